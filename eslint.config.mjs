@@ -1,0 +1,75 @@
+// Lint rules, including the layering of ../shared/ARCHITECTURE.md: src-shared is the common
+// ground (no electron, node or vue), src-main and src-renderer never import each other, and only
+// the Electron shell may import electron.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import vue from 'eslint-plugin-vue';
+import globals from 'globals';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const restrict = (paths, patterns) => ['error', { paths, patterns }];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test-results/**', 'bench-results/**', '.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
+  },
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'vue/multi-word-component-names': 'off',
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['src-renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['src-shared/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [...nodeBuiltins, 'electron', 'vue', 'pinia', 'vue-router'].map((name) => ({ name, message: 'src-shared imports nothing from electron, node or vue' })),
+        [{ group: ['**/src-main/**', '**/src-renderer/**'], message: 'src-shared imports neither side' }],
+      ),
+    },
+  },
+  {
+    files: ['src-main/**'],
+    ignores: ['src-main/electron/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [{ name: 'electron', message: 'only src-main/electron may import electron: the core runs under plain Node' }],
+        [{ group: ['**/src-renderer/**'], message: 'src-main never imports src-renderer' }],
+      ),
+    },
+  },
+  {
+    files: ['src-main/electron/**'],
+    rules: {
+      'no-restricted-imports': restrict([], [{ group: ['**/src-renderer/**'], message: 'src-main never imports src-renderer' }]),
+    },
+  },
+  {
+    files: ['src-renderer/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [...nodeBuiltins, 'electron'].map((name) => ({ name, message: 'the renderer runs sandboxed: no node or electron' })),
+        [{ group: ['**/src-main/**'], message: 'src-renderer never imports src-main: use the contract in src-shared' }],
+      ),
+    },
+  },
+);

@@ -1,0 +1,7 @@
+import type { CliCommand } from '../command';
+import { infoCommand } from './info';
+import { projectCreateCommand, projectInfoCommand } from './project';
+import { serveCommand } from './serve';
+
+/** Every `histo` command; `histo --help` lists them in this order. */
+export const commands: CliCommand[] = [infoCommand, projectCreateCommand, projectInfoCommand, serveCommand];

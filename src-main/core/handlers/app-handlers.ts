@@ -1,0 +1,22 @@
+import os from 'node:os';
+import type { Handlers } from '../dispatch';
+import type { HistoCore } from '../histo-core';
+import { appName, appVersion } from '../app-version';
+import { availableExecutionProviders, onnxRuntimeVersion } from '../runtime/execution-providers';
+import { defaultProjectPath } from '../default-paths';
+
+export function appHandlers(core: HistoCore): Pick<Handlers, 'app.info'> {
+  return {
+    'app.info': () => ({
+      name: appName,
+      version: appVersion,
+      platform: process.platform,
+      arch: os.arch(),
+      node: process.versions.node,
+      onnxruntime: onnxRuntimeVersion(),
+      executionProviders: availableExecutionProviders(),
+      projectPath: core.currentProject?.path ?? null,
+      defaultProject: defaultProjectPath(core.env),
+    }),
+  };
+}

@@ -1,0 +1,13 @@
+import { initialSchema } from './001-initial';
+
+export interface Migration {
+  /** The user_version the schema has after this migration. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Applied in order; a project file records the last one applied in PRAGMA user_version. */
+export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: initialSchema }];
+
+export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

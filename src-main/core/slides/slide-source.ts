@@ -1,0 +1,21 @@
+import type { AssociatedImageName, SlideInfo } from '../../../src-shared/domain/slide';
+
+/** Interleaved 8-bit RGB pixels, row-major, 3 bytes per pixel. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/**
+ * The one abstraction of a slide (QuPath's ImageServer): every format plugs in behind it.
+ * Coordinates x, y are level-0 pixels; width and height are pixels of the requested level.
+ */
+export interface SlideSource {
+  /** A content fingerprint: the same file moved or renamed keeps it. */
+  readonly fingerprint: string;
+  readonly info: SlideInfo;
+  readRegion(x: number, y: number, width: number, height: number, level: number): Promise<RgbImage>;
+  readAssociated(name: AssociatedImageName): Promise<RgbImage>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,70 @@
+// The Electron shell: a window with secure defaults, the IPC gate and nothing else. All work is
+// done by the core, which runs unchanged under plain Node for the CLI, the server and the tests.
+import path from 'node:path';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { ipcChannels } from '../../src-shared/contract/ipc-channels';
+import { HistoCore } from '../core/histo-core';
+import { rendererDir } from '../core/app-root';
+import { contentSecurityPolicy } from '../../src-shared/security/content-security-policy';
+import { createIpcCallHandler } from './ipc-handler';
+import { decidePermission, isAllowedNavigation, isAllowedRequest, secureWebPreferences } from './window-security';
+
+const core = new HistoCore();
+let mainWindow: BrowserWindow | null = null;
+const indexFile = path.join(rendererDir(), 'index.html');
+const indexUrl = `file://${indexFile.split(path.sep).join('/')}`;
+
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(decidePermission(permission)));
+  ses.setPermissionCheckHandler((_wc, permission) => decidePermission(permission));
+  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url) }));
+  ses.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] } }),
+  );
+}
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    title: 'Histo Workstation',
+    show: false,
+    webPreferences: secureWebPreferences(path.join(__dirname, 'preload.cjs')),
+  });
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  void mainWindow.loadFile(indexFile);
+  mainWindow.on('closed', () => (mainWindow = null));
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAllowedNavigation(url, indexUrl)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAllowedNavigation(url, indexUrl)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+const handleCall = createIpcCallHandler(core.dispatch, (event) => {
+  const frame = event.senderFrame;
+  return mainWindow !== null && event.sender.id === mainWindow.webContents.id && frame !== null && isAllowedNavigation(frame.url, indexUrl);
+});
+
+core.jobs.on('progress', (payload) => mainWindow?.webContents.send(ipcChannels.event, 'job.progress', payload));
+
+void app.whenReady().then(() => {
+  hardenSession();
+  ipcMain.handle(ipcChannels.call, (event, method: unknown, input: unknown) => handleCall(event, method, input));
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('will-quit', () => core.close());

@@ -1,0 +1,152 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { CallEnvelope, ErrorCode, JobEvent } from '../../src-shared/contract';
+import type { HistoCore } from '../core/histo-core';
+import { rendererDir as defaultRendererDir } from '../core/app-root';
+import { hasLoopbackHost, hasValidToken, newToken, TOKEN_COOKIE } from './request-auth';
+import { securityHeaders } from './security-headers';
+import { serveStatic } from './static-files';
+
+/** The only address we ever listen on: the workstation itself. */
+export const LOOPBACK_HOST = '127.0.0.1';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ServerOptions {
+  core: HistoCore;
+  port?: number;
+  rendererDir?: string;
+  token?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const statusOf: Partial<Record<ErrorCode, number>> = {
+  VALIDATION: 400,
+  BAD_INPUT: 400,
+  UNAUTHORIZED: 401,
+  UNKNOWN_METHOD: 404,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  NO_PROJECT: 409,
+  PROJECT_REFUSED: 409,
+  CANCELLED: 409,
+  INTERNAL: 500,
+};
+
+function sendEnvelope(res: ServerResponse, envelope: CallEnvelope<unknown>): void {
+  const status = envelope.ok ? 200 : (statusOf[envelope.error.code] ?? 500);
+  res.writeHead(status, { ...securityHeaders, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(envelope));
+}
+
+function fail(res: ServerResponse, code: ErrorCode, message: string): void {
+  sendEnvelope(res, { ok: false, error: { code, message } });
+}
+
+function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`request body larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return resolve({});
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new Error('request body is not valid JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Serves the renderer and the contract over HTTP + WebSocket on 127.0.0.1, guarded by a per-run
+ * token, so the real UI runs in a browser against the real core (tests, a remote GPU workstation).
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { core } = options;
+  const token = options.token ?? newToken();
+  const staticRoot = options.rendererDir ?? defaultRendererDir();
+  let port = 0;
+
+  const server = http.createServer((req, res) => {
+    void handleRequest(req, res).catch((err: unknown) => {
+      if (!res.headersSent) fail(res, 'INTERNAL', err instanceof Error ? err.message : String(err));
+    });
+  });
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}`);
+    if (!hasLoopbackHost(req, port)) return fail(res, 'UNAUTHORIZED', 'requests must be addressed to 127.0.0.1');
+    if (!hasValidToken(req, url, token)) return fail(res, 'UNAUTHORIZED', 'missing or wrong token: open the URL that `histo serve` printed');
+
+    if (url.pathname.startsWith('/api/call/')) {
+      if (req.method !== 'POST') return fail(res, 'VALIDATION', 'API calls use POST');
+      let body: unknown;
+      try {
+        body = await readJsonBody(req);
+      } catch (err) {
+        return fail(res, 'VALIDATION', (err as Error).message);
+      }
+      const method = decodeURIComponent(url.pathname.slice('/api/call/'.length));
+      return sendEnvelope(res, await core.dispatch(method, body));
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 'VALIDATION', `${req.method} not allowed`);
+    // The page was opened with ?token=: remember it in a cookie the page's own requests will carry.
+    const cookie =
+      url.searchParams.get('token') === token
+        ? { 'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` }
+        : undefined;
+    serveStatic(staticRoot, url.pathname, res, cookie);
+  }
+
+  const sockets = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}`);
+    if (url.pathname !== '/api/events' || !hasLoopbackHost(req, port) || !hasValidToken(req, url, token)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
+  });
+  const broadcast = (payload: JobEvent) => {
+    const message = JSON.stringify({ event: 'job.progress', payload });
+    for (const client of sockets.clients as Set<WebSocket>) if (client.readyState === client.OPEN) client.send(message);
+  };
+  core.jobs.on('progress', broadcast);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, LOOPBACK_HOST, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://${LOOPBACK_HOST}:${port}/?token=${token}`,
+    port,
+    token,
+    close: async () => {
+      core.jobs.off('progress', broadcast);
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

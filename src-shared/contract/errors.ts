@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/**
+ * Every failure that crosses the UI/core boundary is reduced to a code and a sentence, so the
+ * Electron IPC, the HTTP server and the CLI can all report it the same way.
+ */
+export const ErrorCode = z.enum([
+  'VALIDATION', // the input did not match the contract
+  'UNKNOWN_METHOD', // no such method in the contract
+  'NO_PROJECT', // the call needs an open project
+  'PROJECT_REFUSED', // the file is not a project we can open (not SQLite, foreign, newer schema)
+  'NOT_FOUND', // a file or record named in the call does not exist
+  'ALREADY_EXISTS', // refusing to overwrite
+  'BAD_INPUT', // a file given to us is corrupt or unsupported
+  'CANCELLED', // a job was cancelled
+  'UNAUTHORIZED', // the caller is not our window / lacks the server token
+  'INTERNAL', // a bug: anything else
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const SerializedError = z.object({
+  code: ErrorCode,
+  message: z.string(),
+});
+export type SerializedError = z.infer<typeof SerializedError>;
+
+/** The envelope every call returns, on every transport. */
+export type CallEnvelope<T> = { ok: true; result: T } | { ok: false; error: SerializedError };

@@ -1,0 +1,48 @@
+import type { z } from 'zod';
+import { appMethods } from './app';
+import { JobEvent, jobMethods } from './jobs';
+import { projectMethods } from './project';
+import type { CallEnvelope } from './errors';
+
+export * from './app';
+export * from './errors';
+export * from './jobs';
+export * from './project';
+export * from './ipc-channels';
+
+/**
+ * The whole UI/core contract: every method with the schema of its input and its output.
+ * Handlers are registered only for these names; anything else is refused at the boundary.
+ */
+export const contract = {
+  ...appMethods,
+  ...projectMethods,
+  ...jobMethods,
+} as const;
+
+/** Events the core pushes to the UI. */
+export const events = {
+  'job.progress': JobEvent,
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const methodNames = Object.keys(contract) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/**
+ * What the renderer sees, in Electron (`window.histo`) and in a browser (the HTTP/WS client):
+ * a call returns the envelope rather than throwing, so errors keep their code across the bridge.
+ */
+export interface HistoBridge {
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<CallEnvelope<MethodOutput<M>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
