@@ -77,6 +77,8 @@ if (!mainOnly) {
   execFileSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
     cwd: root,
     stdio: 'inherit',
+    // vite.config.mts imports the CSP from src-shared (TypeScript); Vite's bundling loader handles it.
+    env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
   });
 }
 console.error(`built ${mainOnly ? 'main, preload, cli, workers' : 'main, preload, cli, workers, renderer'} into dist/`);

@@ -111,7 +111,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     };
     return (await command.run(ctx)) ?? exitCodes.ok;
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || (err instanceof HistoError && err.code === 'VALIDATION')) {
       io.err(`histo: ${err.message}\nRun 'histo --help' for usage.`);
       return exitCodes.usage;
     }

@@ -5,6 +5,7 @@ import type { ProjectStore } from './project/project-store';
 import { appHandlers } from './handlers/app-handlers';
 import { jobHandlers } from './handlers/job-handlers';
 import { projectHandlers } from './handlers/project-handlers';
+import { slideHandlers } from './handlers/slide-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -20,6 +21,7 @@ export class HistoCore {
       ...appHandlers(this),
       ...projectHandlers(this),
       ...jobHandlers(this),
+      ...slideHandlers(),
     };
     this.dispatch = createDispatcher(handlers);
   }

@@ -1,3 +1,5 @@
+// First: configures zod before any module defines or parses a schema.
+import './zod-setup';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';

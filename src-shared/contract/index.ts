@@ -2,12 +2,14 @@ import type { z } from 'zod';
 import { appMethods } from './app';
 import { JobEvent, jobMethods } from './jobs';
 import { projectMethods } from './project';
+import { slideMethods } from './slides';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
 export * from './errors';
 export * from './jobs';
 export * from './project';
+export * from './slides';
 export * from './ipc-channels';
 
 /**
@@ -18,6 +20,7 @@ export const contract = {
   ...appMethods,
   ...projectMethods,
   ...jobMethods,
+  ...slideMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Dispatch } from '../../src-main/core/dispatch';
 import { createIpcCallHandler, type IpcCallEvent } from '../../src-main/electron/ipc-handler';
@@ -49,6 +51,13 @@ describe('Electron shell security', () => {
     expect(contentSecurityPolicy).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline|\*/);
     expect(contentSecurityPolicy).toContain("object-src 'none'");
     expect(contentSecurityPolicy).toContain("frame-ancestors 'none'");
+  });
+
+  it('writes the same CSP into the built renderer page (file:// in Electron has no headers)', () => {
+    const html = fs.readFileSync(path.resolve(__dirname, '../../dist/renderer/index.html'), 'utf8').replaceAll('&#39;', "'");
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html);
+    expect(meta?.[1]).toBe(contentSecurityPolicy.replace("; frame-ancestors 'none'", ''));
+    expect(html).not.toMatch(/<script>(?!<\/script>)/);
   });
 });
 

@@ -58,11 +58,11 @@ describe('histo serve', () => {
   it('serves the contract with the token', async () => {
     const response = await api('app.info', {});
     expect(response.status).toBe(200);
-    const envelope = await response.json();
+    const envelope = (await response.json()) as { ok: boolean; result: { executionProviders: string[]; projectPath: string } };
     expect(envelope.ok).toBe(true);
     expect(envelope.result.executionProviders).toContain('cpu');
     expect(envelope.result.projectPath).toBe(project);
-    const current = await (await api('project.current', {})).json();
+    const current = (await (await api('project.current', {})).json()) as { result: { path: string } };
     expect(current.result.path).toBe(project);
   });
 
@@ -79,18 +79,18 @@ describe('histo serve', () => {
       ['project.open', []],
     ] as const) {
       const response = await api(method, body);
-      const envelope = await response.json();
+      const envelope: unknown = await response.json();
       expect(response.status, `${method} ${JSON.stringify(body)}`).toBe(400);
       expect(envelope).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     }
-    expect((await (await api('no.such.method', {})).json()).error.code).toBe('UNKNOWN_METHOD');
+    expect(((await (await api('no.such.method', {})).json()) as { error: { code: string } }).error.code).toBe('UNKNOWN_METHOD');
     expect(fileDigest(project)).toBe(before);
     expect(fs.existsSync(path.join(dir, 'x.histo'))).toBe(false);
     const after = new Database(project, { readonly: true });
     expect(after.prepare('SELECT count(*) AS n FROM audit_log').get()).toEqual(auditBefore);
     after.close();
     // The server still holds the same project.
-    expect((await (await api('project.current', {})).json()).result.path).toBe(project);
+    expect(((await (await api('project.current', {})).json()) as { result: { path: string } }).result.path).toBe(project);
   });
 
   it('refuses event sockets without the token and accepts them with it', async () => {

@@ -2,6 +2,16 @@ import type { CliCommand } from '../command';
 import { infoCommand } from './info';
 import { projectCreateCommand, projectInfoCommand } from './project';
 import { serveCommand } from './serve';
+import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
 
 /** Every `histo` command; `histo --help` lists them in this order. */
-export const commands: CliCommand[] = [infoCommand, projectCreateCommand, projectInfoCommand, serveCommand];
+export const commands: CliCommand[] = [
+  infoCommand,
+  projectCreateCommand,
+  projectInfoCommand,
+  slideInfoCommand,
+  slideRegionCommand,
+  slideThumbnailCommand,
+  tilesCommand,
+  serveCommand,
+];

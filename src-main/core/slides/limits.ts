@@ -21,7 +21,7 @@ export const SLIDE_LIMITS = {
   /** Largest region one readRegion call may return, in pixels (16384 x 16384). */
   maxRegionPixels: 1 << 28,
   /** Largest PNG / JPEG decoded whole into memory, in pixels. */
-  maxSingleImagePixels: 1 << 28,
+  maxSingleImagePixels: 1 << 27,
   /** Longest side of the cached overview a single-level slide serves coarse reads from. */
   overviewMaxSide: 4096,
 } as const;

@@ -16,6 +16,12 @@ export interface SlideSource {
   readonly fingerprint: string;
   readonly info: SlideInfo;
   readRegion(x: number, y: number, width: number, height: number, level: number): Promise<RgbImage>;
+  /**
+   * Reads width x height output pixels covering level-0 pixels from (x, y) at any downsample
+   * (level-0 pixels per output pixel): the best level is resampled with antialiasing, and coarse
+   * reads of a slide without a deep pyramid (a single-level slide, a PNG) come from a cached overview.
+   */
+  readRegionScaled(x: number, y: number, width: number, height: number, downsample: number): Promise<RgbImage>;
   readAssociated(name: AssociatedImageName): Promise<RgbImage>;
   close(): Promise<void>;
 }

@@ -23,6 +23,7 @@ CREATE TABLE slides (
   mpp_source      TEXT,
   magnification   REAL,
   levels_json     TEXT NOT NULL,
+  associated_json TEXT NOT NULL DEFAULT '[]',
   candidate_label TEXT,
   added_at        TEXT NOT NULL
 ) STRICT;

@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { nodeRequire } from '../../node-require';
+import { loadSharp } from '../sharp-loader';
 import type { RgbImage } from '../slide-source';
 import type { TileCodec } from '../tiff/tiff-image';
 import { Compression, Photometric } from '../tiff/tiff-tags';
@@ -7,17 +7,6 @@ import { decodeJ2k } from './j2k';
 import { buildJpegStream } from './jpeg';
 import { decodeLzw, decodePackBits } from './lzw';
 
-type Sharp = typeof import('sharp');
-let sharpModule: Sharp | undefined;
-function sharp(): Sharp {
-  if (!sharpModule) {
-    sharpModule = nodeRequire('sharp') as Sharp;
-    // Parallelism comes from our decode workers; one libvips thread per call avoids oversubscription.
-    sharpModule.concurrency(1);
-    sharpModule.cache(false);
-  }
-  return sharpModule;
-}
 
 /**
  * Decodes one TIFF tile or strip into a full tile of RGB (tileWidth x tileHeight; a short last
@@ -60,7 +49,7 @@ export async function decodeTile(bytes: Uint8Array, codec: TileCodec): Promise<R
 }
 
 async function decodeWithSharp(stream: Uint8Array, w: number, h: number): Promise<RgbImage> {
-  const { data, info } = await sharp()(stream, { limitInputPixels: Math.max(w * h, 1), failOn: 'error' })
+  const { data, info } = await loadSharp()(stream, { limitInputPixels: Math.max(w * h, 1), failOn: 'error' })
     .raw()
     .toBuffer({ resolveWithObject: true });
   const rgb = samplesToRgb(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels, info.channels >= 3 ? Photometric.Rgb : Photometric.MinIsBlack);

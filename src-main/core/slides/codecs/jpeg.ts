@@ -7,7 +7,7 @@
  */
 export function buildJpegStream(tile: Uint8Array, tables: Uint8Array | null, photometric: number): Uint8Array {
   if (tile.length < 4 || tile[0] !== 0xff || tile[1] !== 0xd8) throw new Error('tile is not a JPEG stream (no SOI marker)');
-  let tableBody = new Uint8Array(0);
+  let tableBody: Uint8Array = new Uint8Array(0);
   if (tables && tables.length >= 4 && tables[0] === 0xff && tables[1] === 0xd8) {
     // Drop the tables' SOI and, when present, their EOI.
     const end = tables[tables.length - 2] === 0xff && tables[tables.length - 1] === 0xd9 ? tables.length - 2 : tables.length;

@@ -1,0 +1,123 @@
+import type { CliCommand } from '../command';
+import { callCore } from '../call-core';
+import { numberOption, requiredNumberOption, requiredStringOption } from '../option-values';
+import { openSlide } from '../../core/slides/open-slide';
+import { writeRgbImage } from '../../core/imaging/rgb-image-io';
+import { readOverview } from '../../core/tiling/overview';
+import { UsageError } from '../cli-errors';
+
+const mppOverride = { 'mpp-override': { type: 'string' } } as const;
+
+export const slideInfoCommand: CliCommand = {
+  path: ['slide', 'info'],
+  summary: 'Show a slide\'s format, size, pyramid levels, resolution (mpp) and associated images',
+  usage: 'FILE [--mpp-override M] [--json]',
+  positionals: 1,
+  options: mppOverride,
+  async run(ctx) {
+    const info = await callCore(ctx.core(), 'slide.info', {
+      path: ctx.positionals[0]!,
+      mppOverride: numberOption(ctx, 'mpp-override', { min: 1e-6 }),
+    });
+    if (ctx.json) return ctx.out(JSON.stringify(info));
+    const mpp = info.mppX === null ? 'unknown (use --mpp-override)' : `${info.mppX} x ${info.mppY} µm/px`;
+    ctx.out(
+      [
+        `${info.path}`,
+        `  format ${info.format}${info.vendor ? ` (${info.vendor})` : ''}, ${info.width} x ${info.height} px, mpp ${mpp}` +
+          (info.magnification ? `, ${info.magnification}x` : ''),
+        ...info.levels.map((l, i) => `  level ${i}: ${l.width} x ${l.height} (downsample ${+l.downsample.toFixed(3)}, tiles ${l.tileWidth} x ${l.tileHeight})`),
+        `  associated images: ${info.associated.join(', ') || 'none'}`,
+      ].join('\n'),
+    );
+  },
+};
+
+export const slideRegionCommand: CliCommand = {
+  path: ['slide', 'region'],
+  summary: 'Write a region of a slide to an image file (x, y in level-0 pixels; width, height at the level)',
+  usage: 'FILE --x X --y Y --width W --height H [--level L] --out FILE.png',
+  positionals: 1,
+  options: {
+    x: { type: 'string' },
+    y: { type: 'string' },
+    width: { type: 'string' },
+    height: { type: 'string' },
+    level: { type: 'string' },
+    out: { type: 'string' },
+  },
+  async run(ctx) {
+    const x = requiredNumberOption(ctx, 'x', { integer: true });
+    const y = requiredNumberOption(ctx, 'y', { integer: true });
+    const width = requiredNumberOption(ctx, 'width', { integer: true, min: 1, max: 16384 });
+    const height = requiredNumberOption(ctx, 'height', { integer: true, min: 1, max: 16384 });
+    const level = numberOption(ctx, 'level', { integer: true, min: 0 }) ?? 0;
+    const out = requiredStringOption(ctx, 'out');
+    const source = await openSlide(ctx.positionals[0]!);
+    try {
+      if (level >= source.info.levels.length) {
+        throw new UsageError(`--level: ${source.info.path} has levels 0-${source.info.levels.length - 1}`);
+      }
+      await writeRgbImage(await source.readRegion(x, y, width, height, level), out);
+    } finally {
+      await source.close();
+    }
+    if (ctx.json) ctx.out(JSON.stringify({ out, x, y, width, height, level }));
+    else ctx.err(`Wrote ${width} x ${height} px of level ${level} to ${out}`);
+  },
+};
+
+export const slideThumbnailCommand: CliCommand = {
+  path: ['slide', 'thumbnail'],
+  summary: 'Write an overview image of the whole slide, longest side at most --max pixels',
+  usage: 'FILE [--max 1024] --out FILE.png',
+  positionals: 1,
+  options: { max: { type: 'string' }, out: { type: 'string' } },
+  async run(ctx) {
+    const max = numberOption(ctx, 'max', { integer: true, min: 16, max: 8192 }) ?? 1024;
+    const out = requiredStringOption(ctx, 'out');
+    const source = await openSlide(ctx.positionals[0]!);
+    let size: { width: number; height: number };
+    try {
+      const image = await readOverview(source, max);
+      size = { width: image.width, height: image.height };
+      await writeRgbImage(image, out);
+    } finally {
+      await source.close();
+    }
+    if (ctx.json) ctx.out(JSON.stringify({ out, ...size }));
+    else ctx.err(`Wrote a ${size.width} x ${size.height} px thumbnail to ${out}`);
+  },
+};
+
+export const tilesCommand: CliCommand = {
+  path: ['tiles'],
+  summary: 'Plan the tissue tile grid of a slide at a target mpp or level (coordinates in level-0 pixels)',
+  usage: 'FILE --size 224 (--mpp 0.5 | --level L) [--overlap 0] [--min-tissue 0.5] [--mpp-override M] [--json]',
+  positionals: 1,
+  options: {
+    size: { type: 'string' },
+    mpp: { type: 'string' },
+    level: { type: 'string' },
+    overlap: { type: 'string' },
+    'min-tissue': { type: 'string' },
+    ...mppOverride,
+  },
+  async run(ctx) {
+    const mpp = numberOption(ctx, 'mpp', { min: 1e-6 });
+    const level = numberOption(ctx, 'level', { integer: true, min: 0 });
+    if ((mpp === undefined) === (level === undefined)) throw new UsageError('tiles: give exactly one of --mpp or --level');
+    const grid = await callCore(ctx.core(), 'slide.tiles', {
+      path: ctx.positionals[0]!,
+      tileSize: requiredNumberOption(ctx, 'size', { integer: true, min: 8, max: 8192 }),
+      mpp,
+      level,
+      overlap: numberOption(ctx, 'overlap', { integer: true, min: 0 }) ?? 0,
+      minTissue: numberOption(ctx, 'min-tissue', { min: 0, max: 1 }) ?? 0,
+      mppOverride: numberOption(ctx, 'mpp-override', { min: 1e-6 }),
+    });
+    if (ctx.json) return ctx.out(JSON.stringify(grid));
+    const resolution = grid.mpp === null ? `level ${grid.level}` : `${+grid.mpp.toFixed(4)} µm/px`;
+    ctx.out(`${grid.count} tiles of ${grid.tileSize} px at ${resolution} (read from level ${grid.level}, downsample ${+grid.downsample.toFixed(3)})`);
+  },
+};

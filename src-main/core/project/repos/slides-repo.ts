@@ -1,0 +1,106 @@
+import type Database from 'better-sqlite3';
+import type { SlideInfo } from '../../../../src-shared/domain/slide';
+
+export interface StoredSlide {
+  id: number;
+  path: string;
+  fingerprint: string;
+  kind: 'slide' | 'image';
+  candidateLabel: string | null;
+  info: SlideInfo;
+}
+
+interface SlideRow {
+  id: number;
+  path: string;
+  fingerprint: string;
+  kind: 'slide' | 'image';
+  format: string;
+  vendor: string | null;
+  width: number;
+  height: number;
+  mpp_x: number | null;
+  mpp_y: number | null;
+  magnification: number | null;
+  levels_json: string;
+  associated_json: string;
+  candidate_label: string | null;
+}
+
+function fromRow(row: SlideRow): StoredSlide {
+  return {
+    id: row.id,
+    path: row.path,
+    fingerprint: row.fingerprint,
+    kind: row.kind,
+    candidateLabel: row.candidate_label,
+    info: {
+      path: row.path,
+      format: row.format,
+      vendor: row.vendor,
+      width: row.width,
+      height: row.height,
+      levels: JSON.parse(row.levels_json) as SlideInfo['levels'],
+      mppX: row.mpp_x,
+      mppY: row.mpp_y,
+      magnification: row.magnification,
+      associated: JSON.parse(row.associated_json) as SlideInfo['associated'],
+    },
+  };
+}
+
+/** Slides and patch images of a project, keyed by content fingerprint. */
+export class SlidesRepo {
+  private readonly byFingerprint: Database.Statement<[string], SlideRow>;
+  private readonly byId: Database.Statement<[number], SlideRow>;
+  private readonly insert: Database.Statement;
+  private readonly updatePath: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.byFingerprint = db.prepare('SELECT * FROM slides WHERE fingerprint = ?');
+    this.byId = db.prepare('SELECT * FROM slides WHERE id = ?');
+    this.insert = db.prepare(
+      `INSERT INTO slides (path, fingerprint, kind, format, vendor, width, height, mpp_x, mpp_y, mpp_source, magnification, levels_json, associated_json, candidate_label, added_at)
+       VALUES (@path, @fingerprint, @kind, @format, @vendor, @width, @height, @mppX, @mppY, @mppSource, @magnification, @levels, @associated, @candidateLabel, @addedAt)`,
+    );
+    this.updatePath = db.prepare('UPDATE slides SET path = ?, candidate_label = coalesce(?, candidate_label) WHERE id = ?');
+  }
+
+  /** Registers a slide, or finds it again by content (following it when it moved). */
+  upsert(fingerprint: string, info: SlideInfo, kind: 'slide' | 'image', candidateLabel: string | null, mppSource: string | null): StoredSlide {
+    const existing = this.byFingerprint.get(fingerprint);
+    if (existing) {
+      if (existing.path !== info.path || (candidateLabel && existing.candidate_label !== candidateLabel)) {
+        this.updatePath.run(info.path, candidateLabel, existing.id);
+      }
+      return fromRow(this.byId.get(existing.id)!);
+    }
+    const result = this.insert.run({
+      path: info.path,
+      fingerprint,
+      kind,
+      format: info.format,
+      vendor: info.vendor,
+      width: info.width,
+      height: info.height,
+      mppX: info.mppX,
+      mppY: info.mppY,
+      mppSource,
+      magnification: info.magnification,
+      levels: JSON.stringify(info.levels),
+      associated: JSON.stringify(info.associated),
+      candidateLabel,
+      addedAt: new Date().toISOString(),
+    });
+    return fromRow(this.byId.get(Number(result.lastInsertRowid))!);
+  }
+
+  get(id: number): StoredSlide | undefined {
+    const row = this.byId.get(id);
+    return row ? fromRow(row) : undefined;
+  }
+
+  list(): StoredSlide[] {
+    return (this.db.prepare('SELECT * FROM slides ORDER BY id').all() as SlideRow[]).map(fromRow);
+  }
+}

@@ -1,0 +1,57 @@
+import type Database from 'better-sqlite3';
+import type { GridTile } from '../../../../src-shared/domain/tiling';
+
+/** How a slide was cut: the same parameters always give the same tiles, shared by every backbone. */
+export interface TilingParams {
+  tileSize: number;
+  mpp: number | null;
+  level: number | null;
+  overlap: number;
+  minTissue: number;
+}
+
+export interface StoredTile extends GridTile {
+  id: number;
+}
+
+export function tilingKey(p: TilingParams): string {
+  const resolution = p.mpp !== null ? `mpp=${p.mpp}` : `level=${p.level}`;
+  return `size=${p.tileSize};${resolution};overlap=${p.overlap};minTissue=${p.minTissue}`;
+}
+
+export class TilingsRepo {
+  private readonly find: Database.Statement<[number, string], { id: number }>;
+  private readonly insertTiling: Database.Statement;
+  private readonly insertTile: Database.Statement;
+  private readonly tilesOf: Database.Statement<[number], StoredTile>;
+
+  constructor(private readonly db: Database.Database) {
+    this.find = db.prepare('SELECT id FROM tilings WHERE slide_id = ? AND params_key = ?');
+    this.insertTiling = db.prepare(
+      'INSERT INTO tilings (slide_id, tile_size, target_mpp, level, overlap, min_tissue, params_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.insertTile = db.prepare('INSERT INTO tiles (tiling_id, x, y, width, height, tissue) VALUES (?, ?, ?, ?, ?, ?)');
+    this.tilesOf = db.prepare('SELECT id, x, y, width, height, tissue FROM tiles WHERE tiling_id = ? ORDER BY id');
+  }
+
+  existing(slideId: number, params: TilingParams): number | undefined {
+    return this.find.get(slideId, tilingKey(params))?.id;
+  }
+
+  /** Stores a tiling with all its tiles in one transaction: a tiling is never half written. */
+  create(slideId: number, params: TilingParams, tiles: readonly GridTile[]): number {
+    return this.db.transaction(() => {
+      const again = this.existing(slideId, params);
+      if (again !== undefined) return again;
+      const key = tilingKey(params);
+      const result = this.insertTiling.run(slideId, params.tileSize, params.mpp, params.level, params.overlap, params.minTissue, key, new Date().toISOString());
+      const tilingId = Number(result.lastInsertRowid);
+      for (const t of tiles) this.insertTile.run(tilingId, t.x, t.y, t.width, t.height, t.tissue);
+      return tilingId;
+    })();
+  }
+
+  tiles(tilingId: number): StoredTile[] {
+    return this.tilesOf.all(tilingId);
+  }
+}

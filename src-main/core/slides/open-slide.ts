@@ -1,0 +1,41 @@
+import { HistoError } from '../errors';
+import { FileReader } from './file-reader';
+import { contentFingerprint } from './fingerprint';
+import { ImageSlide } from './image-slide';
+import { badSlide } from './slide-error';
+import type { SlideSource } from './slide-source';
+import { looksLikeTiff, parseTiff } from './tiff/tiff-file';
+import { TiffSlide } from './tiff-slide';
+
+export interface OpenSlideOptions {
+  /** Microns per pixel to use instead of (or where the file lacks) its own; info reflects it. */
+  mppOverride?: number;
+}
+
+/**
+ * Opens a slide, choosing the reader by the file's content (magic bytes, then TIFF tags), never
+ * by its extension: Aperio SVS, OME-TIFF, generic tiled or stripped TIFF/BigTIFF, PNG, JPEG.
+ * Errors are HistoErrors whose message starts with the path and says what is wrong.
+ */
+export async function openSlide(path: string, opts: OpenSlideOptions = {}): Promise<SlideSource> {
+  const mppOverride = opts.mppOverride;
+  if (mppOverride !== undefined && !(Number.isFinite(mppOverride) && mppOverride > 0)) {
+    throw new HistoError('BAD_INPUT', `${path}: mpp override ${mppOverride} is not a positive number`);
+  }
+  const file = await FileReader.open(path);
+  try {
+    if (file.size === 0) throw badSlide(path, 'is empty');
+    const head = await file.readUpTo(0, 16);
+    const fingerprint = await contentFingerprint(file);
+    if (looksLikeTiff(head)) {
+      const tiff = await parseTiff(file);
+      return TiffSlide.create(file, tiff, fingerprint, mppOverride);
+    }
+    if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return await ImageSlide.create(file, 'png', fingerprint, mppOverride);
+    if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return await ImageSlide.create(file, 'jpeg', fingerprint, mppOverride);
+    throw badSlide(path, 'is not a supported slide format (expected a TIFF, BigTIFF, Aperio SVS, OME-TIFF, PNG or JPEG file)');
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
+}

@@ -1,0 +1,98 @@
+import { loadSharp } from './sharp-loader';
+import type { RgbImage } from './slide-source';
+
+/** One resolution of a slide as a grid of tiles; a tile of null is absent (sparse) and reads white. */
+export interface TileGrid {
+  width: number;
+  height: number;
+  tileWidth: number;
+  tileHeight: number;
+  readTile(tileX: number, tileY: number): Promise<RgbImage | null>;
+}
+
+export function whiteImage(width: number, height: number): RgbImage {
+  return { width, height, data: new Uint8Array(width * height * 3).fill(255) };
+}
+
+/**
+ * Reads the rectangle (x, y, width, height) of a tile grid, in its own pixels: decodes the tiles it
+ * overlaps (in parallel), stitches them, and leaves everything outside the image white.
+ */
+export async function readGridRegion(grid: TileGrid, x: number, y: number, width: number, height: number): Promise<RgbImage> {
+  const out = whiteImage(width, height);
+  const x0 = Math.max(0, x);
+  const y0 = Math.max(0, y);
+  const x1 = Math.min(grid.width, x + width);
+  const y1 = Math.min(grid.height, y + height);
+  if (x1 <= x0 || y1 <= y0) return out;
+  const { tileWidth: tw, tileHeight: th } = grid;
+  const jobs: Promise<void>[] = [];
+  for (let ty = Math.floor(y0 / th); ty <= Math.floor((y1 - 1) / th); ty++) {
+    for (let tx = Math.floor(x0 / tw); tx <= Math.floor((x1 - 1) / tw); tx++) {
+      jobs.push(
+        grid.readTile(tx, ty).then((tile) => {
+          if (!tile) return;
+          // The overlap of this tile, the image and the request, in grid pixels.
+          const ox0 = Math.max(x0, tx * tw);
+          const oy0 = Math.max(y0, ty * th);
+          const ox1 = Math.min(x1, tx * tw + Math.min(tw, tile.width));
+          const oy1 = Math.min(y1, ty * th + Math.min(th, tile.height));
+          if (ox1 <= ox0) return;
+          const rowBytes = (ox1 - ox0) * 3;
+          for (let row = oy0; row < oy1; row++) {
+            const src = ((row - ty * th) * tile.width + (ox0 - tx * tw)) * 3;
+            const dst = ((row - y) * width + (ox0 - x)) * 3;
+            out.data.set(tile.data.subarray(src, src + rowBytes), dst);
+          }
+        }),
+      );
+    }
+  }
+  await Promise.all(jobs);
+  return out;
+}
+
+/** Resizes with sharp (libvips): area-reducing then Lanczos, so downscaling is antialiased. */
+export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {
+  if (image.width === width && image.height === height) return image;
+  const sharp = loadSharp();
+  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 }, limitInputPixels: false })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+/**
+ * Averages `factor` x `factor` blocks of `src` into `dst` at (dx, dy): an exact box filter.
+ * `validWidth`/`validHeight` bound the pixels of `src` that belong to the image, so edge blocks
+ * average only real pixels.
+ */
+export function boxReduceInto(src: RgbImage, validWidth: number, validHeight: number, factor: number, dst: RgbImage, dx: number, dy: number): void {
+  const outW = Math.ceil(validWidth / factor);
+  const outH = Math.ceil(validHeight / factor);
+  const sums = new Float64Array(outW * 3);
+  const counts = new Float64Array(outW);
+  for (let oy = 0; oy < outH && dy + oy < dst.height; oy++) {
+    sums.fill(0);
+    counts.fill(0);
+    const yEnd = Math.min(validHeight, (oy + 1) * factor);
+    for (let sy = oy * factor; sy < yEnd; sy++) {
+      let s = sy * src.width * 3;
+      for (let sx = 0; sx < validWidth; sx++, s += 3) {
+        const o = (sx / factor) | 0;
+        sums[o * 3] = sums[o * 3]! + src.data[s]!;
+        sums[o * 3 + 1] = sums[o * 3 + 1]! + src.data[s + 1]!;
+        sums[o * 3 + 2] = sums[o * 3 + 2]! + src.data[s + 2]!;
+        counts[o] = counts[o]! + 1;
+      }
+    }
+    for (let ox = 0; ox < outW && dx + ox < dst.width; ox++) {
+      const n = counts[ox]! || 1;
+      const d = ((dy + oy) * dst.width + dx + ox) * 3;
+      dst.data[d] = Math.round(sums[ox * 3]! / n);
+      dst.data[d + 1] = Math.round(sums[ox * 3 + 1]! / n);
+      dst.data[d + 2] = Math.round(sums[ox * 3 + 2]! / n);
+    }
+  }
+}

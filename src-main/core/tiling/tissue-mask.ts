@@ -1,0 +1,105 @@
+import type { RgbImage, SlideSource } from '../slides/slide-source';
+import { otsuThreshold } from './otsu';
+import { readOverview } from './overview';
+import { fillHoles, removeSmallComponents } from './binary-morphology';
+
+/** A binary tissue mask over the whole slide; one mask pixel covers `downsampleX` x `downsampleY` level-0 pixels. */
+export interface TissueMask {
+  width: number;
+  height: number;
+  downsampleX: number;
+  downsampleY: number;
+  /** 1 = tissue, 0 = background; row-major. */
+  data: Uint8Array;
+  /** The saturation threshold Otsu chose (0-255). */
+  threshold: number;
+}
+
+export interface TissueOptions {
+  /** Longest side of the image the mask is computed on. */
+  maxSide?: number;
+  /** Components smaller than this fraction of the image are dropped. */
+  minAreaFraction?: number;
+  /** Enclosed background smaller than this fraction of the image is filled. */
+  maxHoleFraction?: number;
+}
+
+/**
+ * Finds tissue as the Otsu foreground of HSV saturation on a low-resolution overview: stained
+ * tissue is coloured, glass and background are grey or white. Very dark pixels (pen marks,
+ * scanner borders) are not tissue. Small specks are removed and small holes filled.
+ */
+export function detectTissue(overview: RgbImage, options: TissueOptions = {}): Omit<TissueMask, 'downsampleX' | 'downsampleY'> {
+  const { width, height, data } = overview;
+  const pixels = width * height;
+  const saturation = new Uint8Array(pixels);
+  const histogram = new Float64Array(256);
+  for (let p = 0; p < pixels; p++) {
+    const r = data[p * 3]!;
+    const g = data[p * 3 + 1]!;
+    const b = data[p * 3 + 2]!;
+    const max = Math.max(r, g, b);
+    const min = Math.min(r, g, b);
+    const s = max === 0 ? 0 : Math.round((255 * (max - min)) / max);
+    saturation[p] = s;
+    histogram[s]!++;
+  }
+  // A floor keeps a blank slide (only glass) from being split into "tissue" by noise.
+  const threshold = Math.max(otsuThreshold(histogram), 12);
+  const mask = new Uint8Array(pixels);
+  for (let p = 0; p < pixels; p++) {
+    const brightness = Math.max(data[p * 3]!, data[p * 3 + 1]!, data[p * 3 + 2]!);
+    mask[p] = saturation[p]! > threshold && brightness > 30 ? 1 : 0;
+  }
+  fillHoles(mask, width, height, Math.round(pixels * (options.maxHoleFraction ?? 0.002)));
+  removeSmallComponents(mask, width, height, Math.max(1, Math.round(pixels * (options.minAreaFraction ?? 0.0005))));
+  return { width, height, data: mask, threshold };
+}
+
+/** Reads a low-resolution overview of the slide and detects its tissue. */
+export async function computeTissueMask(source: SlideSource, options: TissueOptions = {}): Promise<TissueMask> {
+  const image = await readOverview(source, options.maxSide ?? 1024);
+  const mask = detectTissue(image, options);
+  return { ...mask, downsampleX: source.info.width / mask.width, downsampleY: source.info.height / mask.height };
+}
+
+/** Summed-area table of the mask, so the tissue fraction of any rectangle costs four look-ups. */
+export function maskIntegral(mask: TissueMask): Float64Array {
+  const { width, height, data } = mask;
+  const integral = new Float64Array((width + 1) * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let rowSum = 0;
+    for (let x = 0; x < width; x++) {
+      rowSum += data[y * width + x]!;
+      integral[(y + 1) * (width + 1) + x + 1] = integral[y * (width + 1) + x + 1]! + rowSum;
+    }
+  }
+  return integral;
+}
+
+/**
+ * Fraction of tissue in a level-0 rectangle: mask pixels count by the share of their area inside it,
+ * so tiles smaller than a mask pixel still get a fraction rather than 0 or 1 by rounding.
+ */
+export function tissueFraction(mask: TissueMask, integral: Float64Array, x: number, y: number, width: number, height: number): number {
+  const x0 = x / mask.downsampleX;
+  const y0 = y / mask.downsampleY;
+  const x1 = Math.min(mask.width, (x + width) / mask.downsampleX);
+  const y1 = Math.min(mask.height, (y + height) / mask.downsampleY);
+  if (x1 <= x0 || y1 <= y0) return 0;
+  const stride = mask.width + 1;
+  // Area-weighted sum via the integral of a piecewise-constant image: bilinear in continuous coordinates.
+  const at = (px: number, py: number): number => {
+    const ix = Math.min(mask.width, Math.floor(px));
+    const iy = Math.min(mask.height, Math.floor(py));
+    const fx = px - ix;
+    const fy = py - iy;
+    const i00 = integral[iy * stride + ix]!;
+    const i10 = ix < mask.width ? integral[iy * stride + ix + 1]! : i00;
+    const i01 = iy < mask.height ? integral[(iy + 1) * stride + ix]! : i00;
+    const i11 = ix < mask.width && iy < mask.height ? integral[(iy + 1) * stride + ix + 1]! : i00;
+    return i00 * (1 - fx) * (1 - fy) + i10 * fx * (1 - fy) + i01 * (1 - fx) * fy + i11 * fx * fy;
+  };
+  const sum = at(x1, y1) - at(x0, y1) - at(x1, y0) + at(x0, y0);
+  return Math.min(1, Math.max(0, sum / ((x1 - x0) * (y1 - y0))));
+}
