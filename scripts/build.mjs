@@ -38,10 +38,8 @@ function workerEntries() {
   return found;
 }
 
-fs.rmSync(path.join(root, 'dist', 'main'), { recursive: true, force: true });
-fs.rmSync(path.join(root, 'dist', 'cli'), { recursive: true, force: true });
-fs.rmSync(path.join(root, 'dist', 'workers'), { recursive: true, force: true });
-
+// Outputs are overwritten in place, never removed first: a test or CLI run in progress keeps a
+// complete bundle to load.
 await Promise.all([
   build({
     ...common,

@@ -19,8 +19,12 @@ export interface CliIo {
 }
 
 const processIo: CliIo = {
-  out: (text) => process.stdout.write(text + '\n'),
-  err: (text) => process.stderr.write(text + '\n'),
+  out: (text) => {
+    process.stdout.write(text + '\n');
+  },
+  err: (text) => {
+    process.stderr.write(text + '\n');
+  },
 };
 
 function commandLine(command: CliCommand): string {
@@ -109,7 +113,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       out: io.out,
       err: io.err,
     };
-    return (await command.run(ctx)) ?? exitCodes.ok;
+    const code = await command.run(ctx);
+    return typeof code === 'number' ? code : exitCodes.ok;
   } catch (err) {
     if (err instanceof UsageError || (err instanceof HistoError && err.code === 'VALIDATION')) {
       io.err(`histo: ${err.message}\nRun 'histo --help' for usage.`);

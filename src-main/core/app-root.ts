@@ -10,16 +10,16 @@ let cached: string | undefined;
  */
 export function appRoot(): string {
   if (cached) return cached;
-  const start = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
-  let dir = start;
-  for (;;) {
-    const candidate = path.join(dir, 'package.json');
-    if (fs.existsSync(candidate) && fs.existsSync(path.join(dir, 'src-shared'))) return (cached = dir);
-    if (fs.existsSync(candidate) && fs.existsSync(path.join(dir, 'dist'))) return (cached = dir);
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the application folder (package.json) above ' + start);
-    dir = parent;
+  const here = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
+  // A script bundled into a temp folder (benchmarks) finds the app from the working folder instead.
+  for (const start of [here, process.cwd()]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      const isApp = fs.existsSync(path.join(dir, 'package.json')) && (fs.existsSync(path.join(dir, 'src-shared')) || fs.existsSync(path.join(dir, 'dist')));
+      if (isApp) return (cached = dir);
+      if (path.dirname(dir) === dir) break;
+    }
   }
+  throw new Error(`cannot find the application folder (package.json) above ${here} or ${process.cwd()}`);
 }
 
 /** A built worker script (see scripts/build.mjs: src-main/core/**\/NAME.worker.ts -> dist/workers/NAME.worker.cjs). */

@@ -6,6 +6,9 @@ import { appHandlers } from './handlers/app-handlers';
 import { jobHandlers } from './handlers/job-handlers';
 import { projectHandlers } from './handlers/project-handlers';
 import { slideHandlers } from './handlers/slide-handlers';
+import { SlideLibrary } from './slides-library/slide-library';
+import { SlideImageRenderer } from './slides-library/slide-images';
+import { backboneHandlers } from './handlers/backbone-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -15,13 +18,17 @@ export class HistoCore {
   readonly jobs = new JobRegistry();
   readonly dispatch: Dispatch;
   private project: ProjectStore | null = null;
+  /** The open project's slides, and the images the viewer shows of them (tiles, thumbnails, masks). */
+  readonly slides = new SlideLibrary(() => this.requireProject());
+  readonly slideImages = new SlideImageRenderer(this.slides);
 
   constructor(readonly env: NodeJS.ProcessEnv = process.env) {
     const handlers: Handlers = {
       ...appHandlers(this),
       ...projectHandlers(this),
       ...jobHandlers(this),
-      ...slideHandlers(),
+      ...slideHandlers(this),
+      ...backboneHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }
@@ -50,6 +57,7 @@ export class HistoCore {
 
   close(): void {
     for (const job of this.jobs.list()) this.jobs.cancel(job.jobId);
+    this.slides.close();
     this.closeProject();
   }
 }

@@ -1,15 +1,18 @@
 // The Electron shell: a window with secure defaults, the IPC gate and nothing else. All work is
 // done by the core, which runs unchanged under plain Node for the CLI, the server and the tests.
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
 import { ipcChannels } from '../../src-shared/contract/ipc-channels';
 import { HistoCore } from '../core/histo-core';
 import { rendererDir } from '../core/app-root';
 import { contentSecurityPolicy } from '../../src-shared/security/content-security-policy';
 import { createIpcCallHandler } from './ipc-handler';
+import { createSlideProtocolHandler, SLIDE_PROTOCOL, slideProtocolPrivileges } from './slide-protocol';
 import { decidePermission, isAllowedNavigation, isAllowedRequest, secureWebPreferences } from './window-security';
 
 const core = new HistoCore();
+// Must run before the app is ready: slide tiles, thumbnails and masks load as histo://slides/...
+protocol.registerSchemesAsPrivileged([{ scheme: SLIDE_PROTOCOL, privileges: slideProtocolPrivileges }]);
 let mainWindow: BrowserWindow | null = null;
 const indexFile = path.join(rendererDir(), 'index.html');
 const indexUrl = `file://${indexFile.split(path.sep).join('/')}`;
@@ -57,6 +60,7 @@ core.jobs.on('progress', (payload) => mainWindow?.webContents.send(ipcChannels.e
 
 void app.whenReady().then(() => {
   hardenSession();
+  protocol.handle(SLIDE_PROTOCOL, createSlideProtocolHandler(core.slideImages));
   ipcMain.handle(ipcChannels.call, (event, method: unknown, input: unknown) => handleCall(event, method, input));
   createWindow();
   app.on('activate', () => {

@@ -7,6 +7,8 @@ import { rendererDir as defaultRendererDir } from '../core/app-root';
 import { hasLoopbackHost, hasValidToken, newToken, TOKEN_COOKIE } from './request-auth';
 import { securityHeaders } from './security-headers';
 import { serveStatic } from './static-files';
+import { sendSlideImage } from './slide-image-route';
+import { isSlideImagePath } from '../core/slides-library/slide-images';
 
 /** The only address we ever listen on: the workstation itself. */
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -108,6 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return sendEnvelope(res, await core.dispatch(method, body));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 'VALIDATION', `${req.method} not allowed`);
+    if (isSlideImagePath(url.pathname)) return sendSlideImage(core, url.pathname, req.method, res);
     // The page was opened with ?token=: remember it in a cookie the page's own requests will carry.
     const cookie =
       url.searchParams.get('token') === token

@@ -3,6 +3,7 @@ import { appMethods } from './app';
 import { JobEvent, jobMethods } from './jobs';
 import { projectMethods } from './project';
 import { slideMethods } from './slides';
+import { backboneMethods } from './backbones';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -10,6 +11,7 @@ export * from './errors';
 export * from './jobs';
 export * from './project';
 export * from './slides';
+export * from './backbones';
 export * from './ipc-channels';
 
 /**
@@ -21,6 +23,7 @@ export const contract = {
   ...projectMethods,
   ...jobMethods,
   ...slideMethods,
+  ...backboneMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

@@ -2,6 +2,8 @@ import type { CliCommand } from '../command';
 import { infoCommand } from './info';
 import { projectCreateCommand, projectInfoCommand } from './project';
 import { serveCommand } from './serve';
+import { backboneBenchCommand, backboneImportCommand, backboneListCommand } from './backbone';
+import { embedCommand, embeddingsExportCommand } from './embed';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
 
 /** Every `histo` command; `histo --help` lists them in this order. */
@@ -13,5 +15,10 @@ export const commands: CliCommand[] = [
   slideRegionCommand,
   slideThumbnailCommand,
   tilesCommand,
+  backboneImportCommand,
+  backboneListCommand,
+  backboneBenchCommand,
+  embedCommand,
+  embeddingsExportCommand,
   serveCommand,
 ];

@@ -1,8 +1,11 @@
 import type { Handlers } from '../dispatch';
+import type { HistoCore } from '../histo-core';
 import { openSlide } from '../slides/open-slide';
 import { planSlideTiles } from '../tiling/plan-slide-tiles';
 
-export function slideHandlers(): Pick<Handlers, 'slide.info' | 'slide.tiles'> {
+type SlideMethods = 'slide.info' | 'slide.tiles' | 'slides.import' | 'slides.list' | 'slides.setMpp' | 'slides.overlay';
+
+export function slideHandlers(core: HistoCore): Pick<Handlers, SlideMethods> {
   return {
     'slide.info': async ({ path, mppOverride }) => {
       const source = await openSlide(path, { mppOverride });
@@ -13,5 +16,9 @@ export function slideHandlers(): Pick<Handlers, 'slide.info' | 'slide.tiles'> {
       }
     },
     'slide.tiles': ({ path, ...options }) => planSlideTiles(path, options),
+    'slides.import': ({ paths }) => core.slides.import(paths),
+    'slides.list': () => core.slides.list(),
+    'slides.setMpp': ({ slideId, mpp }) => core.slides.setMpp(slideId, mpp),
+    'slides.overlay': ({ slideId, ...options }) => core.slides.overlay(slideId, options),
   };
 }

@@ -14,6 +14,7 @@ export interface JobContext {
 
 interface RunningJob {
   event: JobEvent;
+  result?: Promise<unknown>;
   controller: AbortController;
   startedAt: number;
   lastEmit: number;
@@ -62,6 +63,7 @@ export class JobRegistry extends EventEmitter<{ progress: [JobEvent] }> {
     })();
     // The caller may not await; an unobserved rejection must not take the process down.
     result.catch(() => undefined);
+    job.result = result;
     return { jobId, result };
   }
 
@@ -70,6 +72,11 @@ export class JobRegistry extends EventEmitter<{ progress: [JobEvent] }> {
     if (!job || job.event.state !== 'running') return false;
     job.controller.abort();
     return true;
+  }
+
+  /** The outcome of a job still remembered: its return value, or its error. */
+  resultOf(jobId: string): Promise<unknown> | undefined {
+    return this.jobs.get(jobId)?.result;
   }
 
   list(): JobEvent[] {

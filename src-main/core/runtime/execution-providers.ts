@@ -53,3 +53,12 @@ export function availableExecutionProviders(): ExecutionProviderName[] {
   found.push('cpu');
   return found;
 }
+
+/**
+ * The order 'auto' tries providers in when opening a session. TensorRT is left out: it compiles
+ * an engine for every new model and input shape, which takes minutes without an engine cache, so
+ * it runs only when asked for by name; CUDA gives most of its speed without that wait.
+ */
+export function autoExecutionProviders(): ExecutionProviderName[] {
+  return availableExecutionProviders().filter((p) => p !== 'tensorrt');
+}

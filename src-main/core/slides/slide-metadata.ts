@@ -49,48 +49,86 @@ export interface OmeImage {
   magnification: number | null;
 }
 
+/** Longest OME-XML we parse (a whole-slide OME header is kilobytes; multi-series files reach a few MB). */
+const MAX_OME_XML = 16 << 20;
+/** Longest single tag we read attributes from. */
+const MAX_XML_TAG = 64 << 10;
+
+/**
+ * The start and end tags of an XML document, in order, in one linear pass: each search resumes
+ * after the previous '>', so no input (however hostile) costs more than a scan of it.
+ */
+function xmlTags(xml: string): Array<{ name: string; closing: boolean; attrs: string }> {
+  const tags: Array<{ name: string; closing: boolean; attrs: string }> = [];
+  let pos = 0;
+  for (;;) {
+    const lt = xml.indexOf('<', pos);
+    if (lt < 0) break;
+    const gt = xml.indexOf('>', lt + 1);
+    if (gt < 0) break;
+    pos = gt + 1;
+    if (gt - lt > MAX_XML_TAG) continue;
+    let body = xml.slice(lt + 1, gt);
+    const closing = body.startsWith('/');
+    if (closing) body = body.slice(1);
+    const space = body.search(/[\s/]/);
+    const qualified = space < 0 ? body : body.slice(0, space);
+    const name = qualified.slice(qualified.indexOf(':') + 1);
+    tags.push({ name, closing, attrs: space < 0 ? '' : body.slice(space) });
+  }
+  return tags;
+}
+
 /** The Image elements of an OME-XML document, with name, first IFD and physical pixel size. */
 export function omeImages(xml: string): OmeImage[] {
-  const images: OmeImage[] = [];
-  // OME-XML is machine-written and regular; attribute scans suffice and never execute anything.
+  if (xml.length > MAX_OME_XML) return [];
+  const tags = xmlTags(xml);
   const objectiveMag = new Map<string, number>();
-  for (const m of xml.matchAll(/<(?:\w+:)?Objective\b([^>]*)>/g)) {
-    const attrs = attributes(m[1] ?? '');
+  for (const tag of tags) {
+    if (tag.name !== 'Objective' || tag.closing) continue;
+    const attrs = attributes(tag.attrs);
     const id = attrs.get('ID');
     const mag = Number(attrs.get('NominalMagnification'));
     if (id && Number.isFinite(mag) && mag > 0) objectiveMag.set(id, mag);
   }
-  const imageRe = /<(?:\w+:)?Image\b([^>]*)>([\s\S]*?)<\/(?:\w+:)?Image>/g;
-  for (const m of xml.matchAll(imageRe)) {
-    const attrs = attributes(m[1] ?? '');
-    const body = m[2] ?? '';
-    const pixels = /<(?:\w+:)?Pixels\b([^>]*)>/.exec(body);
-    const pa = attributes(pixels?.[1] ?? '');
+  const images: OmeImage[] = [];
+  let current: { name: string; pixels?: Map<string, string>; tiffData?: Map<string, string>; objective?: string } | null = null;
+  const finish = (): void => {
+    if (!current) return;
+    const pa = current.pixels ?? new Map<string, string>();
     const size = (axis: 'X' | 'Y'): number | null => {
-      const value = Number(pa.get(`PhysicalSize${axis}`));
-      const unit = pa.get(`PhysicalSize${axis}Unit`) ?? 'µm';
-      const scale = UNIT_TO_MICRONS[unit];
-      if (!pa.has(`PhysicalSize${axis}`) || scale === undefined) return null;
-      return plausibleMpp(value * scale);
+      const raw = pa.get(`PhysicalSize${axis}`);
+      const scale = UNIT_TO_MICRONS[pa.get(`PhysicalSize${axis}Unit`) ?? 'µm'];
+      if (raw === undefined || scale === undefined) return null;
+      return plausibleMpp(Number(raw) * scale);
     };
-    const tiffData = /<(?:\w+:)?TiffData\b([^>]*)>/.exec(body);
-    const ifdAttr = tiffData ? attributes(tiffData[1] ?? '').get('IFD') : undefined;
-    const objective = /<(?:\w+:)?ObjectiveSettings\b([^>]*)>/.exec(body);
-    const objectiveId = objective ? attributes(objective[1] ?? '').get('ID') : undefined;
     images.push({
-      name: attrs.get('Name') ?? '',
-      firstIfd: tiffData ? Number(ifdAttr ?? 0) : null,
+      name: current.name,
+      firstIfd: current.tiffData ? Number(current.tiffData.get('IFD') ?? 0) : null,
       mppX: size('X'),
       mppY: size('Y'),
-      magnification: (objectiveId && objectiveMag.get(objectiveId)) || null,
+      magnification: (current.objective && objectiveMag.get(current.objective)) || null,
     });
+    current = null;
+  };
+  for (const tag of tags) {
+    if (tag.name === 'Image') {
+      finish();
+      if (!tag.closing) current = { name: attributes(tag.attrs).get('Name') ?? '' };
+    } else if (current && !tag.closing) {
+      if (tag.name === 'Pixels' && !current.pixels) current.pixels = attributes(tag.attrs);
+      else if (tag.name === 'TiffData' && !current.tiffData) current.tiffData = attributes(tag.attrs);
+      else if (tag.name === 'ObjectiveSettings') current.objective = attributes(tag.attrs).get('ID');
+    }
   }
+  finish();
   return images;
 }
 
 function attributes(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of text.matchAll(/([\w:]+)\s*=\s*"([^"]*)"/g)) out.set(m[1]!, decodeEntities(m[2]!));
+  // Anchored at a word start and bounded by MAX_XML_TAG: linear in the tag's length.
+  for (const m of text.matchAll(/(?<![\w:])([\w:]+)\s*=\s*"([^"]*)"/g)) out.set(m[1]!, decodeEntities(m[2]!));
   return out;
 }
 

@@ -42,7 +42,7 @@ function namedAssociated(image: TiffImage): AssociatedImageName | null {
 }
 
 /** Levels sorted largest first, keeping only images strictly smaller than the one before and with level 0's aspect ratio. */
-function pyramid(path: string, base: TiffImage, candidates: TiffImage[]): TiffImage[] {
+function pyramid(base: TiffImage, candidates: TiffImage[]): TiffImage[] {
   const levels = [base];
   const sorted = candidates.slice().sort((a, b) => b.width - a.width);
   for (const image of sorted) {
@@ -53,7 +53,6 @@ function pyramid(path: string, base: TiffImage, candidates: TiffImage[]): TiffIm
     if (Math.abs(base.height / d - image.height) > 1.5 + base.height / d * 0.01) continue;
     levels.push(image);
   }
-  void path;
   return levels;
 }
 
@@ -77,7 +76,7 @@ export function classifyTiff(path: string, tiff: TiffFile, fileSize: number): Ti
     });
     const meta = aperioMetadata(first.description);
     return {
-      format: 'svs', vendor: 'aperio', levels: pyramid(path, first, levels.slice(1)), associated,
+      format: 'svs', vendor: 'aperio', levels: pyramid(first, levels.slice(1)), associated,
       mppX: meta.mpp, mppY: meta.mpp, magnification: meta.magnification,
     };
   }
@@ -97,7 +96,7 @@ export function classifyTiff(path: string, tiff: TiffFile, fileSize: number): Ti
     const candidates = subLevels.length > 0 ? subLevels : chainImages.filter((im) => !namedAssociated(im) && ![...associated.values()].includes(im));
     const main = images.find((im) => im.firstIfd === 0) ?? images[0];
     return {
-      format: 'ome-tiff', vendor: 'ome', levels: pyramid(path, first, candidates), associated,
+      format: 'ome-tiff', vendor: 'ome', levels: pyramid(first, candidates), associated,
       mppX: main?.mppX ?? null, mppY: main?.mppY ?? main?.mppX ?? null, magnification: main?.magnification ?? null,
     };
   }
@@ -115,7 +114,7 @@ export function classifyTiff(path: string, tiff: TiffFile, fileSize: number): Ti
   }
   const res = tiffResolutionMpp(tagNumber(first.ifd, Tag.XResolution), tagNumber(first.ifd, Tag.YResolution), tagNumber(first.ifd, Tag.ResolutionUnit));
   return {
-    format: tiff.bigTiff ? 'bigtiff' : 'tiff', vendor: null, levels: pyramid(path, first, candidates), associated,
+    format: tiff.bigTiff ? 'bigtiff' : 'tiff', vendor: null, levels: pyramid(first, candidates), associated,
     mppX: res.mppX, mppY: res.mppY, magnification: null,
   };
 }

@@ -7,6 +7,8 @@ export interface StoredSlide {
   fingerprint: string;
   kind: 'slide' | 'image';
   candidateLabel: string | null;
+  /** 'file' when the mpp came from the slide's metadata, 'user' when someone set it, null when unknown. */
+  mppSource: string | null;
   info: SlideInfo;
 }
 
@@ -21,6 +23,7 @@ interface SlideRow {
   height: number;
   mpp_x: number | null;
   mpp_y: number | null;
+  mpp_source: string | null;
   magnification: number | null;
   levels_json: string;
   associated_json: string;
@@ -34,6 +37,7 @@ function fromRow(row: SlideRow): StoredSlide {
     fingerprint: row.fingerprint,
     kind: row.kind,
     candidateLabel: row.candidate_label,
+    mppSource: row.mpp_source,
     info: {
       path: row.path,
       format: row.format,
@@ -55,6 +59,7 @@ export class SlidesRepo {
   private readonly byId: Database.Statement<[number], SlideRow>;
   private readonly insert: Database.Statement;
   private readonly updatePath: Database.Statement;
+  private readonly updateMpp: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
     this.byFingerprint = db.prepare('SELECT * FROM slides WHERE fingerprint = ?');
@@ -64,6 +69,7 @@ export class SlidesRepo {
        VALUES (@path, @fingerprint, @kind, @format, @vendor, @width, @height, @mppX, @mppY, @mppSource, @magnification, @levels, @associated, @candidateLabel, @addedAt)`,
     );
     this.updatePath = db.prepare('UPDATE slides SET path = ?, candidate_label = coalesce(?, candidate_label) WHERE id = ?');
+    this.updateMpp = db.prepare('UPDATE slides SET mpp_x = ?, mpp_y = ?, mpp_source = ? WHERE id = ?');
   }
 
   /** Registers a slide, or finds it again by content (following it when it moved). */
@@ -93,6 +99,12 @@ export class SlidesRepo {
       addedAt: new Date().toISOString(),
     });
     return fromRow(this.byId.get(Number(result.lastInsertRowid))!);
+  }
+
+  /** Replaces a slide's resolution (µm per pixel) and records where it came from. */
+  setMpp(id: number, mppX: number, mppY: number, mppSource: string): StoredSlide | undefined {
+    this.updateMpp.run(mppX, mppY, mppSource, id);
+    return this.get(id);
   }
 
   get(id: number): StoredSlide | undefined {

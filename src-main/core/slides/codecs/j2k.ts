@@ -11,7 +11,6 @@ interface J2kFrameInfo {
 interface J2kDecoder {
   getEncodedBuffer(length: number): Uint8Array;
   getDecodedBuffer(): Uint8Array;
-  readHeader(): void;
   decode(): void;
   getFrameInfo(): J2kFrameInfo;
   delete?(): void;
@@ -57,6 +56,26 @@ function codestream(data: Uint8Array): Uint8Array {
 }
 
 /**
+ * The image size and sample format from a codestream's SIZ marker segment, which must follow SOC.
+ * Read by us, before OpenJPEG allocates anything from it.
+ */
+function readSiz(stream: Uint8Array): { width: number; height: number; components: number; eightBit: boolean } {
+  if (stream.length < 42 || stream[0] !== 0xff || stream[1] !== 0x4f || stream[2] !== 0xff || stream[3] !== 0x51) {
+    throw new Error('JPEG 2000 codestream does not start with SOC and SIZ markers');
+  }
+  const v = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
+  const width = v.getUint32(8) - v.getUint32(16);
+  const height = v.getUint32(12) - v.getUint32(20);
+  const components = v.getUint16(40);
+  let eightBit = true;
+  for (let c = 0; c < components; c++) {
+    const at = 42 + c * 3;
+    if (at >= stream.length || stream[at] !== 7) eightBit = false;
+  }
+  return { width, height, components, eightBit };
+}
+
+/**
  * Decodes one JPEG 2000 tile to interleaved 8-bit samples of the expected size. The header is
  * read first so a tile claiming other dimensions is rejected before any pixel memory is allocated.
  */
@@ -65,14 +84,20 @@ export async function decodeJ2k(data: Uint8Array, width: number, height: number)
   const decoder = new mod.J2KDecoder();
   try {
     const stream = codestream(data);
-    decoder.getEncodedBuffer(stream.length).set(stream);
-    decoder.readHeader();
-    const header = decoder.getFrameInfo();
+    const header = readSiz(stream);
     if (header.width !== width || header.height !== height) {
       throw new Error(`JPEG 2000 tile is ${header.width}x${header.height}, expected ${width}x${height}`);
     }
-    if (header.bitsPerSample !== 8 || header.isSigned) throw new Error(`JPEG 2000 tile has ${header.bitsPerSample}-bit samples`);
-    decoder.decode();
+    if (header.components < 1 || header.components > 4) throw new Error(`JPEG 2000 tile has ${header.components} components`);
+    if (!header.eightBit) throw new Error('JPEG 2000 tile does not have unsigned 8-bit samples');
+    decoder.getEncodedBuffer(stream.length).set(stream);
+    try {
+      decoder.decode();
+    } catch (err) {
+      // An aborted wasm module stays aborted: load a fresh one next time.
+      modulePromise = undefined;
+      throw new Error(`corrupt JPEG 2000 data${err instanceof Error ? `: ${err.message}` : ''}`, { cause: err });
+    }
     const info = decoder.getFrameInfo();
     const decoded = decoder.getDecodedBuffer();
     const components = info.componentCount;

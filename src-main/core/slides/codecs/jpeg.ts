@@ -1,3 +1,5 @@
+import { nodeRequire } from '../../node-require';
+
 /**
  * Builds the JPEG stream a standard decoder can read from a TIFF tile: the shared JPEGTables
  * (quantisation and Huffman tables, stored once per image) spliced in after SOI, and an Adobe
@@ -29,4 +31,71 @@ export function buildJpegStream(tile: Uint8Array, tables: Uint8Array | null, pho
   at += tableBody.length;
   out.set(tile.subarray(2), at);
   return out;
+}
+
+/** Width, height and component count from a JPEG stream's SOF segment, read before any decoder allocates. */
+export function jpegFrameInfo(stream: Uint8Array): { width: number; height: number; components: number } {
+  let at = 2;
+  while (at + 4 <= stream.length) {
+    if (stream[at] !== 0xff) throw new Error('corrupt JPEG data (bad marker)');
+    const marker = stream[at + 1]!;
+    if (marker === 0xff) {
+      at += 1;
+      continue;
+    }
+    const length = (stream[at + 2]! << 8) | stream[at + 3]!;
+    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isSof) {
+      if (at + 10 > stream.length) break;
+      return {
+        height: (stream[at + 5]! << 8) | stream[at + 6]!,
+        width: (stream[at + 7]! << 8) | stream[at + 8]!,
+        components: stream[at + 9]!,
+      };
+    }
+    if (marker === 0xda) break;
+    at += 2 + length;
+  }
+  throw new Error('corrupt JPEG data (no frame header)');
+}
+
+interface WasmJpegDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  decode(): void;
+  getFrameInfo(): { width: number; height: number; componentCount: number };
+}
+
+let wasmDecoder: Promise<WasmJpegDecoder> | undefined;
+
+/** libjpeg-turbo compiled to WebAssembly: one decoder per thread, reused across tiles. */
+function libjpegTurbo(): Promise<WasmJpegDecoder> {
+  wasmDecoder ??= (async () => {
+    const factory = nodeRequire('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs') as (opts: object) => Promise<{ JPEGDecoder: new () => WasmJpegDecoder }>;
+    const quiet = (): void => {};
+    const mod = await factory({ print: quiet, printErr: quiet });
+    return new mod.JPEGDecoder();
+  })();
+  return wasmDecoder;
+}
+
+/**
+ * Decodes a complete JPEG stream with libjpeg-turbo (wasm). For tiles up to a few hundred pixels
+ * on a side this beats sharp, whose per-call pipeline set-up costs more than the decode itself
+ * (bench/slides-bench.ts measures both); larger images go to sharp (native SIMD) instead.
+ */
+export async function decodeJpegWasm(stream: Uint8Array): Promise<{ samples: Uint8Array; width: number; height: number; components: number }> {
+  const decoder = await libjpegTurbo();
+  decoder.getEncodedBuffer(stream.length).set(stream);
+  try {
+    decoder.decode();
+  } catch (err) {
+    // A fresh decoder next time: a failed decode may leave this one (or its module) unusable.
+    wasmDecoder = undefined;
+    // libjpeg errors surface as a thrown C++ exception pointer: a number, not an Error.
+    throw new Error(`corrupt JPEG data${err instanceof Error ? `: ${err.message}` : ''}`, { cause: err });
+  }
+  const info = decoder.getFrameInfo();
+  const samples = decoder.getDecodedBuffer().slice(0, info.width * info.height * info.componentCount);
+  return { samples, width: info.width, height: info.height, components: info.componentCount };
 }

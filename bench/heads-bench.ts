@@ -1,0 +1,133 @@
+// Classifier heads on generated embeddings: fit time and held-out accuracy of logistic regression
+// and the MLP on 20,000 x 768 training rows (2 and 5 classes), and, where python3 with
+// scikit-learn is installed, scikit-learn's LogisticRegression on the very same rows in the same run.
+//   node scripts/run-ts.mjs bench/heads-bench.ts [--skip-mlp] [--max-iter 100]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fitLogisticRegression, predictLogisticRegression } from '../src-main/core/heads/logistic-regression';
+import { fitMlp, predictMlp } from '../src-main/core/heads/mlp';
+import { argmaxRows } from '../src-main/core/heads/metrics';
+import { makeSyntheticDataset } from '../src-main/core/heads/synthetic-data';
+
+const args = process.argv.slice(2);
+const flag = (name: string): boolean => args.includes(name);
+const option = (name: string, fallback: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback;
+};
+const TRAIN = option('--train', 20000);
+const TEST = 5000;
+const DIM = 768;
+const L2 = 1; // scikit-learn C = 1 / l2
+const MAX_ITER = option('--max-iter', 100);
+const TOL = 1e-4;
+
+function accuracy(proba: Float32Array, y: Int32Array, n: number, k: number): number {
+  const pred = argmaxRows(proba, n, k);
+  let ok = 0;
+  for (let i = 0; i < n; i++) if (pred[i] === y[i]) ok++;
+  return ok / n;
+}
+
+/** float32 / int32 .npy (version 1.0), C order. */
+function writeNpy(file: string, data: Float32Array | Int32Array, shape: number[]): void {
+  const descr = data instanceof Float32Array ? '<f4' : '<i4';
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const pad = 64 - ((10 + header.length + 1) % 64);
+  header += ' '.repeat(pad % 64) + '\n';
+  const head = Buffer.alloc(10);
+  head.write('\x93NUMPY', 0, 'latin1');
+  head[6] = 1;
+  head[7] = 0;
+  head.writeUInt16LE(header.length, 8);
+  fs.writeFileSync(file, Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+}
+
+const SKLEARN_SCRIPT = `
+import json, sys, time
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+try:
+    from threadpoolctl import threadpool_info
+    threads = [(i['internal_api'], i['num_threads']) for i in threadpool_info()]
+except Exception:
+    threads = []
+x = np.load(sys.argv[1]); y = np.load(sys.argv[2]); n = int(sys.argv[3])
+t = time.perf_counter()
+m = LogisticRegression(C=float(sys.argv[4]), max_iter=int(sys.argv[5]), tol=float(sys.argv[6])).fit(x[:n], y[:n])
+sec = time.perf_counter() - t
+acc = float((m.predict(x[n:]) == y[n:]).mean())
+print(json.dumps({'seconds': sec, 'accuracy': acc, 'iterations': int(np.max(m.n_iter_)), 'threads': threads, 'version': __import__('sklearn').__version__}))
+`;
+
+function findPython(): string | null {
+  for (const candidate of [process.env.HISTO_BENCH_PYTHON, 'python3', '/usr/bin/python3']) {
+    if (!candidate) continue;
+    const probe = spawnSync(candidate, ['-c', 'import sklearn, numpy'], { stdio: 'ignore' });
+    if (probe.status === 0) return candidate;
+  }
+  return null;
+}
+
+interface SklearnResult {
+  seconds: number;
+  accuracy: number;
+  iterations: number;
+  threads: Array<[string, number]>;
+  version: string;
+}
+
+function runSklearn(python: string, x: Float32Array, y: Int32Array, n: number): SklearnResult | null {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-heads-bench-'));
+  try {
+    const xFile = path.join(dir, 'x.npy');
+    const yFile = path.join(dir, 'y.npy');
+    const script = path.join(dir, 'fit.py');
+    writeNpy(xFile, x, [y.length, DIM]);
+    writeNpy(yFile, y, [y.length]);
+    fs.writeFileSync(script, SKLEARN_SCRIPT);
+    const run = spawnSync(python, [script, xFile, yFile, String(n), String(1 / L2), String(MAX_ITER), String(TOL)], { encoding: 'utf8', env: process.env });
+    if (run.status !== 0) {
+      console.log(`  scikit-learn failed: ${run.stderr.trim().split('\n').pop()}`);
+      return null;
+    }
+    return JSON.parse(run.stdout.trim().split('\n').pop()!) as SklearnResult;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const python = findPython();
+console.log(`heads bench: ${TRAIN} train + ${TEST} test rows x ${DIM} dims, node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'})`);
+console.log(`logistic regression: l2 ${L2} (sklearn C ${1 / L2}), max_iter ${MAX_ITER}, tol ${TOL}; OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? 'unset'} OMP_NUM_THREADS=${process.env.OMP_NUM_THREADS ?? 'unset'}`);
+if (!python) console.log('python3 with scikit-learn not found: comparison skipped');
+
+for (const k of [2, 5]) {
+  const data = makeSyntheticDataset({ n: TRAIN + TEST, dim: DIM, k, margin: 2.5, groups: 100, seed: 42 + k });
+  const testX = data.x.subarray(TRAIN * DIM);
+  const testY = data.y.subarray(TRAIN);
+  console.log(`\n${k} classes`);
+  let t = performance.now();
+  const model = fitLogisticRegression(data.x, TRAIN, DIM, data.y, k, { l2: L2, maxIter: MAX_ITER, tol: TOL });
+  const ours = (performance.now() - t) / 1000;
+  const oursAcc = accuracy(predictLogisticRegression(model, testX, TEST), testY, TEST, k);
+  console.log(`  ours logreg    ${ours.toFixed(2)} s  accuracy ${(100 * oursAcc).toFixed(2)} %  (${model.iterations} iterations, converged ${model.converged})`);
+  if (python) {
+    const sk = runSklearn(python, data.x, data.y, TRAIN);
+    if (sk) {
+      const threads = sk.threads.map(([api, n]) => `${api} ${n}`).join(', ') || 'unknown';
+      console.log(`  sklearn logreg ${sk.seconds.toFixed(2)} s  accuracy ${(100 * sk.accuracy).toFixed(2)} %  (${sk.iterations} iterations, scikit-learn ${sk.version}, threads: ${threads})`);
+      console.log(`  ratio ours / sklearn: time ${(ours / sk.seconds).toFixed(2)}x, accuracy ${(100 * (oursAcc - sk.accuracy)).toFixed(2)} pt`);
+    }
+  }
+  if (!flag('--skip-mlp')) {
+    const params = { hidden: [128], maxEpochs: option('--mlp-epochs', 8), patience: 3, batchSize: 128 };
+    t = performance.now();
+    const mlp = fitMlp(data.x, TRAIN, DIM, data.y, k, params, 1);
+    const mlpSec = (performance.now() - t) / 1000;
+    const mlpAcc = accuracy(predictMlp(mlp, testX, TEST), testY, TEST, k);
+    console.log(`  ours mlp       ${mlpSec.toFixed(2)} s  accuracy ${(100 * mlpAcc).toFixed(2)} %  (hidden ${params.hidden.join('x')}, ${mlp.epochs} epochs, best ${mlp.bestEpoch}; ${(mlpSec / mlp.epochs).toFixed(2)} s/epoch)`);
+  }
+}

@@ -1,0 +1,84 @@
+import type { EmbedSummary, ViewMode } from '../../../src-shared/contract';
+import { ViewMode as ViewModeSchema } from '../../../src-shared/contract';
+import type { CliCommand } from '../command';
+import { callCore } from '../call-core';
+import { UsageError } from '../cli-errors';
+import { numberOption } from '../option-values';
+import { openProjectOption, projectOptionSpec } from '../project-option';
+import { reportProgress } from '../progress-reporter';
+import { requiredStringOption } from '../option-values';
+import { exportEmbeddings } from '../../core/embeddings/export-embeddings';
+import { resolveBackbone } from '../../core/handlers/backbone-handlers';
+
+export const embedCommand: CliCommand = {
+  path: ['embed'],
+  summary: 'Embed the tissue tiles of slides (or a folder of patch images) with a backbone into the project',
+  usage:
+    'PATH... --project DB --backbone ID|NAME [--size 224] [--mpp 0.5 | --level L] [--min-tissue 0.5] [--views none|d4|stain|d4+stain] [--batch N] [--float16] [--provider P] [--mpp-override M] [--json]',
+  positionals: [1, 100_000],
+  options: {
+    ...projectOptionSpec,
+    backbone: { type: 'string' },
+    size: { type: 'string' },
+    mpp: { type: 'string' },
+    level: { type: 'string' },
+    'min-tissue': { type: 'string' },
+    views: { type: 'string' },
+    batch: { type: 'string' },
+    float16: { type: 'boolean' },
+    provider: { type: 'string' },
+    'mpp-override': { type: 'string' },
+  },
+  async run(ctx) {
+    await openProjectOption(ctx);
+    const core = ctx.core();
+    const views = (ctx.options.views as string | undefined) ?? 'none';
+    if (!ViewModeSchema.safeParse(views).success) throw new UsageError(`--views: expected none, d4, stain or d4+stain, got '${views}'`);
+    const mpp = numberOption(ctx, 'mpp', { min: 1e-6 });
+    const level = numberOption(ctx, 'level', { integer: true, min: 0 });
+    if (mpp !== undefined && level !== undefined) throw new UsageError('embed: give --mpp or --level, not both');
+    const { jobId } = await callCore(core, 'embed.start', {
+      paths: ctx.positionals,
+      backbone: requiredStringOption(ctx, 'backbone'),
+      tileSize: numberOption(ctx, 'size', { integer: true, min: 8, max: 8192 }),
+      mpp,
+      level,
+      minTissue: numberOption(ctx, 'min-tissue', { min: 0, max: 1 }) ?? 0.5,
+      views: views as ViewMode,
+      batchSize: numberOption(ctx, 'batch', { integer: true, min: 1, max: 4096 }) ?? 32,
+      dtype: ctx.options.float16 ? 'float16' : 'float32',
+      provider: ((ctx.options.provider as string | undefined) ?? 'auto') as 'auto',
+      mppOverride: numberOption(ctx, 'mpp-override', { min: 1e-6 }),
+    });
+    const stopReporting = reportProgress(core.jobs, 'tiles');
+    const cancel = () => core.jobs.cancel(jobId);
+    process.once('SIGINT', cancel);
+    let summary: EmbedSummary;
+    try {
+      summary = (await core.jobs.resultOf(jobId)) as EmbedSummary;
+    } finally {
+      process.off('SIGINT', cancel);
+      stopReporting();
+    }
+    for (const failure of summary.failed) ctx.err(`histo: skipped ${failure.message.startsWith(failure.path) ? failure.message : `${failure.path}: ${failure.message}`}`);
+    if (ctx.json) ctx.out(JSON.stringify(summary));
+    else ctx.out(`Embedded ${summary.embedded} tile views of ${summary.slides} slides (${summary.tiles} tiles x ${summary.views} views) in ${summary.seconds.toFixed(1)} s: ${summary.tilesPerSecond.toFixed(1)} tiles/s on ${summary.provider}`);
+    return summary.failed.length > 0 && summary.slides === 0 ? 1 : 0;
+  },
+};
+
+export const embeddingsExportCommand: CliCommand = {
+  path: ['embeddings', 'export'],
+  summary: 'Export stored embeddings as CSV (source,x,y,view,e0..) or .npy with a .keys.csv sidecar',
+  usage: '--project DB --backbone ID|NAME [--view 0|all] --out FILE.csv|FILE.npy [--json]',
+  positionals: 0,
+  options: { ...projectOptionSpec, backbone: { type: 'string' }, view: { type: 'string' }, out: { type: 'string' } },
+  async run(ctx) {
+    const store = await openProjectOption(ctx);
+    const backbone = await resolveBackbone(store, requiredStringOption(ctx, 'backbone'));
+    const view = ctx.options.view === 'all' ? null : (numberOption(ctx, 'view', { integer: true, min: 0 }) ?? 0);
+    const result = exportEmbeddings(store, backbone, requiredStringOption(ctx, 'out'), view);
+    if (ctx.json) ctx.out(JSON.stringify(result));
+    else ctx.err(`Wrote ${result.rows} x ${result.dim} embeddings to ${result.files.join(' and ')}`);
+  },
+};

@@ -1,0 +1,104 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { ExecutionProviderName } from '../../../src-shared/contract';
+import { HistoError } from '../errors';
+import { loadOrt } from '../onnx/ort';
+import type { BackboneSpec } from './backbone-spec';
+import { createSession, type SessionOptions } from './onnx-session';
+import { floatsPerTile } from './preprocess';
+
+/**
+ * One backbone loaded for inference: feed it input tensors written by `writeInputTensor`, get
+ * `count x dim` embeddings back. Runs are queued, so callers may overlap calls safely.
+ */
+export class Embedder {
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The last input tensor, kept while the caller keeps passing the same buffer and count. */
+  private lastInput: { data: Float32Array; count: number; tensor: Tensor } | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly session: InferenceSession,
+    readonly file: string,
+    readonly spec: BackboneSpec,
+    readonly provider: ExecutionProviderName,
+  ) {}
+
+  get dim(): number {
+    return this.spec.dim;
+  }
+
+  static async open(file: string, spec: BackboneSpec, opts: SessionOptions = {}): Promise<Embedder> {
+    let opened;
+    try {
+      opened = await createSession(file, opts);
+    } catch (err) {
+      if (err instanceof HistoError) throw err;
+      throw new HistoError('BAD_INPUT', `${file}: cannot load the model: ${(err as Error).message}`, { cause: err });
+    }
+    const { session, provider } = opened;
+    const missing = [
+      session.inputNames.includes(spec.inputName) ? null : `no input named ${spec.inputName} (it has ${session.inputNames.join(', ')})`,
+      session.outputNames.includes(spec.outputName) ? null : `no output named ${spec.outputName} (it has ${session.outputNames.join(', ')})`,
+    ].filter((m): m is string => m !== null);
+    if (missing.length > 0) {
+      await session.release();
+      throw new HistoError('BAD_INPUT', `${file}: does not match its backbone spec: ${missing.join('; ')}`);
+    }
+    return new Embedder(session, file, spec, provider);
+  }
+
+  /**
+   * Embeds `count` tiles whose normalised pixels fill the start of `input` (NCHW). The result is a
+   * fresh `count * dim` array; `input` may be reused for the next batch as soon as this resolves.
+   */
+  embed(input: Float32Array, count: number): Promise<Float32Array> {
+    const run = this.queue.then(() => this.run(input, count));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(input: Float32Array, count: number): Promise<Float32Array> {
+    if (this.closed) throw new HistoError('BAD_INPUT', `${this.file}: the backbone session is closed`);
+    const perTile = floatsPerTile(this.spec);
+    if (!Number.isInteger(count) || count < 1 || count * perTile > input.length) {
+      throw new HistoError('BAD_INPUT', `${this.file}: cannot embed ${count} tiles from an input of ${input.length} floats (${perTile} per tile)`);
+    }
+    const tensor = this.inputTensor(input, count);
+    const results = await this.session.run({ [this.spec.inputName]: tensor }, [this.spec.outputName]);
+    const output = results[this.spec.outputName] as Tensor | undefined;
+    if (!output) throw new HistoError('BAD_INPUT', `${this.file}: the model returned no ${this.spec.outputName}`);
+    const dims = output.dims;
+    if (output.type !== 'float32' || dims.length !== 2 || dims[0] !== count || dims[1] !== this.spec.dim) {
+      throw new HistoError(
+        'BAD_INPUT',
+        `${this.file}: output ${this.spec.outputName} is ${output.type} [${dims.join(', ')}], expected float32 [${count}, ${this.spec.dim}]`,
+      );
+    }
+    const data = output.data as Float32Array;
+    // The output owns its buffer on the CPU provider; copy only when it is a view into a larger one.
+    return data.byteOffset === 0 && data.length === data.buffer.byteLength / 4 ? data : data.slice();
+  }
+
+  /** ONNX Runtime reads tensors in place, so a tensor over the caller's buffer needs no copy. */
+  private inputTensor(input: Float32Array, count: number): Tensor {
+    const last = this.lastInput;
+    if (last && last.data === input && last.count === count) return last.tensor;
+    const size = this.spec.inputSize;
+    const view = input.length === count * floatsPerTile(this.spec) ? input : input.subarray(0, count * floatsPerTile(this.spec));
+    const tensor = new (loadOrt().Tensor)('float32', view, [count, 3, size, size]);
+    this.lastInput = { data: input, count, tensor };
+    return tensor;
+  }
+
+  /** Releases the session after the runs already queued; later calls to embed are refused. */
+  close(): Promise<void> {
+    const release = this.queue.then(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      this.lastInput = undefined;
+      await this.session.release();
+    });
+    this.queue = release.catch(() => undefined);
+    return release;
+  }
+}

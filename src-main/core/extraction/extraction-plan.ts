@@ -1,0 +1,84 @@
+import type { ProjectStore } from '../project/project-store';
+import { SlidesRepo } from '../project/repos/slides-repo';
+import { TilingsRepo, type StoredTile, type TilingParams } from '../project/repos/tilings-repo';
+import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
+import { openSlide } from '../slides/open-slide';
+import type { SlideSource } from '../slides/slide-source';
+import { computeTissueMask } from '../tiling/tissue-mask';
+import { gridResolution, planTileGrid } from '../tiling/tile-grid';
+import type { ExtractionInput } from './collect-inputs';
+
+export interface TilingChoice {
+  /** Tile side in output pixels; for patch images the whole image is resized to it. */
+  tileSize: number;
+  mpp?: number;
+  level?: number;
+  minTissue: number;
+  mppOverride?: number;
+}
+
+/** One slide or image ready to embed: its tiles and, per tile, the views still missing. */
+export interface PlannedSource {
+  input: ExtractionInput;
+  slideId: number;
+  source: SlideSource;
+  /** The level and tile size to read at (patch images: the whole image as one tile). */
+  readLevel: number;
+  readTileSize: number;
+  tiles: StoredTile[];
+  missing: Array<{ tile: StoredTile; views: number[] }>;
+}
+
+function tilingParamsFor(input: ExtractionInput, choice: TilingChoice): TilingParams {
+  if (input.kind === 'image') return { tileSize: choice.tileSize, mpp: null, level: null, overlap: 0, minTissue: 0 };
+  return { tileSize: choice.tileSize, mpp: choice.mpp ?? null, level: choice.level ?? null, overlap: 0, minTissue: choice.minTissue };
+}
+
+/**
+ * Registers a slide (or patch image) in the project, finds or creates its tiling, and lists the
+ * (tile, view) pairs the backbone has not stored yet: a rerun after a crash resumes from there.
+ * The caller closes `source`.
+ */
+export async function planSource(
+  store: ProjectStore,
+  input: ExtractionInput,
+  choice: TilingChoice,
+  backboneId: number,
+  viewIndexes: readonly number[],
+): Promise<PlannedSource> {
+  const source = await openSlide(input.path, { mppOverride: choice.mppOverride });
+  try {
+    const info = source.info;
+    const kind = input.kind === 'image' ? 'image' : 'slide';
+    const candidateLabel = input.kind === 'image' ? input.candidateLabel : null;
+    const slide = new SlidesRepo(store.db).upsert(source.fingerprint, info, kind, candidateLabel, info.mppX === null ? null : 'file');
+    const tilings = new TilingsRepo(store.db);
+    const params = tilingParamsFor(input, choice);
+
+    let readLevel = 0;
+    let tilingId = tilings.existing(slide.id, params);
+    if (input.kind === 'image') {
+      tilingId ??= tilings.create(slide.id, params, [{ x: 0, y: 0, width: info.width, height: info.height, tissue: 1 }]);
+    } else {
+      readLevel = gridResolution(info, params.mpp !== null ? { mpp: params.mpp } : { level: params.level ?? 0 }).level;
+      if (tilingId === undefined) {
+        const mask = await computeTissueMask(source);
+        const grid = planTileGrid(info, mask, {
+          tileSize: params.tileSize,
+          ...(params.mpp !== null ? { mpp: params.mpp } : { level: params.level ?? 0 }),
+          minTissue: params.minTissue,
+        });
+        tilingId = tilings.create(slide.id, params, grid.tiles);
+      }
+    }
+    const tiles = tilings.tiles(tilingId);
+    const stored = new EmbeddingsRepo(store.db).existingKeys(backboneId, tilingId);
+    const missing = tiles
+      .map((tile) => ({ tile, views: viewIndexes.filter((v) => !stored.has(`${tile.id}:${v}`)) }))
+      .filter((m) => m.views.length > 0);
+    return { input, slideId: slide.id, source, readLevel, readTileSize: params.tileSize, tiles, missing };
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}

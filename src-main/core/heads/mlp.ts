@@ -1,0 +1,437 @@
+import { HistoError } from '../errors';
+import { validateLabels, validateMatrix } from './dataset';
+import { rowWeights, type ClassWeight } from './logistic-regression';
+import { createRng, permutation, type Rng } from './random';
+
+export interface MlpParams {
+  /** Units per hidden layer: one or two layers. Default [256]. */
+  hidden?: number[];
+  /** Dropout on hidden activations during training. Default 0.2. */
+  dropout?: number;
+  learningRate?: number;
+  /** AdamW's decoupled weight decay (weights only). Default 1e-4. */
+  weightDecay?: number;
+  batchSize?: number;
+  maxEpochs?: number;
+  /** Epochs without a better validation loss before stopping. Default 10. */
+  patience?: number;
+  /** Share of the training rows held out (stratified) for early stopping. Default 0.15; 0 disables. */
+  validationFraction?: number;
+  classWeight?: ClassWeight;
+}
+
+export const MLP_DEFAULTS = {
+  hidden: [256],
+  dropout: 0.2,
+  learningRate: 1e-3,
+  weightDecay: 1e-4,
+  batchSize: 64,
+  maxEpochs: 100,
+  patience: 10,
+  validationFraction: 0.15,
+};
+
+export interface MlpLayer {
+  inputs: number;
+  outputs: number;
+  /** outputs * inputs, row o = unit o. */
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
+export interface MlpModel {
+  k: number;
+  dim: number;
+  layers: MlpLayer[];
+  epochs: number;
+  bestEpoch: number;
+  /** Validation loss at the kept epoch (NaN without a validation split). */
+  validationLoss: number;
+}
+
+interface Layer64 {
+  inputs: number;
+  outputs: number;
+  w: Float64Array;
+  b: Float64Array;
+}
+
+/** out[i, o] = bias[o] + sum_j a[i, j] * w[o, j], two rows by two units per pass. */
+function denseForward(a: Float64Array, m: number, p: number, w: Float64Array, b: Float64Array, q: number, out: Float64Array): void {
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const a0 = i * p;
+    const a1 = a0 + p;
+    let o = 0;
+    for (; o + 2 <= q; o += 2) {
+      const w0 = o * p;
+      const w1 = w0 + p;
+      let s00 = 0;
+      let s01 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      for (let j = 0; j < p; j++) {
+        const x0 = a[a0 + j]!;
+        const x1 = a[a1 + j]!;
+        const u = w[w0 + j]!;
+        const v = w[w1 + j]!;
+        s00 += x0 * u;
+        s01 += x0 * v;
+        s10 += x1 * u;
+        s11 += x1 * v;
+      }
+      out[i * q + o] = s00 + b[o]!;
+      out[i * q + o + 1] = s01 + b[o + 1]!;
+      out[(i + 1) * q + o] = s10 + b[o]!;
+      out[(i + 1) * q + o + 1] = s11 + b[o + 1]!;
+    }
+    for (; o < q; o++) {
+      let s0 = 0;
+      let s1 = 0;
+      for (let j = 0; j < p; j++) {
+        s0 += a[a0 + j]! * w[o * p + j]!;
+        s1 += a[a1 + j]! * w[o * p + j]!;
+      }
+      out[i * q + o] = s0 + b[o]!;
+      out[(i + 1) * q + o] = s1 + b[o]!;
+    }
+  }
+  for (; i < m; i++) {
+    for (let o = 0; o < q; o++) {
+      let s = 0;
+      for (let j = 0; j < p; j++) s += a[i * p + j]! * w[o * p + j]!;
+      out[i * q + o] = s + b[o]!;
+    }
+  }
+}
+
+/** gw[o, j] += sum_i dz[i, o] * a[i, j]; gb[o] += sum_i dz[i, o]. Four rows per pass over a unit's gradient. */
+function denseWeightGrad(dz: Float64Array, m: number, q: number, a: Float64Array, p: number, gw: Float64Array, gb: Float64Array): void {
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const a0 = i * p;
+    const a1 = a0 + p;
+    const a2 = a1 + p;
+    const a3 = a2 + p;
+    for (let o = 0; o < q; o++) {
+      const g0 = dz[i * q + o]!;
+      const g1 = dz[(i + 1) * q + o]!;
+      const g2 = dz[(i + 2) * q + o]!;
+      const g3 = dz[(i + 3) * q + o]!;
+      gb[o] = gb[o]! + g0 + g1 + g2 + g3;
+      if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0) continue;
+      const wo = o * p;
+      for (let j = 0; j < p; j++) gw[wo + j] = gw[wo + j]! + g0 * a[a0 + j]! + g1 * a[a1 + j]! + g2 * a[a2 + j]! + g3 * a[a3 + j]!;
+    }
+  }
+  for (; i < m; i++) {
+    for (let o = 0; o < q; o++) {
+      const g = dz[i * q + o]!;
+      gb[o] = gb[o]! + g;
+      if (g === 0) continue;
+      const wo = o * p;
+      for (let j = 0; j < p; j++) gw[wo + j] = gw[wo + j]! + g * a[i * p + j]!;
+    }
+  }
+}
+
+/** da[i, j] = sum_o dz[i, o] * w[o, j]. */
+function denseInputGrad(dz: Float64Array, m: number, q: number, w: Float64Array, p: number, da: Float64Array): void {
+  da.fill(0, 0, m * p);
+  for (let i = 0; i < m; i++) {
+    const ao = i * p;
+    let o = 0;
+    for (; o + 2 <= q; o += 2) {
+      const g0 = dz[i * q + o]!;
+      const g1 = dz[i * q + o + 1]!;
+      if (g0 === 0 && g1 === 0) continue;
+      const w0 = o * p;
+      const w1 = w0 + p;
+      for (let j = 0; j < p; j++) da[ao + j] = da[ao + j]! + g0 * w[w0 + j]! + g1 * w[w1 + j]!;
+    }
+    for (; o < q; o++) {
+      const g = dz[i * q + o]!;
+      if (g === 0) continue;
+      for (let j = 0; j < p; j++) da[ao + j] = da[ao + j]! + g * w[o * p + j]!;
+    }
+  }
+}
+
+/** Softmax in place on m rows of k logits; returns nothing. */
+function softmaxRows(z: Float64Array, m: number, k: number): void {
+  for (let i = 0; i < m; i++) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, z[i * k + c]!);
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      const e = Math.exp(z[i * k + c]! - max);
+      z[i * k + c] = e;
+      sum += e;
+    }
+    for (let c = 0; c < k; c++) z[i * k + c] = z[i * k + c]! / sum;
+  }
+}
+
+function validateParams(p: Required<Omit<MlpParams, 'classWeight'>>): void {
+  if (p.hidden.length < 1 || p.hidden.length > 2 || p.hidden.some((h) => !Number.isInteger(h) || h < 1)) {
+    throw new HistoError('VALIDATION', `mlp: hidden must list 1 or 2 positive layer sizes, got [${p.hidden.join(', ')}]`);
+  }
+  if (!(p.dropout >= 0 && p.dropout < 1)) throw new HistoError('VALIDATION', `mlp: dropout must be in [0, 1), got ${p.dropout}`);
+  if (!(p.learningRate > 0)) throw new HistoError('VALIDATION', `mlp: learningRate must be > 0, got ${p.learningRate}`);
+  if (!(p.weightDecay >= 0)) throw new HistoError('VALIDATION', `mlp: weightDecay must be >= 0, got ${p.weightDecay}`);
+  if (!Number.isInteger(p.batchSize) || p.batchSize < 1) throw new HistoError('VALIDATION', `mlp: batchSize must be a positive integer, got ${p.batchSize}`);
+  if (!Number.isInteger(p.maxEpochs) || p.maxEpochs < 1) throw new HistoError('VALIDATION', `mlp: maxEpochs must be a positive integer, got ${p.maxEpochs}`);
+  if (!Number.isInteger(p.patience) || p.patience < 1) throw new HistoError('VALIDATION', `mlp: patience must be a positive integer, got ${p.patience}`);
+  if (!(p.validationFraction >= 0 && p.validationFraction < 1)) throw new HistoError('VALIDATION', `mlp: validationFraction must be in [0, 1), got ${p.validationFraction}`);
+}
+
+/** Stratified split of 0..n-1: about `fraction` of each class to validation, at least one row of each class kept for training. */
+function stratifiedSplit(y: Int32Array, k: number, fraction: number, rng: Rng): { train: Int32Array; validation: Int32Array } {
+  const perm = permutation(y.length, rng);
+  const seen = new Int32Array(k);
+  const counts = new Int32Array(k);
+  for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
+  const train: number[] = [];
+  const validation: number[] = [];
+  for (let t = 0; t < perm.length; t++) {
+    const i = perm[t]!;
+    const c = y[i]!;
+    const quota = Math.min(Math.floor(counts[c]! * fraction), counts[c]! - 1);
+    if (seen[c]! < quota) validation.push(i);
+    else train.push(i);
+    seen[c]!++;
+  }
+  return { train: Int32Array.from(train), validation: Int32Array.from(validation) };
+}
+
+/**
+ * A 1-2 hidden layer ReLU network with dropout, trained with AdamW on minibatches and stopped early
+ * on a stratified validation split (the best epoch's weights are kept). Everything random comes
+ * from `seed`: the same seed gives the same weights.
+ */
+export function fitMlp(x: Float32Array, n: number, dim: number, y: Int32Array, k: number, params: MlpParams = {}, seed = 0): MlpModel {
+  validateMatrix(x, n, dim, 'mlp');
+  if (n < 1) throw new HistoError('VALIDATION', 'mlp: no training rows');
+  if (!Number.isInteger(k) || k < 2) throw new HistoError('VALIDATION', `mlp: need at least 2 classes, got ${k}`);
+  const labels = y.subarray(0, n);
+  if (labels.length < n) throw new HistoError('VALIDATION', `mlp: ${y.length} labels for ${n} rows`);
+  validateLabels(labels, k, 'mlp');
+  const p = {
+    hidden: params.hidden ?? MLP_DEFAULTS.hidden,
+    dropout: params.dropout ?? MLP_DEFAULTS.dropout,
+    learningRate: params.learningRate ?? MLP_DEFAULTS.learningRate,
+    weightDecay: params.weightDecay ?? MLP_DEFAULTS.weightDecay,
+    batchSize: params.batchSize ?? MLP_DEFAULTS.batchSize,
+    maxEpochs: params.maxEpochs ?? MLP_DEFAULTS.maxEpochs,
+    patience: params.patience ?? MLP_DEFAULTS.patience,
+    validationFraction: params.validationFraction ?? MLP_DEFAULTS.validationFraction,
+  };
+  validateParams(p);
+  const rng = createRng(seed);
+  const initRng = rng.fork(11);
+  const orderRng = rng.fork(12);
+  const dropoutRng = rng.fork(13);
+  const split = p.validationFraction > 0 ? stratifiedSplit(labels, k, p.validationFraction, rng.fork(14)) : { train: permutation(n, rng.fork(14)), validation: new Int32Array(0) };
+  const trainRows = split.train;
+  const valRows = split.validation;
+  const weightsPerRow = rowWeights(labels, k, params.classWeight);
+
+  const sizes = [dim, ...p.hidden, k];
+  const layers: Layer64[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const inputs = sizes[l]!;
+    const outputs = sizes[l + 1]!;
+    const w = new Float64Array(outputs * inputs);
+    // He initialisation for ReLU layers, Glorot for the output layer.
+    const std = l + 2 < sizes.length ? Math.sqrt(2 / inputs) : Math.sqrt(2 / (inputs + outputs));
+    for (let t = 0; t < w.length; t++) w[t] = std * initRng.normal();
+    layers.push({ inputs, outputs, w, b: new Float64Array(outputs) });
+  }
+  const L = layers.length;
+  const batch = Math.min(p.batchSize, Math.max(1, trainRows.length));
+  // Activations: acts[0] = input batch, acts[l] = output of layer l (post ReLU and dropout for hidden).
+  const acts = sizes.map((s) => new Float64Array(batch * s));
+  const pre = sizes.map((s) => new Float64Array(batch * s));
+  const masks = sizes.map((s) => new Float64Array(batch * s));
+  const deltas = sizes.map((s) => new Float64Array(batch * s));
+  const gw = layers.map((layer) => new Float64Array(layer.w.length));
+  const gb = layers.map((layer) => new Float64Array(layer.b.length));
+  const mw = layers.map((layer) => new Float64Array(layer.w.length));
+  const vw = layers.map((layer) => new Float64Array(layer.w.length));
+  const mb = layers.map((layer) => new Float64Array(layer.b.length));
+  const vb = layers.map((layer) => new Float64Array(layer.b.length));
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  const eps = 1e-8;
+  let step = 0;
+  const keep = 1 - p.dropout;
+
+  const forward = (rows: Int32Array, start: number, m: number, train: boolean): void => {
+    const a0 = acts[0]!;
+    for (let i = 0; i < m; i++) {
+      const r = rows[start + i]!;
+      const src = r * dim;
+      for (let j = 0; j < dim; j++) a0[i * dim + j] = x[src + j]!;
+    }
+    for (let l = 0; l < L; l++) {
+      const layer = layers[l]!;
+      const out = l + 1 < L ? pre[l + 1]! : acts[L]!;
+      denseForward(acts[l]!, m, layer.inputs, layer.w, layer.b, layer.outputs, out);
+      if (l + 1 < L) {
+        const act = acts[l + 1]!;
+        const mask = masks[l + 1]!;
+        const count = m * layer.outputs;
+        for (let t = 0; t < count; t++) {
+          const z = out[t]!;
+          let factor = z > 0 ? 1 : 0;
+          if (train && p.dropout > 0) factor *= dropoutRng.next() < keep ? 1 / keep : 0;
+          mask[t] = factor;
+          act[t] = z * factor;
+        }
+      }
+    }
+    softmaxRows(acts[L]!, m, k);
+  };
+
+  const evaluateLoss = (rows: Int32Array): number => {
+    let loss = 0;
+    let weightSum = 0;
+    for (let start = 0; start < rows.length; start += batch) {
+      const m = Math.min(batch, rows.length - start);
+      forward(rows, start, m, false);
+      const probs = acts[L]!;
+      for (let i = 0; i < m; i++) {
+        const r = rows[start + i]!;
+        const w = weightsPerRow ? weightsPerRow[r]! : 1;
+        loss -= w * Math.log(Math.max(probs[i * k + labels[r]!]!, 1e-12));
+        weightSum += w;
+      }
+    }
+    return weightSum > 0 ? loss / weightSum : 0;
+  };
+
+  const snapshot = (): Layer64[] => layers.map((layer) => ({ inputs: layer.inputs, outputs: layer.outputs, w: Float64Array.from(layer.w), b: Float64Array.from(layer.b) }));
+  let best = snapshot();
+  let bestLoss = Infinity;
+  let bestEpoch = 0;
+  let epochs = 0;
+  let sinceBest = 0;
+  const order = Int32Array.from(trainRows);
+
+  for (let epoch = 1; epoch <= p.maxEpochs; epoch++) {
+    epochs = epoch;
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = orderRng.int(i + 1);
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
+    }
+    for (let start = 0; start < order.length; start += batch) {
+      const m = Math.min(batch, order.length - start);
+      forward(order, start, m, true);
+      // Output delta: w_i (p - onehot) / sum of batch weights.
+      const probs = acts[L]!;
+      const dOut = deltas[L]!;
+      let weightSum = 0;
+      for (let i = 0; i < m; i++) weightSum += weightsPerRow ? weightsPerRow[order[start + i]!]! : 1;
+      const scale = weightSum > 0 ? 1 / weightSum : 0;
+      for (let i = 0; i < m; i++) {
+        const r = order[start + i]!;
+        const w = (weightsPerRow ? weightsPerRow[r]! : 1) * scale;
+        for (let c = 0; c < k; c++) dOut[i * k + c] = w * (probs[i * k + c]! - (c === labels[r]! ? 1 : 0));
+      }
+      for (let l = L - 1; l >= 0; l--) {
+        const layer = layers[l]!;
+        gw[l]!.fill(0);
+        gb[l]!.fill(0);
+        denseWeightGrad(deltas[l + 1]!, m, layer.outputs, acts[l]!, layer.inputs, gw[l]!, gb[l]!);
+        if (l > 0) {
+          const d = deltas[l]!;
+          denseInputGrad(deltas[l + 1]!, m, layer.outputs, layer.w, layer.inputs, d);
+          const mask = masks[l]!;
+          const count = m * layer.inputs;
+          for (let t = 0; t < count; t++) d[t] = d[t]! * mask[t]!;
+        }
+      }
+      step++;
+      const lr = p.learningRate;
+      const c1 = 1 / (1 - Math.pow(beta1, step));
+      const c2 = 1 / (1 - Math.pow(beta2, step));
+      for (let l = 0; l < L; l++) {
+        const layer = layers[l]!;
+        const w = layer.w;
+        const g = gw[l]!;
+        const m1 = mw[l]!;
+        const v1 = vw[l]!;
+        const decay = 1 - lr * p.weightDecay;
+        for (let t = 0; t < w.length; t++) {
+          const gt = g[t]!;
+          const mt = beta1 * m1[t]! + (1 - beta1) * gt;
+          const vt = beta2 * v1[t]! + (1 - beta2) * gt * gt;
+          m1[t] = mt;
+          v1[t] = vt;
+          w[t] = w[t]! * decay - (lr * mt * c1) / (Math.sqrt(vt * c2) + eps);
+        }
+        const b = layer.b;
+        const gbl = gb[l]!;
+        const m2 = mb[l]!;
+        const v2 = vb[l]!;
+        for (let t = 0; t < b.length; t++) {
+          const gt = gbl[t]!;
+          const mt = beta1 * m2[t]! + (1 - beta1) * gt;
+          const vt = beta2 * v2[t]! + (1 - beta2) * gt * gt;
+          m2[t] = mt;
+          v2[t] = vt;
+          b[t] = b[t]! - (lr * mt * c1) / (Math.sqrt(vt * c2) + eps);
+        }
+      }
+    }
+    if (valRows.length > 0) {
+      const loss = evaluateLoss(valRows);
+      if (loss < bestLoss - 1e-6) {
+        bestLoss = loss;
+        bestEpoch = epoch;
+        best = snapshot();
+        sinceBest = 0;
+      } else if (++sinceBest >= p.patience) break;
+    }
+  }
+  if (valRows.length === 0) {
+    best = snapshot();
+    bestEpoch = epochs;
+    bestLoss = NaN;
+  }
+  return {
+    k,
+    dim,
+    layers: best.map((layer) => ({ inputs: layer.inputs, outputs: layer.outputs, weights: Float32Array.from(layer.w), bias: Float32Array.from(layer.b) })),
+    epochs,
+    bestEpoch,
+    validationLoss: bestLoss,
+  };
+}
+
+/** Class probabilities, n * k row-major (no dropout). */
+export function predictMlp(model: MlpModel, x: Float32Array, n: number): Float32Array {
+  validateMatrix(x, n, model.dim, 'mlp predict');
+  const layers = model.layers.map((layer) => ({ inputs: layer.inputs, outputs: layer.outputs, w: Float64Array.from(layer.weights), b: Float64Array.from(layer.bias) }));
+  const chunk = 256;
+  const sizes = [model.dim, ...layers.map((l) => l.outputs)];
+  const bufs = sizes.map((s) => new Float64Array(chunk * s));
+  const out = new Float32Array(n * model.k);
+  for (let start = 0; start < n; start += chunk) {
+    const m = Math.min(chunk, n - start);
+    const a0 = bufs[0]!;
+    for (let t = 0; t < m * model.dim; t++) a0[t] = x[start * model.dim + t]!;
+    for (let l = 0; l < layers.length; l++) {
+      const layer = layers[l]!;
+      const o = bufs[l + 1]!;
+      denseForward(bufs[l]!, m, layer.inputs, layer.w, layer.b, layer.outputs, o);
+      if (l + 1 < layers.length) for (let t = 0; t < m * layer.outputs; t++) if (!(o[t]! > 0)) o[t] = 0;
+    }
+    const logits = bufs[layers.length]!;
+    softmaxRows(logits, m, model.k);
+    for (let t = 0; t < m * model.k; t++) out[start * model.k + t] = logits[t]!;
+  }
+  return out;
+}

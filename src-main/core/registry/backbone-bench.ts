@@ -1,0 +1,32 @@
+import type { ExecutionProviderName } from '../../../src-shared/contract';
+import { Embedder } from '../backbones/embedder';
+import { floatsPerTile } from '../backbones/preprocess';
+import { backboneModelFile } from '../extraction/backbone-model-file';
+import type { StoredBackbone } from '../project/repos/backbones-repo';
+
+/**
+ * Raw inference speed of a backbone on preallocated batches (no decoding, no database): what the
+ * provider can do, and the ceiling for end-to-end extraction.
+ */
+export async function benchBackbone(
+  backbone: StoredBackbone,
+  options: { batchSize: number; provider?: 'auto' | ExecutionProviderName; minSeconds?: number },
+): Promise<{ tilesPerSecond: number; provider: ExecutionProviderName; batch: number }> {
+  const embedder = await Embedder.open(backboneModelFile(backbone), backbone, { provider: options.provider });
+  try {
+    const input = new Float32Array(options.batchSize * floatsPerTile(backbone));
+    for (let i = 0; i < input.length; i++) input[i] = ((i * 2654435761) % 1000) / 1000 - 0.5;
+    await embedder.embed(input, options.batchSize); // warm-up: first run allocates and tunes
+    const minSeconds = options.minSeconds ?? 3;
+    let runs = 0;
+    const start = performance.now();
+    while (runs < 3 || performance.now() - start < minSeconds * 1000) {
+      await embedder.embed(input, options.batchSize);
+      runs++;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    return { tilesPerSecond: (runs * options.batchSize) / seconds, provider: embedder.provider, batch: options.batchSize };
+  } finally {
+    await embedder.close();
+  }
+}

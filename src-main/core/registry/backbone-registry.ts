@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BackboneSpec } from '../backbones/backbone-spec';
+import { inspectBackbone } from '../backbones/inspect-backbone';
+import { BUILTIN_PREFIX, builtinBackbonesDir, sha256OfFile } from '../extraction/backbone-model-file';
+import { HistoError } from '../errors';
+import type { ProjectStore } from '../project/project-store';
+import { recordAudit } from '../project/audit-log';
+import { BackbonesRepo, type StoredBackbone } from '../project/repos/backbones-repo';
+
+/**
+ * Imports an ONNX backbone: inspects and test-runs it first (nothing is written for a model that
+ * fails), then records it with its preprocessing, sha256 and provenance.
+ */
+export async function importBackbone(store: ProjectStore, file: string, overrides: Partial<BackboneSpec> = {}): Promise<StoredBackbone> {
+  const resolved = path.resolve(file);
+  if (!fs.existsSync(resolved)) throw new HistoError('NOT_FOUND', `${resolved}: no such model file`);
+  const repo = new BackbonesRepo(store.db);
+  const inspected = await inspectBackbone(resolved, overrides);
+  return store.db.transaction(() => {
+    const stored = repo.insert({ ...inspected, filePath: resolved, sha256: inspected.sha256, builtin: false });
+    recordAudit(store.db, 'backbone.import', { name: stored.name, file: resolved, dim: stored.dim, inputSize: stored.inputSize }, stored.sha256);
+    return stored;
+  })();
+}
+
+/**
+ * Makes sure every backbone bundled in resources/backbones is registered in the project, so a
+ * lab can embed with no download. A bundled model whose bytes changed (a new app version) is
+ * registered under its sidecar name plus its short hash rather than replacing the old record:
+ * embeddings already stored stay tied to the exact model that made them.
+ */
+export async function ensureBuiltinBackbones(store: ProjectStore): Promise<void> {
+  const dir = builtinBackbonesDir();
+  if (!fs.existsSync(dir)) return;
+  const repo = new BackbonesRepo(store.db);
+  const known = new Set(repo.list().map((b) => b.sha256));
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort()) {
+    const file = path.join(dir, name);
+    if (known.has(sha256OfFile(file))) continue;
+    const inspected = await inspectBackbone(file, {});
+    const taken = repo.findByName(inspected.name);
+    const backboneName = taken ? `${inspected.name}-${inspected.sha256.slice(0, 8)}` : inspected.name;
+    store.db.transaction(() => {
+      repo.insert({ ...inspected, name: backboneName, filePath: BUILTIN_PREFIX + name, sha256: inspected.sha256, builtin: true });
+      recordAudit(store.db, 'backbone.builtin', { name: backboneName, file: name }, inspected.sha256);
+    })();
+  }
+}

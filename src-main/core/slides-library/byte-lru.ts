@@ -1,0 +1,56 @@
+/**
+ * A least-recently-used map bounded by the bytes of its values; concurrent loads of one key share
+ * a single promise, so a burst of identical tile requests renders the tile once.
+ */
+export class ByteLru<V> {
+  private readonly entries = new Map<string, { value: V; bytes: number }>();
+  private readonly pending = new Map<string, Promise<V>>();
+  private used = 0;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly sizeOf: (value: V) => number,
+  ) {}
+
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      // Map order is recency order: re-insert to mark as most recent.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.value;
+    }
+    const inFlight = this.pending.get(key);
+    if (inFlight) return inFlight;
+    const promise = load().finally(() => this.pending.delete(key));
+    this.pending.set(key, promise);
+    const value = await promise;
+    this.put(key, value);
+    return value;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.used = 0;
+  }
+
+  private put(key: string, value: V): void {
+    const bytes = this.sizeOf(value);
+    if (bytes > this.maxBytes || this.entries.has(key)) return;
+    this.entries.set(key, { value, bytes });
+    this.used += bytes;
+    for (const [oldKey, old] of this.entries) {
+      if (this.used <= this.maxBytes) break;
+      this.entries.delete(oldKey);
+      this.used -= old.bytes;
+    }
+  }
+}

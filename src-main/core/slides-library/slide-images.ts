@@ -1,0 +1,154 @@
+import { deepZoomLevels, DEEP_ZOOM_TILE_SIZE } from '../../../src-shared/contract';
+import { HistoError } from '../errors';
+import { loadSharp } from '../slides/sharp-loader';
+import type { RgbImage } from '../slides/slide-source';
+import type { StoredSlide } from '../project/repos/slides-repo';
+import { ByteLru } from './byte-lru';
+import type { SlideLibrary } from './slide-library';
+
+/** An image ready to send: the same answer for the HTTP server and the `histo:` protocol. */
+export interface SlideImage {
+  contentType: 'image/jpeg' | 'image/png';
+  body: Buffer;
+}
+
+const THUMBNAIL_SIDE = 256;
+const JPEG_QUALITY = 85;
+/** Tissue in the mask image: a light tint inside, an opaque outline at its edge; background transparent. */
+const MASK_RGB = [0, 150, 110] as const;
+const MASK_FILL_ALPHA = 55;
+const MASK_EDGE_ALPHA = 255;
+
+async function encodeJpeg(image: RgbImage): Promise<Buffer> {
+  return loadSharp()(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .jpeg({ quality: JPEG_QUALITY, mozjpeg: false })
+    .toBuffer();
+}
+
+/**
+ * Renders what the viewer shows of a slide: deep-zoom tiles, the list thumbnail and the tissue
+ * mask, each encoded once and kept in a byte-bounded cache keyed by the slide's content
+ * fingerprint (so two projects, or a moved file, can never serve each other's pixels).
+ */
+export class SlideImageRenderer {
+  private readonly encoded = new ByteLru<SlideImage>(96 * 1024 * 1024, (image) => image.body.byteLength + 64);
+
+  constructor(private readonly library: SlideLibrary) {}
+
+  /**
+   * One tile of the deep-zoom pyramid: level `maxLevel` is full resolution, each level below halves
+   * it; tiles are DEEP_ZOOM_TILE_SIZE square (smaller at the right and bottom edges).
+   */
+  async tile(slideId: number, level: number, column: number, row: number): Promise<SlideImage> {
+    const slide = this.library.slide(slideId);
+    const { width, height } = slide.info;
+    const { maxLevel, minLevel } = deepZoomLevels(width, height);
+    if (!Number.isInteger(level) || level < minLevel || level > maxLevel) {
+      throw new HistoError('NOT_FOUND', `slide ${slideId} has deep-zoom levels ${minLevel}-${maxLevel}, not ${level}`);
+    }
+    const downsample = 2 ** (maxLevel - level);
+    const levelWidth = Math.ceil(width / downsample);
+    const levelHeight = Math.ceil(height / downsample);
+    const size = DEEP_ZOOM_TILE_SIZE;
+    const columns = Math.ceil(levelWidth / size);
+    const rows = Math.ceil(levelHeight / size);
+    if (!Number.isInteger(column) || !Number.isInteger(row) || column < 0 || row < 0 || column >= columns || row >= rows) {
+      throw new HistoError('NOT_FOUND', `slide ${slideId} level ${level} has ${columns} x ${rows} tiles; there is no tile ${column}_${row}`);
+    }
+    const tileWidth = Math.min(size, levelWidth - column * size);
+    const tileHeight = Math.min(size, levelHeight - row * size);
+    return this.encoded.get(`${slide.fingerprint}/t/${level}/${column}/${row}`, async () => {
+      const pixels = await this.library.openSlides.use(slide.path, (source) =>
+        source.readRegionScaled(column * size * downsample, row * size * downsample, tileWidth, tileHeight, downsample),
+      );
+      return { contentType: 'image/jpeg', body: await encodeJpeg(pixels) };
+    });
+  }
+
+  /** The whole slide at most THUMBNAIL_SIDE on its longer side. */
+  async thumbnail(slideId: number): Promise<SlideImage> {
+    const slide = this.library.slide(slideId);
+    return this.encoded.get(`${slide.fingerprint}/thumbnail`, async () => {
+      const { width, height } = slide.info;
+      const downsample = Math.max(1, Math.max(width, height) / THUMBNAIL_SIDE);
+      const outWidth = Math.max(1, Math.round(width / downsample));
+      const outHeight = Math.max(1, Math.round(height / downsample));
+      const pixels = await this.library.openSlides.use(slide.path, (source) => source.readRegionScaled(0, 0, outWidth, outHeight, downsample));
+      return { contentType: 'image/jpeg', body: await encodeJpeg(pixels) };
+    });
+  }
+
+  /** The tissue mask as a PNG the size of the mask: tissue tinted and outlined, background transparent. */
+  async tissue(slideId: number): Promise<SlideImage> {
+    const slide: StoredSlide = this.library.slide(slideId);
+    return this.encoded.get(`${slide.fingerprint}/tissue`, async () => {
+      const mask = await this.library.tissueMask(slide);
+      const { width, height, data } = mask;
+      const rgba = Buffer.alloc(width * height * 4);
+      const isTissue = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && data[y * width + x] === 1;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          if (!isTissue(x, y)) continue;
+          const edge = !isTissue(x - 1, y) || !isTissue(x + 1, y) || !isTissue(x, y - 1) || !isTissue(x, y + 1);
+          const o = (y * width + x) * 4;
+          rgba[o] = MASK_RGB[0];
+          rgba[o + 1] = MASK_RGB[1];
+          rgba[o + 2] = MASK_RGB[2];
+          rgba[o + 3] = edge ? MASK_EDGE_ALPHA : MASK_FILL_ALPHA;
+        }
+      }
+      const body = await loadSharp()(rgba, { raw: { width, height, channels: 4 } }).png({ compressionLevel: 6 }).toBuffer();
+      return { contentType: 'image/png', body };
+    });
+  }
+
+  clear(): void {
+    this.encoded.clear();
+  }
+}
+
+/** A request for a slide image: the part of the URL after the server root or `histo://`. */
+export type SlideImageRequest =
+  | { kind: 'tile'; slideId: number; level: number; column: number; row: number }
+  | { kind: 'thumbnail'; slideId: number }
+  | { kind: 'tissue'; slideId: number };
+
+const SLIDE_PATH = /^\/?slides\/([^/]+)\/(.+)$/;
+const TILE_PATH = /^tiles\/(\d{1,3})\/(\d{1,9})_(\d{1,9})\.jpg$/;
+
+/** Whether a URL path belongs to the slide images (so a transport hands it here rather than elsewhere). */
+export function isSlideImagePath(pathname: string): boolean {
+  return /^\/?slides\//.test(pathname);
+}
+
+/**
+ * Parses `slides/<id>/tiles/<level>/<col>_<row>.jpg`, `slides/<id>/thumbnail.jpg` or
+ * `slides/<id>/tissue.png`; a malformed id is VALIDATION (400), an unknown image NOT_FOUND (404).
+ */
+export function parseSlideImagePath(pathname: string): SlideImageRequest {
+  const match = SLIDE_PATH.exec(pathname);
+  if (!match) throw new HistoError('NOT_FOUND', `no slide image at ${pathname.slice(0, 200)}`);
+  const [, idText, rest] = match as unknown as [string, string, string];
+  if (!/^\d{1,15}$/.test(idText) || Number(idText) < 1) {
+    throw new HistoError('VALIDATION', `slide id must be a positive whole number, not '${idText.slice(0, 40)}'`);
+  }
+  const slideId = Number(idText);
+  if (rest === 'thumbnail.jpg') return { kind: 'thumbnail', slideId };
+  if (rest === 'tissue.png') return { kind: 'tissue', slideId };
+  const tile = TILE_PATH.exec(rest);
+  if (tile) return { kind: 'tile', slideId, level: Number(tile[1]), column: Number(tile[2]), row: Number(tile[3]) };
+  throw new HistoError('NOT_FOUND', `slide ${slideId} has no image ${rest.slice(0, 200)}`);
+}
+
+/** The one entry point both transports call: URL path in, encoded image out (or a HistoError). */
+export async function renderSlideImage(renderer: SlideImageRenderer, pathname: string): Promise<SlideImage> {
+  const request = parseSlideImagePath(pathname);
+  switch (request.kind) {
+    case 'tile':
+      return renderer.tile(request.slideId, request.level, request.column, request.row);
+    case 'thumbnail':
+      return renderer.thumbnail(request.slideId);
+    case 'tissue':
+      return renderer.tissue(request.slideId);
+  }
+}

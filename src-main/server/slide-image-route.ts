@@ -1,0 +1,36 @@
+import type { ServerResponse } from 'node:http';
+import type { ErrorCode } from '../../src-shared/contract';
+import { serializeError } from '../core/errors';
+import type { HistoCore } from '../core/histo-core';
+import { renderSlideImage } from '../core/slides-library/slide-images';
+import { securityHeaders } from './security-headers';
+
+const statusOf: Partial<Record<ErrorCode, number>> = {
+  VALIDATION: 400,
+  BAD_INPUT: 422,
+  NOT_FOUND: 404,
+  NO_PROJECT: 409,
+};
+
+/**
+ * GET /slides/<id>/tiles/<level>/<col>_<row>.jpg, /slides/<id>/thumbnail.jpg and
+ * /slides/<id>/tissue.png: the images the viewer shows, rendered by the core (the same function
+ * the Electron `histo:` protocol calls). The caller has already checked the token.
+ */
+export async function sendSlideImage(core: HistoCore, pathname: string, method: string, res: ServerResponse): Promise<void> {
+  try {
+    const image = await renderSlideImage(core.slideImages, pathname);
+    res.writeHead(200, {
+      ...securityHeaders,
+      'Content-Type': image.contentType,
+      'Content-Length': String(image.body.byteLength),
+      // URLs carry the slide's fingerprint (?v=), so a cached image is never another slide's.
+      'Cache-Control': 'private, max-age=3600',
+    });
+    res.end(method === 'HEAD' ? undefined : image.body);
+  } catch (err) {
+    const error = serializeError(err);
+    res.writeHead(statusOf[error.code] ?? 500, { ...securityHeaders, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify({ ok: false, error }));
+  }
+}

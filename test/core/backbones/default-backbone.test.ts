@@ -1,0 +1,131 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_BACKBONE_DIM,
+  DEFAULT_BACKBONE_SIDECAR,
+  defaultBackboneFeatureNames,
+  defaultBackbonePath,
+} from '../../../src-main/core/backbones/default-backbone';
+import { Embedder } from '../../../src-main/core/backbones/embedder';
+import { inspectBackbone } from '../../../src-main/core/backbones/inspect-backbone';
+import { floatsPerTile, writeInputTensor } from '../../../src-main/core/backbones/preprocess';
+import { seededRandom } from '../../../src-main/core/backbones/seeded-random';
+import { appRoot } from '../../../src-main/core/app-root';
+import type { RgbImage } from '../../../src-main/core/slides/slide-source';
+import { fileDigest } from '../../helpers/file-digest';
+import { useTempDir } from '../../helpers/temp-dir';
+
+const tempDir = useTempDir();
+const SIZE = 224;
+const STROMA = [235, 170, 205];
+const NUCLEUS = [95, 55, 145];
+
+function paint(data: Uint8Array, fx: number, fy: number, rgb: number[]): void {
+  const x = Math.round(fx);
+  const y = Math.round(fy);
+  if (x < 0 || y < 0 || x >= SIZE || y >= SIZE) return;
+  data.set(rgb, (y * SIZE + x) * 3);
+}
+
+function background(rand: () => number): Uint8Array {
+  const data = new Uint8Array(SIZE * SIZE * 3);
+  for (let p = 0; p < SIZE * SIZE; p++) data.set(STROMA.map((v) => v + Math.round((rand() - 0.5) * 16)), p * 3);
+  return data;
+}
+
+/** Round nuclei scattered over stroma. */
+function nucleiTile(seed: number): RgbImage {
+  const rand = seededRandom(seed);
+  const data = background(rand);
+  for (let n = 0; n < 70; n++) {
+    const cx = rand() * SIZE;
+    const cy = rand() * SIZE;
+    const r = 3 + rand() * 2;
+    for (let y = -5; y <= 5; y++) for (let x = -5; x <= 5; x++) if (x * x + y * y <= r * r) paint(data, cx + x, cy + y, NUCLEUS);
+  }
+  return { width: SIZE, height: SIZE, data };
+}
+
+/** Long thin fibres of the same colour, about as much of it. */
+function fibreTile(seed: number): RgbImage {
+  const rand = seededRandom(seed);
+  const data = background(rand);
+  for (let n = 0; n < 40; n++) {
+    const x0 = rand() * SIZE;
+    const y0 = rand() * SIZE;
+    const angle = rand() * Math.PI;
+    for (let t = -40; t <= 40; t += 0.5) {
+      for (const w of [0, 1]) paint(data, x0 + t * Math.cos(angle) - w * Math.sin(angle), y0 + t * Math.sin(angle) + w * Math.cos(angle), NUCLEUS);
+    }
+  }
+  return { width: SIZE, height: SIZE, data };
+}
+
+describe('histo-classic-v1, the bundled default backbone', () => {
+  it('is rebuilt byte for byte by scripts/build-default-backbone.mjs', () => {
+    const out = tempDir();
+    execFileSync(process.execPath, [path.join(appRoot(), 'scripts', 'build-default-backbone.mjs'), '--out-dir', out], { cwd: appRoot(), stdio: 'pipe' });
+    expect(fileDigest(path.join(out, 'histo-classic-v1.onnx'))).toBe(fileDigest(defaultBackbonePath()));
+    const sidecar = defaultBackbonePath().replace(/\.onnx$/, '.json');
+    expect(fs.readFileSync(path.join(out, 'histo-classic-v1.json'), 'utf8')).toBe(fs.readFileSync(sidecar, 'utf8'));
+    expect(fs.statSync(defaultBackbonePath()).size).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it('inspects as a valid backbone described by its sidecar', async () => {
+    const spec = await inspectBackbone(defaultBackbonePath(), {});
+    expect(spec).toMatchObject({
+      name: 'histo-classic-v1',
+      inputSize: 224,
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+      dim: DEFAULT_BACKBONE_DIM,
+      license: 'MIT',
+      source: DEFAULT_BACKBONE_SIDECAR.source,
+    });
+    expect(defaultBackboneFeatureNames()).toHaveLength(DEFAULT_BACKBONE_DIM);
+    expect(DEFAULT_BACKBONE_SIDECAR.description).toMatch(/classical, non-learned/);
+  });
+
+  it('separates two textures of the same stain colours (nearest centroid), quickly', async () => {
+    const spec = await inspectBackbone(defaultBackbonePath(), {});
+    const embedder = await Embedder.open(defaultBackbonePath(), spec);
+    const perClass = 8;
+    const tiles = [...Array.from({ length: perClass }, (_, i) => nucleiTile(100 + i)), ...Array.from({ length: perClass }, (_, i) => fibreTile(200 + i))];
+    const labels = tiles.map((_, i) => (i < perClass ? 0 : 1));
+    const input = new Float32Array(tiles.length * floatsPerTile(spec));
+    writeInputTensor(tiles, spec, input);
+    let features: Float32Array;
+    try {
+      await embedder.embed(input, 2); // warm-up
+      const started = performance.now();
+      features = await embedder.embed(input, tiles.length);
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`histo-classic-v1 on ${embedder.provider}: ${(tiles.length / seconds).toFixed(1)} tiles/s (batch of ${tiles.length}, ${spec.dim} features)`);
+      expect(tiles.length / seconds).toBeGreaterThan(2);
+    } finally {
+      await embedder.close();
+    }
+    const dim = spec.dim;
+    expect(features.every(Number.isFinite)).toBe(true);
+    // Train on the even tiles of each class, test on the odd ones; features z-scored on the training half.
+    const train = tiles.map((_, i) => i).filter((i) => i % 2 === 0);
+    const test = tiles.map((_, i) => i).filter((i) => i % 2 === 1);
+    const mu = new Float64Array(dim);
+    const sd = new Float64Array(dim);
+    for (const i of train) for (let d = 0; d < dim; d++) mu[d]! += features[i * dim + d]! / train.length;
+    for (const i of train) for (let d = 0; d < dim; d++) sd[d]! += (features[i * dim + d]! - mu[d]!) ** 2 / train.length;
+    const z = (i: number, d: number) => (features[i * dim + d]! - mu[d]!) / (Math.sqrt(sd[d]!) + 1e-6);
+    const centroids = [0, 1].map((label) => {
+      const members = train.filter((i) => labels[i] === label);
+      return Array.from({ length: dim }, (_, d) => members.reduce((s, i) => s + z(i, d), 0) / members.length);
+    });
+    let correct = 0;
+    for (const i of test) {
+      const dist = centroids.map((c) => c.reduce((s, v, d) => s + (z(i, d) - v) ** 2, 0));
+      if ((dist[0]! < dist[1]! ? 0 : 1) === labels[i]) correct++;
+    }
+    expect(correct / test.length).toBe(1);
+  });
+});

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { writePyramid } from '../fixtures/slide-fixtures';
+
+/** A lossless (LZW) two-level pyramid at 0.25 µm/px whose pixels are `patternAt`. */
+export function writeTestSlide(dir: string, name = 'slide.tif', size = { width: 512, height: 384 }): Promise<string> {
+  return writePyramid(path.join(dir, name), {
+    ...size,
+    tile: 128,
+    compression: 'lzw',
+    downsamples: [1, 2],
+    // 40000 px per cm = 0.25 µm per pixel.
+    resolution: { x: 40000, y: 40000, unit: 3 },
+  });
+}
+
+/** An ImageFolder patch dataset: DIR/<class>/<n>.png, each class its own colour. */
+export async function writePatchDataset(dir: string, classes: Record<string, [number, number, number]>, perClass: number): Promise<string> {
+  const root = path.join(dir, 'patches');
+  for (const [name, rgb] of Object.entries(classes)) {
+    fs.mkdirSync(path.join(root, name), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const jitter = (c: number) => Math.max(0, Math.min(255, c + ((i * 37) % 21) - 10));
+      await sharp({ create: { width: 48, height: 40, channels: 3, background: { r: jitter(rgb[0]), g: jitter(rgb[1]), b: jitter(rgb[2]) } } })
+        .png()
+        .toFile(path.join(root, name, `${i}.png`));
+    }
+  }
+  return root;
+}
