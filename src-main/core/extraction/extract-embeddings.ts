@@ -190,12 +190,11 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
   return summary;
 }
 
-/** A tile as the backbone sees it: read at the tiling's level, resized to the model's input. */
+/** A tile as the backbone sees it: read at the tiling's resolution, resampled once to the model's input. */
 async function readModelTile(source: SlideSource, plan: PlannedSource, tile: PlannedSource['tiles'][number], inputSize: number): Promise<RgbImage> {
   if (plan.input.kind === 'image') {
     const whole = await source.readRegion(0, 0, source.info.width, source.info.height, 0);
     return resizeRgb(whole, inputSize, inputSize);
   }
-  const pixels = await readGridTile(source, { level: plan.readLevel, tileSize: plan.readTileSize }, tile);
-  return pixels.width === inputSize && pixels.height === inputSize ? pixels : resizeRgb(pixels, inputSize, inputSize);
+  return readGridTile(source, tile, inputSize);
 }

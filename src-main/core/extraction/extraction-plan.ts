@@ -22,9 +22,6 @@ export interface PlannedSource {
   input: ExtractionInput;
   slideId: number;
   source: SlideSource;
-  /** The level and tile size to read at (patch images: the whole image as one tile). */
-  readLevel: number;
-  readTileSize: number;
   tiles: StoredTile[];
   missing: Array<{ tile: StoredTile; views: number[] }>;
 }
@@ -48,19 +45,21 @@ export async function planSource(
 ): Promise<PlannedSource> {
   const source = await openSlide(input.path, { mppOverride: choice.mppOverride });
   try {
-    const info = source.info;
     const kind = input.kind === 'image' ? 'image' : 'slide';
     const candidateLabel = input.kind === 'image' ? input.candidateLabel : null;
-    const slide = new SlidesRepo(store.db).upsert(source.fingerprint, info, kind, candidateLabel, info.mppX === null ? null : 'file');
+    const mppSource = choice.mppOverride !== undefined ? 'user' : source.info.mppX === null ? null : 'file';
+    const slide = new SlidesRepo(store.db).upsert(source.fingerprint, source.info, kind, candidateLabel, mppSource);
+    // A resolution the user set in the Slides view wins over the file's, unless this run overrides it.
+    const info = choice.mppOverride === undefined && slide.mppSource === 'user' ? { ...source.info, mppX: slide.info.mppX, mppY: slide.info.mppY } : source.info;
     const tilings = new TilingsRepo(store.db);
     const params = tilingParamsFor(input, choice);
 
-    let readLevel = 0;
     let tilingId = tilings.existing(slide.id, params);
     if (input.kind === 'image') {
       tilingId ??= tilings.create(slide.id, params, [{ x: 0, y: 0, width: info.width, height: info.height, tissue: 1 }]);
     } else {
-      readLevel = gridResolution(info, params.mpp !== null ? { mpp: params.mpp } : { level: params.level ?? 0 }).level;
+      // Resolved before any pixel is read: a slide without mpp is refused here, with the fix named.
+      gridResolution(info, params.mpp !== null ? { mpp: params.mpp } : { level: params.level ?? 0 });
       if (tilingId === undefined) {
         const mask = await computeTissueMask(source);
         const grid = planTileGrid(info, mask, {
@@ -76,7 +75,7 @@ export async function planSource(
     const missing = tiles
       .map((tile) => ({ tile, views: viewIndexes.filter((v) => !stored.has(`${tile.id}:${v}`)) }))
       .filter((m) => m.views.length > 0);
-    return { input, slideId: slide.id, source, readLevel, readTileSize: params.tileSize, tiles, missing };
+    return { input, slideId: slide.id, source, tiles, missing };
   } catch (err) {
     await source.close();
     throw err;

@@ -1,7 +1,7 @@
 import { HistoError } from '../errors';
 import { classCounts, validateLabels, validateMatrix } from './dataset';
-import { blockKernels } from './dense-kernels';
 import { minimizeLbfgs } from './lbfgs';
+import { createLossEvaluator, type LossEvaluator } from './parallel-loss';
 
 /** 'balanced' weighs class c by n / (k * count_c), as scikit-learn does; an array gives one weight per class. */
 export type ClassWeight = 'balanced' | 'none' | readonly number[];
@@ -17,6 +17,8 @@ export interface LogRegParams {
   maxIter?: number;
   /** Converged when max |gradient of the mean objective| <= tol (scikit-learn's meaning). Default 1e-4. */
   tol?: number;
+  /** Threads for the data pass (default: all cores for large problems, see parallel-loss.ts). Results do not depend on it. */
+  threads?: number;
 }
 
 export interface LogRegModel {
@@ -52,15 +54,14 @@ export function rowWeights(y: Int32Array, k: number, classWeight: ClassWeight | 
 }
 
 /**
- * The mean weighted cross-entropy and its gradient, one pass over x per call: rows go in blocks
- * (dense-kernels.ts) whose inputs stay in L1 between the forward and the backward half, and all
- * scratch is allocated once per fit. `outputs` is 1 for the binary (sigmoid) form, k for softmax.
+ * The mean weighted cross-entropy plus the L2 term, and its gradient; the data pass is the loss
+ * evaluator's (parallel-loss.ts). Scratch is allocated once per fit, nothing per iteration.
+ * `outputs` is 1 for the binary (sigmoid) form, k for softmax.
  */
 function makeObjective(
-  x: Float32Array,
+  evaluator: LossEvaluator,
   n: number,
   dim: number,
-  y: Int32Array,
   outputs: number,
   weights: Float64Array | null,
   l2: number,
@@ -74,71 +75,8 @@ function makeObjective(
   const invSum = 1 / weightSum;
   const l2Scaled = l2 * invSum;
   const biasOffset = outputs * dim;
-  const { rows: block, forward, backward } = blockKernels(outputs);
-  const logits = new Float64Array(outputs * block);
-  const coef = new Float64Array(outputs * block);
-  const binary = outputs === 1;
-
-  /** Loss of row r (slot s of the block, stride `stride`) from its logits; writes d loss / d logit into coef. */
-  const rowLoss = (r: number, s: number, stride: number): number => {
-    const w = weights ? weights[r]! : 1;
-    const label = y[r]!;
-    if (binary) {
-      const z = logits[s]!;
-      // log(1 + exp(-t)) with t = +-z, stable for large |z|.
-      const t = label === 1 ? z : -z;
-      const loss = t > 0 ? Math.log1p(Math.exp(-t)) : -t + Math.log1p(Math.exp(t));
-      const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-      coef[s] = w * (p - label);
-      return w * loss;
-    }
-    let max = -Infinity;
-    for (let c = 0; c < outputs; c++) {
-      const z = logits[c * stride + s]!;
-      if (z > max) max = z;
-    }
-    let sum = 0;
-    for (let c = 0; c < outputs; c++) {
-      const e = Math.exp(logits[c * stride + s]! - max);
-      coef[c * stride + s] = e;
-      sum += e;
-    }
-    const inv = 1 / sum;
-    for (let c = 0; c < outputs; c++) coef[c * stride + s] = w * (coef[c * stride + s]! * inv - (c === label ? 1 : 0));
-    return w * (Math.log(sum) + max - logits[label * stride + s]!);
-  };
-
   return (theta: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    let loss = 0;
-    let i = 0;
-    for (; i + block <= n; i += block) {
-      const o = i * dim;
-      forward(x, o, dim, theta, biasOffset, logits);
-      for (let s = 0; s < block; s++) loss += rowLoss(i + s, s, block);
-      backward(x, o, dim, grad, coef);
-      for (let c = 0; c < outputs; c++) {
-        let g = 0;
-        for (let s = 0; s < block; s++) g += coef[c * block + s]!;
-        grad[biasOffset + c] = grad[biasOffset + c]! + g;
-      }
-    }
-    for (; i < n; i++) {
-      const o = i * dim;
-      for (let c = 0; c < outputs; c++) {
-        const wo = c * dim;
-        let a0 = 0;
-        for (let j = 0; j < dim; j++) a0 += theta[wo + j]! * x[o + j]!;
-        logits[c] = a0 + theta[biasOffset + c]!;
-      }
-      loss += rowLoss(i, 0, 1);
-      for (let c = 0; c < outputs; c++) {
-        const g0 = coef[c]!;
-        const wo = c * dim;
-        for (let j = 0; j < dim; j++) grad[wo + j] = grad[wo + j]! + g0 * x[o + j]!;
-        grad[biasOffset + c] = grad[biasOffset + c]! + g0;
-      }
-    }
+    const loss = evaluator.evaluate(theta, grad);
     let penalty = 0;
     for (let p = 0; p < biasOffset; p++) {
       const t = theta[p]!;
@@ -173,23 +111,29 @@ export function fitLogisticRegression(
   if (!(tol > 0)) throw new HistoError('VALIDATION', `logistic regression: tol must be > 0, got ${tol}`);
 
   const outputs = k === 2 ? 1 : k;
-  const objective = makeObjective(x, n, dim, labels, outputs, rowWeights(labels, k, params.classWeight), l2);
-  const result = minimizeLbfgs(objective, new Float64Array(outputs * dim + outputs), { maxIter, tol });
+  const weights = rowWeights(labels, k, params.classWeight);
+  const evaluator = createLossEvaluator(x, n, dim, labels, weights, outputs, params.threads);
+  let result;
+  try {
+    result = minimizeLbfgs(makeObjective(evaluator, n, dim, outputs, weights, l2), new Float64Array(outputs * dim + outputs), { maxIter, tol });
+  } finally {
+    evaluator.close();
+  }
   const theta = result.theta;
-  const weights = new Float32Array(k * dim);
+  const out = new Float32Array(k * dim);
   const bias = new Float32Array(k);
   if (outputs === 1) {
     for (let j = 0; j < dim; j++) {
-      weights[j] = -0.5 * theta[j]!;
-      weights[dim + j] = 0.5 * theta[j]!;
+      out[j] = -0.5 * theta[j]!;
+      out[dim + j] = 0.5 * theta[j]!;
     }
     bias[0] = -0.5 * theta[dim]!;
     bias[1] = 0.5 * theta[dim]!;
   } else {
-    for (let p = 0; p < k * dim; p++) weights[p] = theta[p]!;
+    for (let p = 0; p < k * dim; p++) out[p] = theta[p]!;
     for (let c = 0; c < k; c++) bias[c] = theta[k * dim + c]!;
   }
-  return { k, dim, weights, bias, iterations: result.iterations, converged: result.converged };
+  return { k, dim, weights: out, bias, iterations: result.iterations, converged: result.converged };
 }
 
 /** Class probabilities, n * k row-major. */

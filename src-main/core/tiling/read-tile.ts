@@ -1,15 +1,10 @@
 import type { SlideSource, RgbImage } from '../slides/slide-source';
-import { resizeRgb } from '../imaging/rgb-image-io';
-import type { GridTile, TileGrid } from './tile-grid';
+import type { GridTile } from '../../../src-shared/domain/tiling';
 
 /**
- * The pixels of one grid tile at the grid's resolution: read from the grid's level (at or finer
- * than the target) and downsampled with antialiasing when the target falls between levels.
+ * The pixels of one grid tile at `outputSize` x `outputSize`: the reader picks the level at or
+ * finer than the needed resolution and downsamples with antialiasing when it falls between levels.
  */
-export async function readGridTile(source: SlideSource, grid: Pick<TileGrid, 'level' | 'tileSize'>, tile: GridTile): Promise<RgbImage> {
-  const level = source.info.levels[grid.level]!;
-  const width = Math.max(1, Math.round(tile.width / level.downsample));
-  const height = Math.max(1, Math.round(tile.height / level.downsample));
-  const region = await source.readRegion(tile.x, tile.y, width, height, grid.level);
-  return resizeRgb(region, grid.tileSize, grid.tileSize);
+export function readGridTile(source: SlideSource, tile: GridTile, outputSize: number): Promise<RgbImage> {
+  return source.readRegionScaled(tile.x, tile.y, outputSize, outputSize, tile.width / outputSize);
 }

@@ -5,6 +5,7 @@ import { ProjectStore } from '../../../src-main/core/project/project-store';
 import { importBackbone } from '../../../src-main/core/registry/backbone-registry';
 import { extractEmbeddings, type ExtractionOptions } from '../../../src-main/core/extraction/extract-embeddings';
 import { EmbeddingsRepo } from '../../../src-main/core/project/repos/embeddings-repo';
+import { SlidesRepo } from '../../../src-main/core/project/repos/slides-repo';
 import { crop, patternImage } from '../../fixtures/slide-fixtures';
 import { LINEAR_GRID, linearEmbedder, linearEmbedderWeights } from '../../helpers/onnx-models';
 import { writePatchDataset, writeTestSlide } from '../../helpers/embedding-fixtures';
@@ -137,6 +138,24 @@ describe('embedding extraction', () => {
         { label: 'stroma', n: 3 },
         { label: 'tumour', n: 3 },
       ]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('uses the mpp a user set in the project for a slide whose file has none', async () => {
+    const { dir, store, base } = await setup();
+    try {
+      const { writePyramid } = await import('../../fixtures/slide-fixtures');
+      const slide = await writePyramid(`${dir}/nompp.tif`, { width: 256, height: 256, tile: 128, compression: 'lzw', downsamples: [1] });
+      const byMpp = { ...base, paths: [slide], level: undefined, mpp: 0.5 };
+      const refused = await extractEmbeddings(store, byMpp);
+      expect(refused.failed[0]!.message).toMatch(/nompp\.tif: the slide's resolution .* unknown/);
+      const row = store.db.prepare('SELECT id FROM slides WHERE path = ?').get(slide) as { id: number };
+      new SlidesRepo(store.db).setMpp(row.id, 0.25, 0.25, 'user');
+      const summary = await extractEmbeddings(store, byMpp);
+      // 256 px at 0.25 µm/px, tiles of 32 px at 0.5 µm/px = 64 px of level 0: 4 x 4 tiles.
+      expect(summary).toMatchObject({ slides: 1, tiles: 16, embedded: 16, failed: [] });
     } finally {
       store.close();
     }

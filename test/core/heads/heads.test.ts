@@ -75,7 +75,7 @@ describe('heads', () => {
 
   it('rejects bad input with clear errors', () => {
     const data = makeSyntheticDataset({ n: 50, dim: 4, k: 2, margin: 3, seed: 1 });
-    expect(() => trainHead('svm' as never, {}, data, 1)).toThrow(/unknown head kind 'svm'/);
+    expect(() => trainHead('svm' as never, {} as never, data, 1)).toThrow(/unknown head kind 'svm'/);
     expect(() => trainHead('mlp', { hidden: [8, 8, 8] }, data, 1)).toThrow(/1 or 2/);
     expect(() => trainHead('logreg', {}, { ...data, y: new Int32Array(49) }, 1)).toThrow(/49 labels/);
     expect(() => deserializeHead(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(/HHD1/);

@@ -66,6 +66,17 @@ describe('logistic regression', () => {
     expect(a.converged).toBe(true);
   });
 
+  it('gives the same bits on one thread or several (fixed row shards)', () => {
+    const d = makeSyntheticDataset({ n: 3001, dim: 40, k: 3, margin: 2, seed: 12 });
+    const one = fit(d.x, d.n, 40, d.y, 3, { threads: 1, maxIter: 30 });
+    const two = fit(d.x, d.n, 40, d.y, 3, { threads: 2, maxIter: 30 });
+    const three = fit(d.x, d.n, 40, d.y, 3, { threads: 3, maxIter: 30, classWeight: 'balanced' });
+    const threeOne = fit(d.x, d.n, 40, d.y, 3, { threads: 1, maxIter: 30, classWeight: 'balanced' });
+    expect(Array.from(two.weights)).toEqual(Array.from(one.weights));
+    expect(Array.from(two.bias)).toEqual(Array.from(one.bias));
+    expect(Array.from(three.weights)).toEqual(Array.from(threeOne.weights));
+  });
+
   it('validates its input', () => {
     expect(() => fit(X, 12, 3, Int32Array.from(new Array(12).fill(3)), 3, {})).toThrow(/label 3/);
     expect(() => fit(X, 13, 3, new Int32Array(13), 2, {})).toThrow(/expected n\*dim/);
