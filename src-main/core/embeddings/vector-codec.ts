@@ -14,7 +14,7 @@ export function toHalf(value: number): number {
   const exponent = (bits >>> 23) & 0xff;
   let mantissa = bits & 0x7fffff;
   if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0); // Inf / NaN
-  let e = exponent - 127 + 15;
+  const e = exponent - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00; // overflow to Inf
   if (e <= 0) {
     if (e < -10) return sign; // underflow to zero
@@ -29,8 +29,8 @@ export function toHalf(value: number): number {
   }
   let half = (e << 10) | (mantissa >>> 13);
   const remainder = mantissa & 0x1fff;
+  // Rounding may carry into the exponent; the bit layout makes that exactly right (up to Inf).
   if (remainder > 0x1000 || (remainder === 0x1000 && half & 1)) half++;
-  e = half >>> 10;
   return sign | half;
 }
 
