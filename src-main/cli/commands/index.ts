@@ -4,6 +4,7 @@ import { projectCreateCommand, projectInfoCommand } from './project';
 import { serveCommand } from './serve';
 import { backboneBenchCommand, backboneImportCommand, backboneListCommand } from './backbone';
 import { embedCommand, embeddingsExportCommand } from './embed';
+import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
 
 /** Every `histo` command; `histo --help` lists them in this order. */
@@ -20,5 +21,10 @@ export const commands: CliCommand[] = [
   backboneBenchCommand,
   embedCommand,
   embeddingsExportCommand,
+  taskCreateCommand,
+  taskListCommand,
+  datasetImportFolderCommand,
+  labelsImportCommand,
+  labelsExportCommand,
   serveCommand,
 ];

@@ -27,22 +27,23 @@ export interface PlannedSource {
 }
 
 function tilingParamsFor(input: ExtractionInput, choice: TilingChoice): TilingParams {
-  if (input.kind === 'image') return { tileSize: choice.tileSize, mpp: null, level: null, overlap: 0, minTissue: 0 };
+  if (input.kind === 'image') return { wholeImage: true, tileSize: choice.tileSize, mpp: null, level: null, overlap: 0, minTissue: 0 };
   return { tileSize: choice.tileSize, mpp: choice.mpp ?? null, level: choice.level ?? null, overlap: 0, minTissue: choice.minTissue };
 }
 
+export interface RegisteredSource {
+  input: ExtractionInput;
+  slideId: number;
+  tilingId: number;
+  source: SlideSource;
+  tiles: StoredTile[];
+}
+
 /**
- * Registers a slide (or patch image) in the project, finds or creates its tiling, and lists the
- * (tile, view) pairs the backbone has not stored yet: a rerun after a crash resumes from there.
- * The caller closes `source`.
+ * Registers a slide (or patch image) in the project and finds or creates its tiling (tissue
+ * detection and the grid, stored in one transaction). The caller closes `source`.
  */
-export async function planSource(
-  store: ProjectStore,
-  input: ExtractionInput,
-  choice: TilingChoice,
-  backboneId: number,
-  viewIndexes: readonly number[],
-): Promise<PlannedSource> {
+export async function registerSource(store: ProjectStore, input: ExtractionInput, choice: TilingChoice): Promise<RegisteredSource> {
   const source = await openSlide(input.path, { mppOverride: choice.mppOverride });
   try {
     const kind = input.kind === 'image' ? 'image' : 'slide';
@@ -70,14 +71,28 @@ export async function planSource(
         tilingId = tilings.create(slide.id, params, grid.tiles);
       }
     }
-    const tiles = tilings.tiles(tilingId);
-    const stored = new EmbeddingsRepo(store.db).existingKeys(backboneId, tilingId);
-    const missing = tiles
-      .map((tile) => ({ tile, views: viewIndexes.filter((v) => !stored.has(`${tile.id}:${v}`)) }))
-      .filter((m) => m.views.length > 0);
-    return { input, slideId: slide.id, source, tiles, missing };
+    return { input, slideId: slide.id, tilingId, source, tiles: tilings.tiles(tilingId) };
   } catch (err) {
     await source.close();
     throw err;
   }
+}
+
+/**
+ * Registers a source and lists the (tile, view) pairs the backbone has not stored yet: a rerun
+ * after a crash resumes from there. The caller closes `source`.
+ */
+export async function planSource(
+  store: ProjectStore,
+  input: ExtractionInput,
+  choice: TilingChoice,
+  backboneId: number,
+  viewIndexes: readonly number[],
+): Promise<PlannedSource> {
+  const registered = await registerSource(store, input, choice);
+  const stored = new EmbeddingsRepo(store.db).existingKeys(backboneId, registered.tilingId);
+  const missing = registered.tiles
+    .map((tile) => ({ tile, views: viewIndexes.filter((v) => !stored.has(`${tile.id}:${v}`)) }))
+    .filter((m) => m.views.length > 0);
+  return { input, slideId: registered.slideId, source: registered.source, tiles: registered.tiles, missing };
 }

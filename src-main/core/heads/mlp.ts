@@ -56,34 +56,52 @@ interface Layer64 {
   b: Float64Array;
 }
 
-/** out[i, o] = bias[o] + sum_j a[i, j] * w[o, j], two rows by two units per pass. */
+/** out[i, o] = bias[o] + sum_j a[i, j] * w[o, j]: two rows by four units per pass (eight accumulators). */
 function denseForward(a: Float64Array, m: number, p: number, w: Float64Array, b: Float64Array, q: number, out: Float64Array): void {
   let i = 0;
   for (; i + 2 <= m; i += 2) {
     const a0 = i * p;
     const a1 = a0 + p;
     let o = 0;
-    for (; o + 2 <= q; o += 2) {
+    for (; o + 4 <= q; o += 4) {
       const w0 = o * p;
       const w1 = w0 + p;
+      const w2 = w1 + p;
+      const w3 = w2 + p;
       let s00 = 0;
       let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
       let s10 = 0;
       let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
       for (let j = 0; j < p; j++) {
         const x0 = a[a0 + j]!;
         const x1 = a[a1 + j]!;
-        const u = w[w0 + j]!;
-        const v = w[w1 + j]!;
-        s00 += x0 * u;
-        s01 += x0 * v;
-        s10 += x1 * u;
-        s11 += x1 * v;
+        const u0 = w[w0 + j]!;
+        const u1 = w[w1 + j]!;
+        const u2 = w[w2 + j]!;
+        const u3 = w[w3 + j]!;
+        s00 += x0 * u0;
+        s01 += x0 * u1;
+        s02 += x0 * u2;
+        s03 += x0 * u3;
+        s10 += x1 * u0;
+        s11 += x1 * u1;
+        s12 += x1 * u2;
+        s13 += x1 * u3;
       }
-      out[i * q + o] = s00 + b[o]!;
-      out[i * q + o + 1] = s01 + b[o + 1]!;
-      out[(i + 1) * q + o] = s10 + b[o]!;
-      out[(i + 1) * q + o + 1] = s11 + b[o + 1]!;
+      const r0 = i * q + o;
+      const r1 = r0 + q;
+      out[r0] = s00 + b[o]!;
+      out[r0 + 1] = s01 + b[o + 1]!;
+      out[r0 + 2] = s02 + b[o + 2]!;
+      out[r0 + 3] = s03 + b[o + 3]!;
+      out[r1] = s10 + b[o]!;
+      out[r1 + 1] = s11 + b[o + 1]!;
+      out[r1 + 2] = s12 + b[o + 2]!;
+      out[r1 + 3] = s13 + b[o + 3]!;
     }
     for (; o < q; o++) {
       let s0 = 0;
@@ -105,20 +123,46 @@ function denseForward(a: Float64Array, m: number, p: number, w: Float64Array, b:
   }
 }
 
-/** gw[o, j] += sum_i dz[i, o] * a[i, j]; gb[o] += sum_i dz[i, o]. Four rows per pass over a unit's gradient. */
+/**
+ * gw[o, j] += sum_i dz[i, o] * a[i, j]; gb[o] += sum_i dz[i, o]. Four rows by two units per pass;
+ * a pair of units whose deltas are all zero (ReLU off, dropped out) is skipped.
+ */
 function denseWeightGrad(dz: Float64Array, m: number, q: number, a: Float64Array, p: number, gw: Float64Array, gb: Float64Array): void {
+  for (let i = 0; i < m; i++) for (let o = 0; o < q; o++) gb[o] = gb[o]! + dz[i * q + o]!;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     const a0 = i * p;
     const a1 = a0 + p;
     const a2 = a1 + p;
     const a3 = a2 + p;
-    for (let o = 0; o < q; o++) {
+    let o = 0;
+    for (; o + 2 <= q; o += 2) {
+      const d0 = i * q + o;
+      const g00 = dz[d0]!;
+      const g10 = dz[d0 + q]!;
+      const g20 = dz[d0 + 2 * q]!;
+      const g30 = dz[d0 + 3 * q]!;
+      const g01 = dz[d0 + 1]!;
+      const g11 = dz[d0 + q + 1]!;
+      const g21 = dz[d0 + 2 * q + 1]!;
+      const g31 = dz[d0 + 3 * q + 1]!;
+      if (g00 === 0 && g10 === 0 && g20 === 0 && g30 === 0 && g01 === 0 && g11 === 0 && g21 === 0 && g31 === 0) continue;
+      const w0 = o * p;
+      const w1 = w0 + p;
+      for (let j = 0; j < p; j++) {
+        const x0 = a[a0 + j]!;
+        const x1 = a[a1 + j]!;
+        const x2 = a[a2 + j]!;
+        const x3 = a[a3 + j]!;
+        gw[w0 + j] = gw[w0 + j]! + g00 * x0 + g10 * x1 + g20 * x2 + g30 * x3;
+        gw[w1 + j] = gw[w1 + j]! + g01 * x0 + g11 * x1 + g21 * x2 + g31 * x3;
+      }
+    }
+    for (; o < q; o++) {
       const g0 = dz[i * q + o]!;
       const g1 = dz[(i + 1) * q + o]!;
       const g2 = dz[(i + 2) * q + o]!;
       const g3 = dz[(i + 3) * q + o]!;
-      gb[o] = gb[o]! + g0 + g1 + g2 + g3;
       if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0) continue;
       const wo = o * p;
       for (let j = 0; j < p; j++) gw[wo + j] = gw[wo + j]! + g0 * a[a0 + j]! + g1 * a[a1 + j]! + g2 * a[a2 + j]! + g3 * a[a3 + j]!;
@@ -127,7 +171,6 @@ function denseWeightGrad(dz: Float64Array, m: number, q: number, a: Float64Array
   for (; i < m; i++) {
     for (let o = 0; o < q; o++) {
       const g = dz[i * q + o]!;
-      gb[o] = gb[o]! + g;
       if (g === 0) continue;
       const wo = o * p;
       for (let j = 0; j < p; j++) gw[wo + j] = gw[wo + j]! + g * a[i * p + j]!;

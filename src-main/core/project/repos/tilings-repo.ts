@@ -3,6 +3,8 @@ import type { GridTile } from '../../../../src-shared/domain/tiling';
 
 /** How a slide was cut: the same parameters always give the same tiles, shared by every backbone. */
 export interface TilingParams {
+  /** A patch image is one tile: the whole image, resized to whatever a backbone takes. */
+  wholeImage?: boolean;
   tileSize: number;
   mpp: number | null;
   level: number | null;
@@ -15,6 +17,7 @@ export interface StoredTile extends GridTile {
 }
 
 export function tilingKey(p: TilingParams): string {
+  if (p.wholeImage) return 'whole-image';
   const resolution = p.mpp !== null ? `mpp=${p.mpp}` : `level=${p.level}`;
   return `size=${p.tileSize};${resolution};overlap=${p.overlap};minTissue=${p.minTissue}`;
 }

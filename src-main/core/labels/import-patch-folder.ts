@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { JobContext } from '../jobs/job-registry';
+import type { ProjectStore } from '../project/project-store';
+import { recordAudit } from '../project/audit-log';
+import { HistoError } from '../errors';
+import { collectInputs } from '../extraction/collect-inputs';
+import { registerSource } from '../extraction/extraction-plan';
+import { LabelsRepo, type NewLabel } from './labels-repo';
+import { TasksRepo, type StoredTask } from './tasks-repo';
+
+export interface PatchFolderResult {
+  task: StoredTask;
+  images: number;
+  perClass: Record<string, number>;
+  failed: Array<{ path: string; message: string }>;
+}
+
+/**
+ * Imports an ImageFolder dataset (DIR/<class>/<image>) as labelled tiles of a task, creating the
+ * task from the folder names when it does not exist yet. Each image is one tile.
+ */
+export async function importPatchFolder(store: ProjectStore, dir: string, taskName: string, ctx?: JobContext): Promise<PatchFolderResult> {
+  const root = path.resolve(dir);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new HistoError('NOT_FOUND', `${root}: no such folder`);
+  const inputs = collectInputs([root]).filter((i) => i.kind === 'image' && path.dirname(path.dirname(i.path)) === root);
+  const classes = [...new Set(inputs.map((i) => path.basename(path.dirname(i.path))))].sort();
+  if (classes.length === 0) throw new HistoError('BAD_INPUT', `${root}: no class folders with PNG or JPEG images (expected DIR/<class>/<image>)`);
+
+  const tasks = new TasksRepo(store.db);
+  let task = tasks.find(taskName);
+  if (!task) task = tasks.create(taskName, classes);
+  const unknown = classes.filter((c) => !task!.classes.includes(c));
+  if (unknown.length) throw new HistoError('BAD_INPUT', `${root}: folders ${unknown.join(', ')} are not classes of task ${task.name} (${task.classes.join(', ')})`);
+
+  const labels: NewLabel[] = [];
+  const failed: PatchFolderResult['failed'] = [];
+  for (const [index, input] of inputs.entries()) {
+    ctx?.throwIfCancelled();
+    ctx?.progress(index, inputs.length, `importing ${path.basename(input.path)}`);
+    try {
+      const registered = await registerSource(store, input, { tileSize: 224, minTissue: 0 });
+      await registered.source.close();
+      labels.push({ tileId: registered.tiles[0]!.id, className: path.basename(path.dirname(input.path)) });
+    } catch (err) {
+      if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
+      failed.push({ path: input.path, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const perClass: Record<string, number> = {};
+  for (const l of labels) perClass[l.className] = (perClass[l.className] ?? 0) + 1;
+  store.db.transaction(() => {
+    new LabelsRepo(store.db).upsertMany(task.id, labels, 'import', null);
+    recordAudit(store.db, 'dataset.import-folder', { task: task.name, folder: root, images: labels.length, perClass, failed: failed.length });
+  })();
+  ctx?.progress(inputs.length, inputs.length, 'imported');
+  return { task, images: labels.length, perClass, failed };
+}

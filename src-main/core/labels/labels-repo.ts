@@ -1,0 +1,58 @@
+import type Database from 'better-sqlite3';
+
+export type LabelSource = 'import' | 'viewer' | 'review';
+
+export interface NewLabel {
+  tileId: number;
+  className: string;
+}
+
+export interface LabelCounts {
+  perClass: Record<string, number>;
+  perSlide: Array<{ slideId: number; path: string; counts: Record<string, number> }>;
+}
+
+export class LabelsRepo {
+  constructor(private readonly db: Database.Database) {}
+
+  /** Writes labels (a later label of the same tile replaces the earlier one); call inside a transaction. */
+  upsertMany(taskId: number, labels: readonly NewLabel[], source: LabelSource, author: string | null): void {
+    const statement = this.db.prepare(
+      `INSERT INTO labels (task_id, tile_id, class_name, source, author, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (task_id, tile_id) DO UPDATE SET class_name = excluded.class_name, source = excluded.source, author = excluded.author, created_at = excluded.created_at`,
+    );
+    const now = new Date().toISOString();
+    for (const label of labels) statement.run(taskId, label.tileId, label.className, source, author, now);
+  }
+
+  counts(taskId: number): LabelCounts {
+    const rows = this.db
+      .prepare(
+        `SELECT s.id AS slideId, s.path AS path, l.class_name AS className, count(*) AS n
+         FROM labels l JOIN tiles t ON t.id = l.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id
+         WHERE l.task_id = ? GROUP BY s.id, l.class_name ORDER BY s.id`,
+      )
+      .all(taskId) as Array<{ slideId: number; path: string; className: string; n: number }>;
+    const perClass: Record<string, number> = {};
+    const perSlide = new Map<number, { slideId: number; path: string; counts: Record<string, number> }>();
+    for (const r of rows) {
+      perClass[r.className] = (perClass[r.className] ?? 0) + r.n;
+      const slide = perSlide.get(r.slideId) ?? { slideId: r.slideId, path: r.path, counts: {} };
+      slide.counts[r.className] = r.n;
+      perSlide.set(r.slideId, slide);
+    }
+    return { perClass, perSlide: [...perSlide.values()] };
+  }
+
+  /** Every label with its tile in level-0 pixels and its slide, for export. */
+  all(taskId: number): Array<{ tileId: number; slideId: number; path: string; kind: string; x: number; y: number; width: number; height: number; className: string; source: string; author: string | null }> {
+    return this.db
+      .prepare(
+        `SELECT l.tile_id AS tileId, s.id AS slideId, s.path AS path, s.kind AS kind, t.x AS x, t.y AS y, t.width AS width, t.height AS height,
+                l.class_name AS className, l.source AS source, l.author AS author
+         FROM labels l JOIN tiles t ON t.id = l.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id
+         WHERE l.task_id = ? ORDER BY s.id, t.y, t.x`,
+      )
+      .all(taskId) as ReturnType<LabelsRepo['all']>;
+  }
+}
