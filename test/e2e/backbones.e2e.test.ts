@@ -149,7 +149,7 @@ describe('Backbones in the browser against histo serve', () => {
     expect(await jobPanel.textContent()).toContain('embed');
     expect(await jobPanel.textContent()).toContain('Done');
 
-    await page.evaluate(() => document.querySelector('.app-shell__content')?.scrollTo(0, 0));
+    await page.evaluate(`document.querySelector('.app-shell__content')?.scrollTo(0, 0)`);
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(resultsDir, 'backbones.png') });
     expect(problems).toEqual([]);
