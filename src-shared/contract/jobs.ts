@@ -17,7 +17,17 @@ export const JobEvent = z.object({
 });
 export type JobEvent = z.infer<typeof JobEvent>;
 
+/** What a finished job produced (its summary) or why it failed; null while it still runs. */
+export const JobOutcome = z.object({
+  jobId: z.string(),
+  state: JobState,
+  result: z.unknown().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type JobOutcome = z.infer<typeof JobOutcome>;
+
 export const jobMethods = {
+  'job.result': { input: z.strictObject({ jobId: z.string().min(1).max(100) }), output: JobOutcome.nullable() },
   'job.list': { input: z.strictObject({}), output: z.array(JobEvent) },
   'job.cancel': { input: z.strictObject({ jobId: z.string().min(1).max(100) }), output: z.boolean() },
 } as const;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { JobEvent, JobState } from '../../../src-shared/contract';
-import { HistoError } from '../errors';
+import type { JobEvent, JobOutcome, JobState, SerializedError } from '../../../src-shared/contract';
+import { HistoError, serializeError } from '../errors';
 
 export interface JobContext {
   readonly jobId: string;
@@ -15,6 +15,7 @@ export interface JobContext {
 interface RunningJob {
   event: JobEvent;
   result?: Promise<unknown>;
+  outcome?: { result: unknown; error: SerializedError | null };
   controller: AbortController;
   startedAt: number;
   lastEmit: number;
@@ -53,10 +54,12 @@ export class JobRegistry extends EventEmitter<{ progress: [JobEvent] }> {
     const result = (async () => {
       try {
         const value = await run(ctx);
+        job.outcome = { result: value, error: null };
         this.finish(job, job.controller.signal.aborted ? 'cancelled' : 'done', job.event.message);
         return value;
       } catch (err) {
         const cancelled = job.controller.signal.aborted || (err instanceof HistoError && err.code === 'CANCELLED');
+        job.outcome = { result: null, error: serializeError(err) };
         this.finish(job, cancelled ? 'cancelled' : 'failed', err instanceof Error ? err.message : String(err));
         throw err;
       }
@@ -77,6 +80,13 @@ export class JobRegistry extends EventEmitter<{ progress: [JobEvent] }> {
   /** The outcome of a job still remembered: its return value, or its error. */
   resultOf(jobId: string): Promise<unknown> | undefined {
     return this.jobs.get(jobId)?.result;
+  }
+
+  /** A finished job's summary or error, for the UI (the CLI awaits `resultOf`). */
+  outcome(jobId: string): JobOutcome | null {
+    const job = this.jobs.get(jobId);
+    if (!job) return null;
+    return { jobId, state: job.event.state, result: job.outcome?.result ?? null, error: job.outcome?.error ?? null };
   }
 
   list(): JobEvent[] {

@@ -45,8 +45,11 @@ function checkClass(task: StoredTask, className: string, where: string): string 
   return name;
 }
 
-/** CSV rows `source,x,y,label` (slide tiles) or `source,label` (patch images) -> labels. */
-function labelsFromCsv(store: ProjectStore, task: StoredTask, file: string, text: string): NewLabel[] {
+/**
+ * CSV rows `source,x,y,label` (slide tiles) or `source,label` (patch images) -> labels; other
+ * columns (e.g. patient) are collected per slide into `slideMeta`.
+ */
+function labelsFromCsv(store: ProjectStore, task: StoredTask, file: string, text: string, slideMeta: Map<number, Record<string, string>>): NewLabel[] {
   const { header, rows } = parseCsv(text, file);
   const column = (name: string) => header.indexOf(name);
   const [source, x, y, label] = [column('source'), column('x'), column('y'), column('label')];
@@ -55,6 +58,8 @@ function labelsFromCsv(store: ProjectStore, task: StoredTask, file: string, text
   const tiles = new SlideTiles(store.db);
   const dir = path.dirname(file);
   const labels: NewLabel[] = [];
+  // Any other column (patient, block, site...) is a fact about the slide, kept for grouped CV.
+  const metaColumns = header.map((name, index) => ({ name, index })).filter((c) => !['source', 'x', 'y', 'label', 'author', 'labelled_by'].includes(c.name) && c.name !== '');
   for (const row of rows) {
     const where = `${file}: line ${row.line}`;
     const sourceName = row.fields[source]!.trim();
@@ -75,6 +80,15 @@ function labelsFromCsv(store: ProjectStore, task: StoredTask, file: string, text
     }
     if (tileIds.length === 0) throw new HistoError('BAD_INPUT', `${where}: no tile of ${sourceName} there; tile or embed the slide first`);
     for (const tileId of tileIds) labels.push({ tileId, className });
+    for (const column of metaColumns) {
+      const value = row.fields[column.index]!.trim();
+      if (value === '') continue;
+      const known = slideMeta.get(slide.id) ?? {};
+      if (known[column.name] !== undefined && known[column.name] !== value) {
+        throw new HistoError('BAD_INPUT', `${where}: ${column.name} '${value.slice(0, 80)}' contradicts '${known[column.name]}' given earlier for ${sourceName}`);
+      }
+      slideMeta.set(slide.id, { ...known, [column.name]: value });
+    }
   }
   return labels;
 }
@@ -107,9 +121,10 @@ export function importLabels(store: ProjectStore, task: StoredTask, file: string
   const resolved = path.resolve(file);
   const text = readLabelFile(resolved);
   const ext = path.extname(resolved).toLowerCase();
+  const slideMeta = new Map<number, Record<string, string>>();
   const labels =
     ext === '.csv'
-      ? labelsFromCsv(store, task, resolved, text)
+      ? labelsFromCsv(store, task, resolved, text, slideMeta)
       : ext === '.geojson' || ext === '.json'
         ? labelsFromGeoJson(store, task, resolved, text, options.slide)
         : (() => {
@@ -119,6 +134,8 @@ export function importLabels(store: ProjectStore, task: StoredTask, file: string
   for (const l of labels) perClass[l.className] = (perClass[l.className] ?? 0) + 1;
   store.db.transaction(() => {
     new LabelsRepo(store.db).upsertMany(task.id, labels, options.source ?? 'import', options.author ?? null);
+    const mergeMeta = store.db.prepare('UPDATE slides SET meta_json = json_patch(meta_json, ?) WHERE id = ?');
+    for (const [slideId, meta] of slideMeta) mergeMeta.run(JSON.stringify(meta), slideId);
     recordAudit(store.db, 'labels.import', { task: task.name, file: resolved, labels: labels.length, perClass });
   })();
   return { file: resolved, labels: labels.length, perClass };

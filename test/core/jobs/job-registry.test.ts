@@ -20,6 +20,7 @@ describe('JobRegistry', () => {
     expect(midway.rate).toBeCloseTo(2);
     expect(midway.etaSeconds).toBeCloseTo(3);
     expect(events.at(-1)).toMatchObject({ state: 'done', done: 10, total: 10, etaSeconds: 0 });
+    expect(jobs.outcome(events[0]!.jobId)).toEqual({ jobId: events[0]!.jobId, state: 'done', result: 'finished', error: null });
   });
 
   it('cancels a running job and reports it cancelled', async () => {
@@ -49,5 +50,6 @@ describe('JobRegistry', () => {
     });
     await expect(result).rejects.toThrow('slide.svs: truncated');
     expect(jobs.list().find((j) => j.jobId === jobId)).toMatchObject({ state: 'failed', message: 'slide.svs: truncated' });
+    expect(jobs.outcome(jobId)).toMatchObject({ state: 'failed', result: null, error: { code: 'INTERNAL', message: 'slide.svs: truncated' } });
   });
 });

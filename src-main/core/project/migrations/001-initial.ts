@@ -25,6 +25,8 @@ CREATE TABLE slides (
   levels_json     TEXT NOT NULL,
   associated_json TEXT NOT NULL DEFAULT '[]',
   candidate_label TEXT,
+  -- Per-slide facts from label files (patient, block, site, ...): the groups of grouped CV.
+  meta_json       TEXT NOT NULL DEFAULT '{}',
   added_at        TEXT NOT NULL
 ) STRICT;
 
