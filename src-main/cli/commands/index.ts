@@ -4,6 +4,7 @@ import { projectCreateCommand, projectInfoCommand } from './project';
 import { serveCommand } from './serve';
 import { backboneBenchCommand, backboneImportCommand, backboneListCommand } from './backbone';
 import { embedCommand, embeddingsExportCommand } from './embed';
+import { headsListCommand, trainCommand } from './train';
 import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
 
@@ -26,5 +27,7 @@ export const commands: CliCommand[] = [
   datasetImportFolderCommand,
   labelsImportCommand,
   labelsExportCommand,
+  trainCommand,
+  headsListCommand,
   serveCommand,
 ];

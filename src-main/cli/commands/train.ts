@@ -1,0 +1,110 @@
+import type { CliCommand } from '../command';
+import { UsageError } from '../cli-errors';
+import { numberOption, requiredStringOption } from '../option-values';
+import { openProjectOption, projectOptionSpec } from '../project-option';
+import { reportProgress } from '../progress-reporter';
+import { TasksRepo } from '../../core/labels/tasks-repo';
+import { resolveBackbone } from '../../core/handlers/backbone-handlers';
+import { isHeadKind } from '../../core/heads/head';
+import { METRIC_KEYS, type MetricKey } from '../../core/heads/metrics';
+import { parseAugmentation } from '../../core/heads/feature-augmentation';
+import { parseGroupBy } from '../../core/training/load-task-dataset';
+import { taskLearningCurve, trainTask } from '../../core/training/train-task';
+import { listHeads } from '../../core/training/heads-repo';
+
+function labelsPerClassOption(text: string): Array<number | 'all'> {
+  return text.split(',').map((part) => {
+    const value = part.trim();
+    if (value === 'all') return 'all';
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--labels-per-class: '${value}' is not a whole number >= 1 or 'all'`);
+    return n;
+  });
+}
+
+const pct = (v: number | null | undefined) => (v === null || v === undefined ? '  n/a' : `${(v * 100).toFixed(1).padStart(5)}`);
+
+export const trainCommand: CliCommand = {
+  path: ['train'],
+  summary: 'Train a head on a task\'s labelled embeddings with grouped cross-validation (or a learning curve)',
+  usage:
+    '--project DB --task NAME --backbone ID|NAME --head logreg|mlp|knn [--cv 5] [--group slide|none|COLUMN] [--augment none|views|noise|mixup|smote (joined with +)] [--search [--search-metric f1Macro]] [--positive CLASS] [--seed 0] [--labels-per-class 2,5,10 [--repeats 10]] [--json]',
+  positionals: 0,
+  options: {
+    ...projectOptionSpec,
+    task: { type: 'string' },
+    backbone: { type: 'string' },
+    head: { type: 'string' },
+    cv: { type: 'string' },
+    group: { type: 'string' },
+    augment: { type: 'string' },
+    search: { type: 'boolean' },
+    'search-metric': { type: 'string' },
+    positive: { type: 'string' },
+    seed: { type: 'string' },
+    'labels-per-class': { type: 'string' },
+    repeats: { type: 'string' },
+  },
+  async run(ctx) {
+    const kind = requiredStringOption(ctx, 'head');
+    if (!isHeadKind(kind)) throw new UsageError(`--head: expected logreg, mlp or knn, got '${kind}'`);
+    const augment = (ctx.options.augment as string | undefined) ?? 'none';
+    parseAugmentation(augment);
+    const searchMetric = ctx.options['search-metric'] as string | undefined;
+    if (searchMetric !== undefined && !(METRIC_KEYS as readonly string[]).includes(searchMetric)) {
+      throw new UsageError(`--search-metric: expected one of ${METRIC_KEYS.join(', ')}`);
+    }
+    const store = await openProjectOption(ctx);
+    const core = ctx.core();
+    const task = new TasksRepo(store.db).require(requiredStringOption(ctx, 'task'));
+    const backbone = await resolveBackbone(store, requiredStringOption(ctx, 'backbone'));
+    const common = { task, backbone, kind, groupBy: parseGroupBy(ctx.options.group as string | undefined), augment, seed: numberOption(ctx, 'seed', { integer: true, min: 0 }) ?? 0 };
+    const curveText = ctx.options['labels-per-class'] as string | undefined;
+    const stop = reportProgress(core.jobs, 'steps');
+    try {
+      if (curveText !== undefined) {
+        const labelsPerClass = labelsPerClassOption(curveText);
+        const repeats = numberOption(ctx, 'repeats', { integer: true, min: 1, max: 1000 }) ?? 10;
+        const result = await core.jobs.start('learning-curve', async () => taskLearningCurve(store, { ...common, labelsPerClass, repeats })).result;
+        if (ctx.json) return ctx.out(JSON.stringify(result));
+        ctx.out(`labels/class  F1 macro (± std)${augment !== 'none' ? `   with ${augment}` : ''}`);
+        for (const p of result.curve) {
+          const aug = p.f1MacroAugmented !== undefined ? `   ${pct(p.f1MacroAugmented)} ± ${pct(p.f1MacroAugmentedStd ?? 0)}` : '';
+          ctx.out(`${String(p.labelsPerClass).padStart(12)}  ${pct(p.f1Macro)} ± ${pct(p.f1MacroStd)}${aug}`);
+        }
+        return;
+      }
+      const folds = numberOption(ctx, 'cv', { integer: true, min: 2, max: 50 }) ?? 5;
+      const result = await core.jobs.start('train', async (job) =>
+        trainTask(store, { ...common, folds, search: ctx.options.search === true, searchMetric: searchMetric as MetricKey | undefined, positive: ctx.options.positive as string | undefined }, job),
+      ).result;
+      for (const message of result.messages) ctx.err(`histo: ${message}`);
+      if (ctx.json) return ctx.out(JSON.stringify(result));
+      const m = result.metrics;
+      ctx.out(
+        [
+          `Head ${result.headId}: ${result.kind} on ${result.data.tiles} tiles of ${result.data.groups} groups, ${folds}-fold grouped CV, ${result.seconds.toFixed(2)} s`,
+          `  F1 ${pct(m.f1)}  F1 macro ${pct(m.f1Macro)}  precision ${pct(m.precision)}  recall ${pct(m.recall)}  balanced acc ${pct(m.balancedAccuracy)}  ROC-AUC ${pct(m.rocAuc)}  PR-AUC ${pct(m.prAuc)}`,
+          ...(result.augmentation ? [`  augmentation ${result.augmentation.method}: F1 macro ${pct(result.augmentation.f1MacroWithout)} without -> ${pct(result.augmentation.f1MacroWith)} with`] : []),
+          `  confusion (rows true ${result.classes.join('/')}): ${result.confusion.map((r) => `[${r.join(' ')}]`).join(' ')}`,
+        ].join('\n'),
+      );
+    } finally {
+      stop();
+    }
+  },
+};
+
+export const headsListCommand: CliCommand = {
+  path: ['heads', 'list'],
+  summary: 'List the trained heads of a project with their task, backbone and cross-validated metrics',
+  usage: '--project DB [--json]',
+  positionals: 0,
+  options: projectOptionSpec,
+  async run(ctx) {
+    const store = await openProjectOption(ctx);
+    const heads = listHeads(store);
+    if (ctx.json) return ctx.out(JSON.stringify(heads));
+    ctx.out(heads.map((h) => `${String(h.id).padStart(3)}  ${h.task} / ${h.backbone} / ${h.kind}: F1 macro ${pct(h.metrics.f1Macro)}  (${h.createdAt})`).join('\n') || 'No heads.');
+  },
+};
