@@ -71,6 +71,16 @@ describe('histo train', () => {
     expect([0.01, 0.1, 1, 10, 100]).toContain(result.params.l2);
   });
 
+  it('exports a head as ONNX, alone and with its backbone', () => {
+    const trained = json<Record<string, any>>(['train', '--project', project, '--task', 'tissue', '--backbone', 'lin', '--head', 'logreg', '--cv', '2', '--json']);
+    const alone = json<Record<string, any>>(['head', 'export', String(trained.headId), '--project', project, '--out', path.join(dir, 'head.onnx'), '--json']);
+    expect(alone).toMatchObject({ withBackbone: false, input: { name: 'embedding', shape: ['N', 16] }, output: { name: 'probabilities', shape: ['N', 3] } });
+    const fused = json<Record<string, any>>(['head', 'export', String(trained.headId), '--project', project, '--out', path.join(dir, 'fused.onnx'), '--with-backbone', '--json']);
+    expect(fused).toMatchObject({ withBackbone: true, backbone: 'lin', input: { shape: ['N', 3, 32, 32] } });
+    expect(fs.statSync(fused.file).size).toBeGreaterThan(fs.statSync(alone.file).size);
+    expect(runHisto(['head', 'export', 'abc', '--project', project, '--out', 'x.onnx']).code).toBe(2);
+  });
+
   it('refuses what cannot work with clear messages', () => {
     const bad = (args: string[], code: number, message: RegExp) => {
       const result = runHisto(['train', '--project', project, ...args]);

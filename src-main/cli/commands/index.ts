@@ -4,7 +4,7 @@ import { projectCreateCommand, projectInfoCommand } from './project';
 import { serveCommand } from './serve';
 import { backboneBenchCommand, backboneImportCommand, backboneListCommand } from './backbone';
 import { embedCommand, embeddingsExportCommand } from './embed';
-import { headsListCommand, trainCommand } from './train';
+import { headExportCommand, headsListCommand, trainCommand } from './train';
 import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
 
@@ -29,5 +29,6 @@ export const commands: CliCommand[] = [
   labelsExportCommand,
   trainCommand,
   headsListCommand,
+  headExportCommand,
   serveCommand,
 ];

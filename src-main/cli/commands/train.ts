@@ -11,6 +11,7 @@ import { parseAugmentation } from '../../core/heads/feature-augmentation';
 import { parseGroupBy } from '../../core/training/load-task-dataset';
 import { taskLearningCurve, trainTask } from '../../core/training/train-task';
 import { listHeads } from '../../core/training/heads-repo';
+import { exportHead } from '../../core/heads-export/export-head';
 
 function labelsPerClassOption(text: string): Array<number | 'all'> {
   return text.split(',').map((part) => {
@@ -106,5 +107,21 @@ export const headsListCommand: CliCommand = {
     const heads = listHeads(store);
     if (ctx.json) return ctx.out(JSON.stringify(heads));
     ctx.out(heads.map((h) => `${String(h.id).padStart(3)}  ${h.task} / ${h.backbone} / ${h.kind}: F1 macro ${pct(h.metrics.f1Macro)}  (${h.createdAt})`).join('\n') || 'No heads.');
+  },
+};
+
+export const headExportCommand: CliCommand = {
+  path: ['head', 'export'],
+  summary: 'Export a head as ONNX (embedding in, class probabilities out), or with --with-backbone as one pixels-to-probabilities model',
+  usage: 'ID --project DB --out head.onnx [--with-backbone] [--json]',
+  positionals: 1,
+  options: { ...projectOptionSpec, out: { type: 'string' }, 'with-backbone': { type: 'boolean' } },
+  async run(ctx) {
+    const id = Number(ctx.positionals[0]);
+    if (!Number.isInteger(id) || id < 1) throw new UsageError(`head export: '${ctx.positionals[0]}' is not a head id (see 'histo heads list')`);
+    const store = await openProjectOption(ctx);
+    const result = exportHead(store, id, requiredStringOption(ctx, 'out'), ctx.options['with-backbone'] === true);
+    if (ctx.json) return ctx.out(JSON.stringify(result));
+    ctx.err(`Wrote head ${id} (${result.classes.join(', ')})${result.withBackbone ? ` with backbone ${result.backbone}` : ''} to ${result.file}`);
   },
 };

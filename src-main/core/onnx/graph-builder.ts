@@ -182,8 +182,12 @@ export class GraphBuilder {
   }
 
   toBytes(): Uint8Array {
-    const { onnx } = loadProto();
-    const model: onnx.IModelProto = {
+    return encodeModel(this.toModel(), this.graphName);
+  }
+
+  /** The model as a protobuf object, for merging with another model before encoding. */
+  toModel(): onnx.IModelProto {
+    return {
       irVersion: IR_VERSION,
       producerName: this.producer.name,
       producerVersion: this.producer.version,
@@ -197,8 +201,16 @@ export class GraphBuilder {
         output: this.outputs,
       },
     };
-    const err = onnx.ModelProto.verify(model);
-    if (err) throw new Error(`graph ${this.graphName}: invalid model: ${err}`);
-    return onnx.ModelProto.encode(model).finish();
   }
+}
+
+export function encodeModel(model: onnx.IModelProto, what: string): Uint8Array {
+  const { onnx } = loadProto();
+  const err = onnx.ModelProto.verify(model);
+  if (err) throw new Error(`graph ${what}: invalid model: ${err}`);
+  return onnx.ModelProto.encode(model).finish();
+}
+
+export function decodeModel(bytes: Uint8Array): onnx.IModelProto {
+  return loadProto().onnx.ModelProto.decode(bytes);
 }
