@@ -9,6 +9,7 @@ import { slideHandlers } from './handlers/slide-handlers';
 import { SlideLibrary } from './slides-library/slide-library';
 import { SlideImageRenderer } from './slides-library/slide-images';
 import { backboneHandlers } from './handlers/backbone-handlers';
+import { trainingHandlers } from './handlers/training-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -29,6 +30,7 @@ export class HistoCore {
       ...jobHandlers(this),
       ...slideHandlers(this),
       ...backboneHandlers(this),
+      ...trainingHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }

@@ -4,6 +4,7 @@ import { JobEvent, jobMethods } from './jobs';
 import { projectMethods } from './project';
 import { slideMethods } from './slides';
 import { backboneMethods } from './backbones';
+import { trainingMethods } from './training';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -12,6 +13,7 @@ export * from './jobs';
 export * from './project';
 export * from './slides';
 export * from './backbones';
+export * from './training';
 export * from './ipc-channels';
 
 /**
@@ -24,6 +26,7 @@ export const contract = {
   ...jobMethods,
   ...slideMethods,
   ...backboneMethods,
+  ...trainingMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

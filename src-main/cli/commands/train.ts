@@ -9,7 +9,7 @@ import { isHeadKind } from '../../core/heads/head';
 import { METRIC_KEYS, type MetricKey } from '../../core/heads/metrics';
 import { parseAugmentation } from '../../core/heads/feature-augmentation';
 import { parseGroupBy } from '../../core/training/load-task-dataset';
-import { taskLearningCurve, trainTask } from '../../core/training/train-task';
+import { learningCurveInWorker, trainInWorker } from '../../core/training/run-training';
 import { listHeads } from '../../core/training/heads-repo';
 import { exportHead } from '../../core/heads-export/export-head';
 
@@ -66,7 +66,7 @@ export const trainCommand: CliCommand = {
       if (curveText !== undefined) {
         const labelsPerClass = labelsPerClassOption(curveText);
         const repeats = numberOption(ctx, 'repeats', { integer: true, min: 1, max: 1000 }) ?? 10;
-        const result = await core.jobs.start('learning-curve', async () => taskLearningCurve(store, { ...common, labelsPerClass, repeats })).result;
+        const result = await core.jobs.start('learning-curve', (job) => learningCurveInWorker(store, { ...common, labelsPerClass, repeats }, job)).result;
         if (ctx.json) return ctx.out(JSON.stringify(result));
         ctx.out(`labels/class  F1 macro (± std)${augment !== 'none' ? `   with ${augment}` : ''}`);
         for (const p of result.curve) {
@@ -76,8 +76,8 @@ export const trainCommand: CliCommand = {
         return;
       }
       const folds = numberOption(ctx, 'cv', { integer: true, min: 2, max: 50 }) ?? 5;
-      const result = await core.jobs.start('train', async (job) =>
-        trainTask(store, { ...common, folds, search: ctx.options.search === true, searchMetric: searchMetric as MetricKey | undefined, positive: ctx.options.positive as string | undefined }, job),
+      const result = await core.jobs.start('train', (job) =>
+        trainInWorker(store, { ...common, folds, search: ctx.options.search === true, searchMetric: searchMetric as MetricKey | undefined, positive: ctx.options.positive as string | undefined }, job),
       ).result;
       for (const message of result.messages) ctx.err(`histo: ${message}`);
       if (ctx.json) return ctx.out(JSON.stringify(result));
