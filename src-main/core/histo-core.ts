@@ -10,6 +10,7 @@ import { SlideLibrary } from './slides-library/slide-library';
 import { SlideImageRenderer } from './slides-library/slide-images';
 import { backboneHandlers } from './handlers/backbone-handlers';
 import { trainingHandlers } from './handlers/training-handlers';
+import { compareHandlers } from './handlers/compare-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -31,6 +32,7 @@ export class HistoCore {
       ...slideHandlers(this),
       ...backboneHandlers(this),
       ...trainingHandlers(this),
+      ...compareHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }

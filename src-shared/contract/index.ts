@@ -5,6 +5,7 @@ import { projectMethods } from './project';
 import { slideMethods } from './slides';
 import { backboneMethods } from './backbones';
 import { trainingMethods } from './training';
+import { compareMethods } from './compare';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -14,6 +15,7 @@ export * from './project';
 export * from './slides';
 export * from './backbones';
 export * from './training';
+export * from './compare';
 export * from './ipc-channels';
 
 /**
@@ -27,6 +29,7 @@ export const contract = {
   ...slideMethods,
   ...backboneMethods,
   ...trainingMethods,
+  ...compareMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

@@ -12,6 +12,8 @@ export const ProjectSummary = z.object({
   schemaVersion: z.number().int(),
   createdAt: z.string(),
   appVersion: z.string(),
+  /** The backbone chosen for this project (e.g. after a comparison), if any. */
+  defaultBackbone: z.string().nullable(),
   counts: z.object({
     slides: z.number().int().nonnegative(),
     backbones: z.number().int().nonnegative(),

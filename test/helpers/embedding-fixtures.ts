@@ -29,3 +29,22 @@ export async function writePatchDataset(dir: string, classes: Record<string, [nu
   }
   return root;
 }
+
+/**
+ * Patches whose class is in the average colour but whose every pixel carries strong noise: a
+ * backbone must pool over the tile to see the class (32 x 32 PNGs, DIR/<class>/<n>.png).
+ */
+export async function writeNoisyPatchDataset(dir: string, classes: Record<string, [number, number, number]>, perClass: number, seed = 1): Promise<string> {
+  const root = path.join(dir, 'noisy-patches');
+  let state = seed >>> 0 || 1;
+  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  for (const [name, rgb] of Object.entries(classes)) {
+    fs.mkdirSync(path.join(root, name), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const data = Buffer.alloc(32 * 32 * 3);
+      for (let p = 0; p < 32 * 32; p++) for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.max(0, Math.min(255, Math.round(rgb[c]! + (random() - 0.5) * 160)));
+      await sharp(data, { raw: { width: 32, height: 32, channels: 3 } }).png().toFile(path.join(root, name, `${i}.png`));
+    }
+  }
+  return root;
+}

@@ -172,3 +172,19 @@ export function resnetLikeModel(opts: ResnetLikeOptions = {}): string {
   g.output('embedding', ['N', dim]);
   return writeModel(g.toBytes(), `resnet-like-${size}-${dim}.onnx`, opts);
 }
+
+/**
+ * A "noise" backbone: it sees one channel of one pixel and spreads it over `dim` outputs along a
+ * single direction, so its embedding carries pixel noise rather than tissue and has rank 1.
+ */
+export function centrePixelModel(opts: ModelFileOptions & { inputSize: number; dim: number; seed?: number }): string {
+  const { inputSize, dim } = opts;
+  const centre = Math.floor(inputSize / 2);
+  const g = new GraphBuilder('centre-pixel');
+  const x = g.input('input', ['N', 3, inputSize, inputSize]);
+  const pixel = g.op('Slice', [x, g.int64s('starts', [1, centre, centre]), g.int64s('ends', [2, centre + 1, centre + 1]), g.int64s('axes', [1, 2, 3])]);
+  const flat = g.op('Flatten', [pixel], { axis: 1 });
+  g.op('Gemm', [flat, g.tensor('direction', [1, dim], randomWeights(dim, opts.seed ?? 13)), g.tensor('bias', [dim], randomWeights(dim, (opts.seed ?? 13) + 1, 0.1))], {}, 'embedding');
+  g.output('embedding', ['N', dim]);
+  return writeModel(g.toBytes(), 'centre-pixel.onnx', opts);
+}

@@ -4,6 +4,7 @@ import { projectCreateCommand, projectInfoCommand } from './project';
 import { serveCommand } from './serve';
 import { backboneBenchCommand, backboneImportCommand, backboneListCommand } from './backbone';
 import { embedCommand, embeddingsExportCommand } from './embed';
+import { compareCommand } from './compare';
 import { headExportCommand, headsListCommand, trainCommand } from './train';
 import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
@@ -30,5 +31,6 @@ export const commands: CliCommand[] = [
   trainCommand,
   headsListCommand,
   headExportCommand,
+  compareCommand,
   serveCommand,
 ];

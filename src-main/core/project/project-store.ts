@@ -100,6 +100,7 @@ export class ProjectStore {
       schemaVersion: this.schemaVersion,
       createdAt: meta.get('created_at') ?? '',
       appVersion: meta.get('created_by_version') ?? '',
+      defaultBackbone: meta.get('default_backbone') ?? null,
       counts: { slides: count('slides'), backbones: count('backbones'), tasks: count('tasks'), heads: count('heads') },
     };
   }

@@ -3,6 +3,7 @@ import { runInWorker } from '../jobs/run-in-worker';
 import type { ProjectStore } from '../project/project-store';
 import type { TrainingWork } from '../workers/training.worker';
 import type { taskLearningCurve, TrainRequest, TrainSummary } from './train-task';
+import type { CompareRequest, ComparisonResult } from '../compare/compare-backbones';
 
 /** Trains a head on a worker thread (see training.worker.ts). */
 export function trainInWorker(store: ProjectStore, request: TrainRequest, ctx?: JobContext): Promise<TrainSummary> {
@@ -14,4 +15,10 @@ export function trainInWorker(store: ProjectStore, request: TrainRequest, ctx?: 
 export function learningCurveInWorker(store: ProjectStore, request: Parameters<typeof taskLearningCurve>[1], ctx?: JobContext): Promise<ReturnType<typeof taskLearningCurve>> {
   const work: TrainingWork = { kind: 'curve', projectPath: store.path, request };
   return runInWorker('training', work, ctx);
+}
+
+/** Compares backbones on a worker thread. */
+export function compareInWorker(store: ProjectStore, request: CompareRequest, ctx?: JobContext): Promise<ComparisonResult> {
+  const work: TrainingWork = { kind: 'compare', projectPath: store.path, request };
+  return runInWorker<ComparisonResult>('training', work, ctx);
 }

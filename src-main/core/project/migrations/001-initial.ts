@@ -123,6 +123,15 @@ CREATE TABLE predictions (
   PRIMARY KEY (head_id, tile_id)
 ) STRICT;
 
+-- A backbone comparison on a proxy task, kept so it can be re-opened.
+CREATE TABLE comparisons (
+  id           INTEGER PRIMARY KEY,
+  task_id      INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  request_json TEXT NOT NULL,
+  result_json  TEXT NOT NULL,
+  created_at   TEXT NOT NULL
+) STRICT;
+
 -- Who did what with which model: kept for the lab's records, never rewritten.
 CREATE TABLE audit_log (
   id           INTEGER PRIMARY KEY,

@@ -1,0 +1,148 @@
+import type { ExecutionProviderName } from '../../../src-shared/contract';
+import type { JobContext } from '../jobs/job-registry';
+import type { ProjectStore } from '../project/project-store';
+import { EmbeddingsRepo, type EmbeddingRow } from '../project/repos/embeddings-repo';
+import type { StoredBackbone } from '../project/repos/backbones-repo';
+import type { StoredTile } from '../project/repos/tilings-repo';
+import { Embedder } from '../backbones/embedder';
+import { floatsPerTile, writeInputTensor } from '../backbones/preprocess';
+import { renderView } from '../backbones/augment-views';
+import { resizeRgb } from '../imaging/rgb-image-io';
+import { openSlide } from '../slides/open-slide';
+import type { RgbImage, SlideSource } from '../slides/slide-source';
+import { readGridTile } from '../tiling/read-tile';
+import type { VectorDtype } from '../embeddings/vector-codec';
+import { HistoError } from '../errors';
+import { BoundedQueue } from './bounded-queue';
+import { backboneModelFile } from './backbone-model-file';
+
+/** The work for one slide or image: which of its tiles still need which views. */
+export interface PipelineSource {
+  path: string;
+  kind: 'slide' | 'image';
+  missing: Array<{ tile: StoredTile; views: number[] }>;
+}
+
+export interface PipelineOptions {
+  batchSize: number;
+  dtype: VectorDtype;
+  viewNames: ReadonlyMap<number, string>;
+  provider?: 'auto' | ExecutionProviderName;
+  intraOpThreads?: number;
+  /** Seeds the stain-jitter views, so the same view index always means the same jitter. */
+  seed?: number;
+  mppOverride?: number;
+}
+
+export interface PipelineResult {
+  embedded: number;
+  provider: ExecutionProviderName;
+  failed: Array<{ path: string; message: string }>;
+}
+
+interface Batch {
+  input: Float32Array;
+  count: number;
+  keys: Array<{ tileId: number; view: number }>;
+}
+
+const QUEUED_BATCHES = 2;
+
+/** A tile as the backbone sees it: read at the tiling's resolution, resampled once to the model's input. */
+export async function readModelTile(source: SlideSource, kind: PipelineSource['kind'], tile: StoredTile, inputSize: number): Promise<RgbImage> {
+  if (kind === 'image') {
+    const whole = await source.readRegion(0, 0, source.info.width, source.info.height, 0);
+    return resizeRgb(whole, inputSize, inputSize);
+  }
+  return readGridTile(source, tile, inputSize);
+}
+
+/**
+ * Tiles -> backbone -> SQLite, as a pipeline: tiles are decoded in the slide readers' worker pool
+ * while the backbone runs the previous batch in ONNX Runtime's threads, and each batch is written
+ * in one transaction. What is written stays written: a run killed at any point resumes from it.
+ */
+export async function runEmbeddingPipeline(
+  store: ProjectStore,
+  backbone: StoredBackbone,
+  sources: readonly PipelineSource[],
+  options: PipelineOptions,
+  ctx?: JobContext,
+): Promise<PipelineResult> {
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 4096) {
+    throw new HistoError('VALIDATION', `batch size must be a whole number from 1 to 4096, not ${options.batchSize}`);
+  }
+  const total = sources.reduce((n, p) => n + p.missing.reduce((m, t) => m + t.views.length, 0), 0);
+  const failed: PipelineResult['failed'] = [];
+  const embedder = await Embedder.open(backboneModelFile(backbone), backbone, { provider: options.provider, intraOpThreads: options.intraOpThreads });
+  let embedded = 0;
+  try {
+    if (total === 0) return { embedded, provider: embedder.provider, failed };
+    const repo = new EmbeddingsRepo(store.db);
+    const perTile = floatsPerTile(backbone);
+    const spare: Float32Array[] = [];
+    const newBatch = (): Batch => ({ input: spare.pop() ?? new Float32Array(options.batchSize * perTile), count: 0, keys: [] });
+    const queue = new BoundedQueue<Batch>(QUEUED_BATCHES);
+
+    const produce = async () => {
+      let batch = newBatch();
+      for (const plan of sources) {
+        if (plan.missing.length === 0) continue;
+        let source: SlideSource | undefined;
+        try {
+          source = await openSlide(plan.path, { mppOverride: options.mppOverride });
+          // Read a batch's worth of tiles at once so the decode workers all have work.
+          for (let start = 0; start < plan.missing.length; start += options.batchSize) {
+            ctx?.throwIfCancelled();
+            const chunk = plan.missing.slice(start, start + options.batchSize);
+            const images = await Promise.all(chunk.map((m) => readModelTile(source!, plan.kind, m.tile, backbone.inputSize)));
+            for (const [i, item] of chunk.entries()) {
+              for (const view of item.views) {
+                const pixels = view === 0 ? images[i]! : renderView(images[i]!, view, options.seed ?? 0);
+                writeInputTensor([pixels], backbone, batch.input, batch.count * perTile);
+                batch.keys.push({ tileId: item.tile.id, view });
+                batch.count++;
+                if (batch.count === options.batchSize) {
+                  await queue.push(batch);
+                  batch = newBatch();
+                }
+              }
+            }
+          }
+        } catch (err) {
+          if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
+          failed.push({ path: plan.path, message: err instanceof Error ? err.message : String(err) });
+        } finally {
+          await source?.close();
+        }
+      }
+      if (batch.count > 0) await queue.push(batch);
+      queue.close();
+    };
+
+    const consume = async () => {
+      for (let batch = await queue.shift(); batch; batch = await queue.shift()) {
+        const output = await embedder.embed(batch.input, batch.count);
+        const rows: EmbeddingRow[] = batch.keys.map((key, i) => ({
+          tileId: key.tileId,
+          view: key.view,
+          viewName: options.viewNames.get(key.view) ?? `view-${key.view}`,
+          vector: output.subarray(i * backbone.dim, (i + 1) * backbone.dim),
+        }));
+        repo.insertBatch(backbone.id, options.dtype, rows);
+        embedded += batch.count;
+        spare.push(batch.input);
+        ctx?.progress(embedded, total, `embedding with ${backbone.name}`);
+      }
+    };
+
+    const failBoth = (err: unknown) => {
+      queue.close(err);
+      throw err;
+    };
+    await Promise.all([produce().catch(failBoth), consume().catch(failBoth)]);
+    return { embedded, provider: embedder.provider, failed };
+  } finally {
+    await embedder.close();
+  }
+}
