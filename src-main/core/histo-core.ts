@@ -11,6 +11,7 @@ import { SlideImageRenderer } from './slides-library/slide-images';
 import { backboneHandlers } from './handlers/backbone-handlers';
 import { trainingHandlers } from './handlers/training-handlers';
 import { compareHandlers } from './handlers/compare-handlers';
+import { predictionHandlers } from './handlers/prediction-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -33,6 +34,7 @@ export class HistoCore {
       ...backboneHandlers(this),
       ...trainingHandlers(this),
       ...compareHandlers(this),
+      ...predictionHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }

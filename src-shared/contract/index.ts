@@ -6,6 +6,7 @@ import { slideMethods } from './slides';
 import { backboneMethods } from './backbones';
 import { trainingMethods } from './training';
 import { compareMethods } from './compare';
+import { predictionMethods } from './prediction';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -16,6 +17,7 @@ export * from './slides';
 export * from './backbones';
 export * from './training';
 export * from './compare';
+export * from './prediction';
 export * from './ipc-channels';
 
 /**
@@ -30,6 +32,7 @@ export const contract = {
   ...backboneMethods,
   ...trainingMethods,
   ...compareMethods,
+  ...predictionMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

@@ -5,6 +5,7 @@ import { serveCommand } from './serve';
 import { backboneBenchCommand, backboneImportCommand, backboneListCommand } from './backbone';
 import { embedCommand, embeddingsExportCommand } from './embed';
 import { compareCommand } from './compare';
+import { predictCommand } from './predict';
 import { headExportCommand, headsListCommand, trainCommand } from './train';
 import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
@@ -32,5 +33,6 @@ export const commands: CliCommand[] = [
   headsListCommand,
   headExportCommand,
   compareCommand,
+  predictCommand,
   serveCommand,
 ];

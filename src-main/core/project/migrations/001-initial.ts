@@ -123,6 +123,18 @@ CREATE TABLE predictions (
   PRIMARY KEY (head_id, tile_id)
 ) STRICT;
 
+-- A pathologist's verdict on a predicted tile; accepted or relabelled tiles also become labels.
+CREATE TABLE review_decisions (
+  id          INTEGER PRIMARY KEY,
+  head_id     INTEGER NOT NULL REFERENCES heads(id) ON DELETE CASCADE,
+  tile_id     INTEGER NOT NULL REFERENCES tiles(id) ON DELETE CASCADE,
+  decision    TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'relabel')),
+  class_name  TEXT,
+  author      TEXT,
+  created_at  TEXT NOT NULL,
+  UNIQUE (head_id, tile_id)
+) STRICT;
+
 -- A backbone comparison on a proxy task, kept so it can be re-opened.
 CREATE TABLE comparisons (
   id           INTEGER PRIMARY KEY,

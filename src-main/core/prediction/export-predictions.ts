@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { csvField } from '../embeddings/export-embeddings';
+import { classColor } from '../labels/class-colors';
+import { HistoError } from '../errors';
+import { argmax, type TilePrediction } from './slide-predictions';
+import type { SlidePrediction } from './predict-slides';
+
+function checkOut(out: string, extensions: string[]): string {
+  const resolved = path.resolve(out);
+  if (!fs.existsSync(path.dirname(resolved))) throw new HistoError('NOT_FOUND', `${path.dirname(resolved)}: folder does not exist`);
+  if (!extensions.includes(path.extname(resolved).toLowerCase())) throw new HistoError('VALIDATION', `${resolved}: expected a ${extensions.join(' or ')} file`);
+  return resolved;
+}
+
+/** Per-tile CSV: `source,x,y,width,height,predicted,p_<class>...` for every slide. */
+export function writePredictionCsv(out: string, classes: string[], slides: Array<{ path: string; tiles: TilePrediction[] }>): string {
+  const file = checkOut(out, ['.csv']);
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeSync(fd, `source,x,y,width,height,predicted,${classes.map((c) => csvField(`p_${c}`)).join(',')}\n`);
+    for (const slide of slides) {
+      const source = csvField(slide.path);
+      for (const t of slide.tiles) {
+        fs.writeSync(fd, `${source},${t.x},${t.y},${t.width},${t.height},${csvField(classes[argmax(t.probs)]!)},${Array.from(t.probs, (p) => p.toFixed(6)).join(',')}\n`);
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return file;
+}
+
+/** Slide-level CSV: one row per slide with its summary. */
+export function writeSummaryCsv(out: string, slides: SlidePrediction[], threshold: number, positive: string): string {
+  const file = checkOut(out, ['.csv']);
+  const lines = ['source,positive_class,threshold,tiles,positive,fraction,max,mean,mean_top_k,positives_per_mm2'];
+  for (const s of slides) {
+    lines.push([csvField(s.path), csvField(positive), threshold, s.tiles, s.positive, s.fraction.toFixed(6), s.max.toFixed(6), s.mean.toFixed(6), s.meanTopK.toFixed(6), s.positivesPerMm2 === null ? '' : s.positivesPerMm2.toFixed(4)].join(','));
+  }
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+const rect = (x: number, y: number, w: number, h: number) => [[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]];
+
+/**
+ * QuPath-compatible GeoJSON in level-0 pixels: a detection per tile (its predicted class, with
+ * every probability as a measurement), or, merged, one feature per class whose MultiPolygon joins
+ * each row's run of touching tiles; QuPath imports either by drag and drop.
+ */
+export function predictionGeoJson(classes: string[], slides: Array<{ path: string; tiles: TilePrediction[] }>, merged: boolean): Record<string, unknown> {
+  const classification = (c: number) => ({ name: classes[c]!, color: classColor(c).rgb });
+  const features: Array<Record<string, unknown>> = [];
+  for (const slide of slides) {
+    if (!merged) {
+      for (const t of slide.tiles) {
+        const predicted = argmax(t.probs);
+        features.push({
+          type: 'Feature',
+          geometry: { type: 'Polygon', coordinates: [rect(t.x, t.y, t.width, t.height)] },
+          properties: {
+            objectType: 'detection',
+            classification: classification(predicted),
+            measurements: Object.fromEntries(classes.map((c, i) => [`p_${c}`, Number(t.probs[i]!.toFixed(6))])),
+            slide: slide.path,
+          },
+        });
+      }
+      continue;
+    }
+    for (let c = 0; c < classes.length; c++) {
+      const runs: number[][][][] = [];
+      let tiles = 0;
+      let sum = 0;
+      const mine = slide.tiles.filter((t) => argmax(t.probs) === c);
+      for (let i = 0; i < mine.length; ) {
+        let j = i;
+        while (j + 1 < mine.length && mine[j + 1]!.y === mine[i]!.y && mine[j + 1]!.x <= mine[j]!.x + mine[j]!.width) j++;
+        const first = mine[i]!;
+        const last = mine[j]!;
+        runs.push([rect(first.x, first.y, last.x + last.width - first.x, first.height)]);
+        for (let k = i; k <= j; k++) sum += mine[k]!.probs[c]!;
+        tiles += j - i + 1;
+        i = j + 1;
+      }
+      if (runs.length === 0) continue;
+      features.push({
+        type: 'Feature',
+        geometry: { type: 'MultiPolygon', coordinates: runs },
+        properties: { objectType: 'annotation', classification: classification(c), measurements: { tiles, [`mean_p_${classes[c]}`]: Number((sum / tiles).toFixed(6)) }, slide: slide.path },
+      });
+    }
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+export function writePredictionGeoJson(out: string, classes: string[], slides: Array<{ path: string; tiles: TilePrediction[] }>, merged: boolean): string {
+  const file = checkOut(out, ['.geojson', '.json']);
+  fs.writeFileSync(file, JSON.stringify(predictionGeoJson(classes, slides, merged)));
+  return file;
+}

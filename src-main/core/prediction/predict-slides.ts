@@ -1,0 +1,99 @@
+import type { JobContext } from '../jobs/job-registry';
+import type { ProjectStore } from '../project/project-store';
+import { recordAudit } from '../project/audit-log';
+import { BackbonesRepo } from '../project/repos/backbones-repo';
+import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
+import { HistoError } from '../errors';
+import { collectInputs } from '../extraction/collect-inputs';
+import { registerSource } from '../extraction/extraction-plan';
+import { embedTiles } from '../extraction/embed-tiles';
+import { predictHeadProba } from '../heads/head';
+import { loadHead } from '../training/heads-repo';
+import { headTiling } from './head-tiling';
+import { summarizeSlide, type SlideSummary } from './slide-summary';
+
+export interface PredictOptions {
+  /** Probability of the positive class at or above which a tile counts as positive. */
+  threshold?: number;
+  positive?: string;
+  topK?: number;
+}
+
+export interface SlidePrediction extends SlideSummary {
+  slideId: number;
+  path: string;
+  tilingId: number;
+}
+
+/** The class whose probability the summaries, heatmaps and thresholds are about. */
+export function positiveClassOf(classes: string[], summary: Record<string, unknown>, requested?: string): number {
+  if (requested !== undefined) {
+    const index = classes.indexOf(requested);
+    if (index < 0) throw new HistoError('VALIDATION', `positive class '${requested}' is not one of: ${classes.join(', ')}`);
+    return index;
+  }
+  const trained = (summary.curves as { class?: string } | undefined)?.class;
+  const index = trained ? classes.indexOf(trained) : -1;
+  return index >= 0 ? index : classes.length - 1;
+}
+
+/** The head's F1-optimal threshold from cross-validation (binary heads), else 0.5. */
+export function defaultThreshold(summary: Record<string, unknown>): number {
+  const best = (summary.curves as { bestThreshold?: { threshold: number } } | undefined)?.bestThreshold?.threshold;
+  return typeof best === 'number' && Number.isFinite(best) && best > 0 && best <= 1 ? best : 0.5;
+}
+
+/**
+ * Runs a head over every tile of the given slides: tiles them as the head was trained (if not yet),
+ * embeds what its backbone has not stored, stores per-tile probabilities, and summarises each slide.
+ */
+export async function predictSlides(store: ProjectStore, headId: number, paths: readonly string[], options: PredictOptions = {}, ctx?: JobContext) {
+  const started = performance.now();
+  const { listing, head, summary } = loadHead(store, headId);
+  const backbone = new BackbonesRepo(store.db).get(listing.backboneId)!;
+  const positive = positiveClassOf(head.classes, summary, options.positive);
+  const threshold = options.threshold ?? defaultThreshold(summary);
+  if (!(threshold >= 0 && threshold <= 1)) throw new HistoError('VALIDATION', `threshold must lie in [0, 1], not ${threshold}`);
+  const choice = headTiling(store, listing.taskId, backbone.inputSize);
+  const inputs = collectInputs(paths);
+  const slides: SlidePrediction[] = [];
+  const failed: Array<{ path: string; message: string }> = [];
+  const k = head.classes.length;
+  const store_ = store.db.prepare('INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES (?, ?, ?)');
+  for (const [index, input] of inputs.entries()) {
+    ctx?.throwIfCancelled();
+    ctx?.progress(index, inputs.length, `predicting ${input.path}`);
+    try {
+      const registered = await registerSource(store, input, choice);
+      await registered.source.close();
+      const tileIds = registered.tiles.map((t) => t.id);
+      await embedTiles(store, backbone, tileIds, {}, ctx);
+      const matrix = new EmbeddingsRepo(store.db).loadMatrix(backbone.id, backbone.dim, { view: 0, tileIds });
+      const probs = predictHeadProba(head, matrix.vectors, matrix.count);
+      const scores = new Float32Array(matrix.count);
+      store.db.transaction(() => {
+        for (let i = 0; i < matrix.count; i++) {
+          const row = probs.subarray(i * k, (i + 1) * k);
+          scores[i] = row[positive]!;
+          store_.run(headId, matrix.tileIds[i]!, Buffer.from(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)));
+        }
+      })();
+      const slide = store.db.prepare('SELECT mpp_x AS mppX, mpp_y AS mppY FROM slides WHERE id = ?').get(registered.slideId) as { mppX: number | null; mppY: number | null };
+      const tile = registered.tiles[0];
+      const tileAreaMm2 = slide.mppX !== null && slide.mppY !== null && tile ? ((tile.width * slide.mppX) / 1000) * ((tile.height * slide.mppY) / 1000) : null;
+      slides.push({ slideId: registered.slideId, path: input.path, tilingId: registered.tilingId, ...summarizeSlide(scores, threshold, options.topK ?? 10, tileAreaMm2) });
+    } catch (err) {
+      if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
+      failed.push({ path: input.path, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  recordAudit(store.db, 'predict', { headId, slides: slides.map((s) => s.path), threshold, positive: head.classes[positive], failed: failed.length }, backbone.sha256);
+  return {
+    head: { id: headId, kind: head.kind, task: listing.task, classes: head.classes, positive: head.classes[positive]!, threshold, backbone: backbone.name, backboneSha256: backbone.sha256, metrics: listing.metrics },
+    slides,
+    failed,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+export type PredictionRun = Awaited<ReturnType<typeof predictSlides>>;

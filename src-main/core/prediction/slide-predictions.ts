@@ -1,0 +1,33 @@
+import type { ProjectStore } from '../project/project-store';
+
+export interface TilePrediction {
+  tileId: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  probs: Float32Array;
+}
+
+/** The stored predictions of a head over one slide, in reading order. */
+export function loadSlidePredictions(store: ProjectStore, headId: number, slideId: number): TilePrediction[] {
+  const rows = store.db
+    .prepare(
+      `SELECT t.id AS tileId, t.x, t.y, t.width, t.height, p.probs FROM predictions p JOIN tiles t ON t.id = p.tile_id JOIN tilings g ON g.id = t.tiling_id
+       WHERE p.head_id = ? AND g.slide_id = ? ORDER BY t.y, t.x`,
+    )
+    .all(headId, slideId) as Array<Omit<TilePrediction, 'probs'> & { probs: Buffer }>;
+  return rows.map((r) => {
+    // Copy out of the Buffer pool: its offset need not be 4-byte aligned.
+    const probs = new Float32Array(r.probs.byteLength / 4);
+    new Uint8Array(probs.buffer).set(r.probs);
+    return { ...r, probs };
+  });
+}
+
+/** The index of the largest value (the predicted class). */
+export function argmax(values: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
