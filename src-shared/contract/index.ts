@@ -7,6 +7,7 @@ import { backboneMethods } from './backbones';
 import { trainingMethods } from './training';
 import { compareMethods } from './compare';
 import { predictionMethods } from './prediction';
+import { auditMethods } from './audit';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -18,6 +19,7 @@ export * from './backbones';
 export * from './training';
 export * from './compare';
 export * from './prediction';
+export * from './audit';
 export * from './ipc-channels';
 
 /**
@@ -33,6 +35,7 @@ export const contract = {
   ...trainingMethods,
   ...compareMethods,
   ...predictionMethods,
+  ...auditMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

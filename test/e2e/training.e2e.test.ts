@@ -185,8 +185,14 @@ describe('Tasks & Labels and Training in the browser against histo serve', () =>
     expect(await compare.getByTestId('compare-table').locator('tbody tr').first().locator('td').count()).toBe(2);
     await expect.poll(() => paintedPixels(page, 'compare-pr-chart')).toBeGreaterThan(1000);
 
+    // A stored head opens in full again from the table (head.get).
+    await page.getByRole('button', { name: 'Show head 1' }).click();
+    await expect.poll(() => result.locator('#train-result-title').textContent(), { timeout: 20_000 }).toContain('Head #1');
+    expect(await result.getByTestId('augmentation-gain').isVisible()).toBe(true);
+    await expect.poll(() => paintedPixels(page, 'pr-chart')).toBeGreaterThan(1000);
+
     // Everything on one tall page for the screenshot.
-    await page.setViewportSize({ width: 1600, height: 2700 });
+    await page.setViewportSize({ width: 1600, height: 2400 });
     await page.evaluate(`document.querySelector('.app-shell__content')?.scrollTo(0, 0)`);
     await page.waitForTimeout(400);
     await page.screenshot({ path: path.join(resultsDir, 'training.png') });

@@ -6,6 +6,7 @@ import { backboneBenchCommand, backboneImportCommand, backboneListCommand } from
 import { embedCommand, embeddingsExportCommand } from './embed';
 import { compareCommand } from './compare';
 import { predictCommand } from './predict';
+import { auditCommand } from './audit';
 import { headExportCommand, headsListCommand, trainCommand } from './train';
 import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
@@ -34,5 +35,6 @@ export const commands: CliCommand[] = [
   headExportCommand,
   compareCommand,
   predictCommand,
+  auditCommand,
   serveCommand,
 ];

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../../src-main/core/project/project-store';
 import { importBackbone } from '../../../src-main/core/registry/backbone-registry';
@@ -20,6 +19,7 @@ import { renderHeatmap } from '../../../src-main/core/prediction/heatmap';
 import type { StoredBackbone } from '../../../src-main/core/project/repos/backbones-repo';
 import { LabelsRepo } from '../../../src-main/core/labels/labels-repo';
 import { linearEmbedder } from '../../helpers/onnx-models';
+import { writeTwoRegionSlide } from '../../helpers/embedding-fixtures';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-predict-'));
 let store: ProjectStore;
@@ -27,23 +27,6 @@ let backbone: StoredBackbone;
 let task: StoredTask;
 let slide: string;
 let headId: number;
-
-/** 512 x 256 at 0.5 µm/px: dark purple "tumour" on the left half, pale pink "stroma" on the right. */
-async function writeTwoRegionSlide(file: string): Promise<string> {
-  const width = 512;
-  const height = 256;
-  const data = Buffer.alloc(width * height * 3);
-  let s = 3;
-  const noise = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % 41) - 20;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const base = x < width / 2 ? [110, 50, 140] : [235, 180, 200];
-      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, base[c]! + noise()));
-    }
-  }
-  await sharp(data, { raw: { width, height, channels: 3 } }).tiff({ tile: true, tileWidth: 128, tileHeight: 128, pyramid: true, compression: 'lzw', xres: 2000, yres: 2000 }).toFile(file);
-  return file;
-}
 
 beforeAll(async () => {
   store = ProjectStore.create(path.join(dir, 'p.histo'));

@@ -1,0 +1,200 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeNoisyPatchDataset } from '../helpers/embedding-fixtures';
+import { centrePixelModel, linearEmbedder } from '../helpers/onnx-models';
+import { runHisto, serveHisto, type ServedHisto } from '../helpers/run-cli';
+
+/**
+ * The Compare area in Chromium against `histo serve`: a proxy task of noisy patches and two
+ * backbones, one that pools the tile ('good') and one that sees a single pixel ('noise'). The
+ * comparison runs as a job, ranks 'good' first, draws its three charts, makes 'good' the project's
+ * default, and is re-opened from the history.
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const chromiumPath = process.env.HISTO_CHROMIUM ?? '/usr/bin/chromium';
+const resultsDir = path.join(root, 'test-results');
+
+/** Console errors, page errors, failed requests and HTTP errors of a page. */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+  return problems;
+}
+
+/** Whether a canvas has anything drawn on it (any pixel that is not fully transparent). */
+function canvasInked(canvas: Locator): Promise<boolean> {
+  return canvas.evaluate((element) => {
+    const c = element as HTMLCanvasElement;
+    if (c.width === 0 || c.height === 0) return false;
+    const pixels = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
+    return false;
+  });
+}
+
+function cli(args: string[]): void {
+  const result = runHisto(args);
+  if (result.code !== 0) throw new Error(`histo ${args.join(' ')} failed: ${result.stderr}`);
+}
+
+describe('Compare in the browser against histo serve', () => {
+  let workDir: string;
+  let server: ServedHisto | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-e2e-compare-'));
+    const projectFile = path.join(workDir, 'compare.histo');
+    cli(['project', 'create', projectFile]);
+    const dataset = await writeNoisyPatchDataset(workDir, { a: [200, 110, 160], b: [150, 70, 170] }, 12);
+    cli(['dataset', 'import-folder', dataset, '--project', projectFile, '--task', 'proxy']);
+    // A second labelled task for the transfer check.
+    const downstreamDir = path.join(workDir, 'downstream');
+    fs.mkdirSync(downstreamDir);
+    const downstream = await writeNoisyPatchDataset(downstreamDir, { x: [210, 150, 190], y: [120, 60, 150] }, 8, 5);
+    cli(['dataset', 'import-folder', downstream, '--project', projectFile, '--task', 'downstream']);
+    cli(['backbone', 'import', linearEmbedder({ inputSize: 32, dim: 16, seed: 3, dir: workDir }), '--project', projectFile, '--name', 'good']);
+    cli(['backbone', 'import', centrePixelModel({ inputSize: 32, dim: 16, dir: workDir }), '--project', projectFile, '--name', 'noise']);
+
+    server = await serveHisto(['--project', projectFile]);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    fs.mkdirSync(resultsDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('ranks the good backbone first, draws the charts, sets the project default and re-opens the comparison', async () => {
+    const context = await browser!.newContext({ viewport: { width: 1600, height: 1500 } });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    // CSP violations are also reported as console errors; this catches any the console would not.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective}: ${event.blockedURI}`));
+    });
+
+    await page.goto(server!.url);
+    await page.getByTestId('nav-compare').click();
+    await page.waitForURL(/#\/compare$/);
+
+    // The form: the proxy task with its label counts, the backbones as checkboxes.
+    const form = page.getByTestId('compare-form');
+    await expect.poll(() => form.getByLabel('Proxy task').locator('option').count(), { timeout: 20_000 }).toBe(2);
+    await form.getByLabel('Proxy task').selectOption('proxy');
+    expect(await form.getByTestId('compare-task-counts').textContent()).toMatch(/a\s*12\s*b\s*12/);
+    expect(await form.getByLabel('Head').inputValue()).toBe('logreg');
+    expect(await page.getByTestId('compare-default-backbone').textContent()).toContain('not set');
+    await expect.poll(() => page.getByTestId('compare-history').textContent()).toContain('No comparisons yet');
+
+    // One backbone is not a comparison: said before any call.
+    await form.getByRole('checkbox', { name: 'Compare good' }).check();
+    await form.getByRole('button', { name: 'Run comparison' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain('Tick two or more backbones');
+
+    await form.getByRole('checkbox', { name: 'Compare noise' }).check();
+    await form.getByLabel('CV folds').fill('4');
+    await form.getByRole('checkbox', { name: /downstream/ }).check();
+    await form.getByRole('button', { name: 'Run comparison' }).click();
+
+    // The job shows in the job panel, then the ranking arrives.
+    const jobPanel = page.getByTestId('job-panel');
+    await expect.poll(() => jobPanel.textContent(), { timeout: 20_000 }).toContain('compare');
+    const results = page.getByTestId('compare-results');
+    await expect.poll(() => results.isVisible(), { timeout: 120_000 }).toBe(true);
+    expect(await form.getByTestId('compare-status').textContent()).toContain('Compared');
+    await expect.poll(() => jobPanel.textContent()).toContain('Done');
+
+    const table = page.getByTestId('compare-table');
+    expect(await table.getByTestId('compare-backbone').allTextContents()).toEqual(['good', 'noise']);
+    const good = page.getByTestId('compare-row-good');
+    expect(await good.getByTestId('compare-rank').textContent()).toBe('1');
+    expect(await good.getByTestId('compare-f1').textContent()).toMatch(/^0\.\d{3} ± 0\.\d{3}$|^1\.000 ± 0\.\d{3}$/);
+    expect(await good.getByTestId('compare-ci').textContent()).toMatch(/^[01]\.\d{3} – [01]\.\d{3}$/);
+    expect(await good.getByTestId('compare-speed').textContent()).toMatch(/tiles\/s\s*cpu/);
+    expect(await good.locator('td').count()).toBe(13);
+    // Every figure is filled (the last cell holds the row's action, none for the top row).
+    for (const cell of (await good.locator('td').allTextContents()).slice(0, 12)) expect(cell.trim()).not.toBe('');
+
+    // A winner is crowned only when its interval clears the others'; otherwise the tie is said plainly.
+    const verdict = page.getByTestId('compare-verdict');
+    if ((await good.getByTestId('compare-badge-tied').count()) === 0) {
+      expect(await good.getByTestId('compare-badge-best').textContent()).toBe('Best');
+      expect(await verdict.textContent()).toContain('good separates the classes of proxy best');
+    } else {
+      expect(await good.getByTestId('compare-badge-best').count()).toBe(0);
+      expect(await verdict.textContent()).toContain('good and noise cannot be told apart on this proxy: their 95% intervals overlap');
+    }
+
+    // The transfer check: the proxy's ranking against the downstream task's.
+    const transfer = page.getByTestId('compare-transfer-downstream');
+    expect(await transfer.locator('td').first().textContent()).toMatch(/^[+−]\d\.\d{2}$|^–$/);
+    expect(await transfer.locator('td').count()).toBe(4);
+
+    // The three charts are drawn.
+    for (const id of ['compare-chart-f1', 'compare-chart-speed', 'compare-chart-diagnostics']) {
+      const canvas = page.getByTestId(id).locator('canvas');
+      await expect.poll(() => canvasInked(canvas), { timeout: 10_000 }).toBe(true);
+    }
+
+    // The comparison is stored and listed, shown as the current one.
+    const history = page.getByTestId('compare-history');
+    await expect.poll(() => history.locator('li').count(), { timeout: 10_000 }).toBe(1);
+    expect(await history.textContent()).toContain('Top: good');
+    expect(await history.textContent()).toContain('Shown');
+    expect(await page.getByTestId('compare-count').textContent()).toBe('1 comparison stored');
+
+    // Make the winner the project's default: the project summary reloads and says so.
+    await page.getByRole('button', { name: 'Use good for this project' }).click();
+    await expect.poll(() => page.getByTestId('compare-default-backbone').textContent(), { timeout: 10_000 }).toContain('good');
+    expect(await page.getByTestId('compare-use-done').textContent()).toContain("good is this project's default backbone");
+    expect(await good.getByTestId('compare-badge-default').textContent()).toBe('Project default');
+    const current = await page.evaluate(async () => {
+      const token = sessionStorage.getItem('histo.token');
+      const response = await fetch('/api/call/project.current', { method: 'POST', headers: { 'Content-Type': 'application/json', ...(token ? { 'X-Histo-Token': token } : {}) }, body: '{}' });
+      return (await response.json()) as { result: { defaultBackbone: string | null } };
+    });
+    expect(current.result.defaultBackbone).toBe('good');
+
+    await page.evaluate(`document.querySelector('.app-shell__content')?.scrollTo(0, 0)`);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(resultsDir, 'compare.png') });
+
+    // Away and back: the results are gone from the view only when another is opened; re-open from the history.
+    await page.getByTestId('nav-backbones').click();
+    await page.reload();
+    await page.getByTestId('nav-compare').click();
+    await expect.poll(() => page.getByTestId('compare-history').locator('li').count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.getByTestId('compare-results').count()).toBe(0);
+    const entry = page.getByTestId('compare-history').locator('li').first();
+    const id = (await entry.getAttribute('data-testid'))!.replace('compare-history-', '');
+    await entry.getByRole('button', { name: `Open comparison #${id}` }).click();
+    await expect.poll(() => page.getByTestId('compare-results').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await page.getByTestId('compare-results').textContent()).toContain(`Comparison #${id} · proxy`);
+    expect(await page.getByTestId('compare-table').getByTestId('compare-backbone').allTextContents()).toEqual(['good', 'noise']);
+    expect(await page.getByTestId('compare-row-good').getByTestId('compare-badge-default').textContent()).toBe('Project default');
+    await expect.poll(() => canvasInked(page.getByTestId('compare-chart-f1').locator('canvas')), { timeout: 10_000 }).toBe(true);
+
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
