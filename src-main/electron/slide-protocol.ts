@@ -1,5 +1,5 @@
-// The `histo:` protocol of the Electron shell: `histo://slides/<id>/tiles/<level>/<col>_<row>.jpg`
-// and friends, answered by the same core function as the HTTP server's slide route. Kept free of
+// The `histo:` protocol of the Electron shell: `histo://slides/<id>/tiles/<level>/<col>_<row>.jpg`,
+// `histo://heads/<headId>/slides/<id>/heatmap.png` and friends, answered by the same core function as the HTTP server's slide route. Kept free of
 // `electron` imports (it maps a fetch Request to a Response) so plain-Node tests can drive it.
 import type { ErrorCode } from '../../src-shared/contract';
 import { serializeError } from '../core/errors';
@@ -22,12 +22,12 @@ export function createSlideProtocolHandler(renderer: SlideImageRenderer): (reque
       return new Response('bad URL', { status: 400, headers: corsHeaders });
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('method not allowed', { status: 405, headers: corsHeaders });
-    if (url.protocol !== `${SLIDE_PROTOCOL}:` || url.host !== 'slides') return new Response('not found', { status: 404, headers: corsHeaders });
+    if (url.protocol !== `${SLIDE_PROTOCOL}:` || (url.host !== 'slides' && url.host !== 'heads')) return new Response('not found', { status: 404, headers: corsHeaders });
     try {
-      const image = await renderSlideImage(renderer, `slides${url.pathname}`);
+      const image = await renderSlideImage(renderer, `${url.host}${url.pathname}`, url.searchParams);
       return new Response(request.method === 'HEAD' ? null : new Uint8Array(image.body), {
         status: 200,
-        headers: { ...corsHeaders, 'Content-Type': image.contentType, 'Cache-Control': 'private, max-age=3600' },
+        headers: { ...corsHeaders, 'Content-Type': image.contentType, 'Cache-Control': image.volatile ? 'no-cache' : 'private, max-age=3600' },
       });
     } catch (err) {
       const error = serializeError(err);

@@ -78,6 +78,11 @@ export class SlideLibrary {
     return { store, slides };
   }
 
+  /** The open project (NO_PROJECT when none is): what images drawn from stored results read. */
+  projectStore(): ProjectStore {
+    return this.project();
+  }
+
   /** A slide of the open project by id, or NOT_FOUND naming the id. */
   slide(id: number): StoredSlide {
     const slide = this.repo().slides.get(id);
