@@ -197,4 +197,44 @@ describe('Compare in the browser against histo serve', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it('crowns no winner when the top backbones cannot be told apart', async () => {
+    // The core decides separability; this checks how the UI says it, from a stored comparison with overlapping intervals.
+    const score = (backbone: string, backboneId: number, f1Macro: number, ci95: [number, number]) => ({
+      backbone, backboneId, f1Macro, f1Std: 0.03, ci95, balancedAccuracy: f1Macro, rocAuc: 0.9, knnAccuracy: f1Macro - 0.04,
+      tilesPerSecond: null, provider: null, dim: 16, storageMBPer10kTiles: 0.61, rankMe: 8.2, augInvariance: 0.7, neighbourConsistency: null,
+    });
+    const tied = {
+      id: 41, task: 'proxy', head: 'logreg', folds: 5, seed: 0, seconds: 3.1, transfer: [],
+      ranking: [score('uni', 2, 0.91, [0.86, 0.95]), score('phikon', 3, 0.9, [0.85, 0.94]), score('classic', 1, 0.62, [0.55, 0.69])],
+      notSeparable: [['uni', 'phikon']],
+    };
+    const listing = [{ id: 41, task: 'proxy', createdAt: '2025-03-01T09:30:00.000Z', backbones: ['uni', 'phikon', 'classic'], winner: 'uni', notSeparable: 1 }];
+    const context = await browser!.newContext({ viewport: { width: 1600, height: 1400 } });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.route(/\/api\/call\/compare\.(list|get)$/, (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: true, result: route.request().url().endsWith('list') ? listing : tied }) }),
+    );
+
+    await page.goto(server!.url);
+    await page.getByTestId('nav-compare').click();
+    await page.getByRole('button', { name: 'Open comparison #41' }).click();
+    const verdict = page.getByTestId('compare-verdict');
+    await expect.poll(() => verdict.textContent(), { timeout: 10_000 }).toContain('No clear winner');
+    expect(await verdict.textContent()).toContain('uni and phikon cannot be told apart on this proxy: their 95% intervals overlap.');
+    expect(await page.getByTestId('compare-badge-best').count()).toBe(0);
+    expect(await page.getByTestId('compare-row-uni').getByTestId('compare-badge-tied').textContent()).toContain('Tied');
+    expect(await page.getByTestId('compare-row-phikon').getByTestId('compare-badge-tied').count()).toBe(1);
+    expect(await page.getByTestId('compare-row-classic').getByTestId('compare-badge-tied').count()).toBe(0);
+    expect(await page.getByTestId('compare-row-uni').getByTestId('compare-speed').textContent()).toBe('–');
+    expect(await page.getByTestId('compare-chart-speed').textContent()).toContain('Speed was not measured');
+    await expect.poll(() => canvasInked(page.getByTestId('compare-chart-f1').locator('canvas')), { timeout: 10_000 }).toBe(true);
+
+    await page.getByTestId('compare-results').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(resultsDir, 'compare-tied.png') });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

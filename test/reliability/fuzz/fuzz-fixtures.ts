@@ -1,0 +1,80 @@
+/**
+ * The seed corpus of the slide fuzzer: small generated slides of every layout the readers know
+ * (tiled JPEG with JPEGTables, LZW + predictor, stripped Deflate BigTIFF, SVS with thumbnail,
+ * label and macro, OME with SubIFDs, Aperio JPEG 2000, PNG, JPEG) plus the real CMU-1-Small-Region.svs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { nodeRequire } from '../../../src-main/core/node-require';
+import type { RgbImage } from '../../../src-main/core/slides/slide-source';
+import { encodeChunks, patternImage, pyramidPages, solidImage, stripPage, writeTiff } from '../../fixtures/slide-fixtures';
+import type { TiffPage } from '../../fixtures/tiff-writer';
+
+export interface FuzzFixture {
+  name: string;
+  file: string;
+  /** Relative weight when drawing a fixture for a case. */
+  weight: number;
+}
+
+const W = 256;
+const H = 192;
+const APERIO = `Aperio Image Library v12.0.5\r\n${W}x${H} [0,0 ${W}x${H}] (64x64) JPEG/RGB Q=90|AppMag = 40|MPP = 0.2520`;
+const OME = `<?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06">
+<Instrument ID="Instrument:0"><Objective ID="Objective:0" NominalMagnification="20"/></Instrument>
+<Image ID="Image:0" Name="slide"><ObjectiveSettings ID="Objective:0"/><Pixels ID="Pixels:0" DimensionOrder="XYCZT" SizeC="3" SizeT="1" SizeX="${W}" SizeY="${H}" SizeZ="1" Type="uint8" PhysicalSizeX="0.5" PhysicalSizeXUnit="µm" PhysicalSizeY="0.5" PhysicalSizeYUnit="µm"><TiffData IFD="0"/></Pixels></Image>
+<Image ID="Image:1" Name="label"><Pixels ID="Pixels:1" DimensionOrder="XYCZT" SizeC="3" SizeT="1" SizeX="40" SizeY="30" SizeZ="1" Type="uint8"><TiffData IFD="1"/></Pixels></Image></OME>`;
+
+async function encodeJ2kTiles(image: RgbImage, tile: number): Promise<Uint8Array[]> {
+  const factory = nodeRequire('@cornerstonejs/codec-openjpeg/wasmjs') as (o: object) => Promise<{ J2KEncoder: new () => any }>;
+  const mod = await factory({ print: () => {}, printErr: () => {} });
+  const raw = await encodeChunks(image, tile, tile, 'none');
+  return raw.chunks.map((chunk) => {
+    const encoder = new mod.J2KEncoder();
+    encoder.getDecodedBuffer({ width: tile, height: tile, bitsPerSample: 8, componentCount: 3, isSigned: false, isUsingColorTransform: true }).set(chunk);
+    encoder.encode();
+    return encoder.getEncodedBuffer().slice() as Uint8Array;
+  });
+}
+
+export async function buildFuzzFixtures(dir: string, repoRoot: string): Promise<FuzzFixture[]> {
+  fs.mkdirSync(dir, { recursive: true });
+  const out: FuzzFixture[] = [];
+  const put = (name: string, data: Uint8Array, weight = 2): void => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, data);
+    out.push({ name, file, weight });
+  };
+  put('tiled-jpeg.tif', writeTiff(await pyramidPages({ width: W, height: H, tile: 64, compression: 'jpeg', downsamples: [1, 2, 4], sharedTables: true })));
+  put('tiled-lzw-predictor.tif', writeTiff(await pyramidPages({ width: W, height: H, tile: 64, compression: 'lzw', downsamples: [1, 2], predictor: true })));
+  put('strips-deflate.btf', writeTiff(await pyramidPages({ width: W, height: H, tile: 64, compression: 'deflate', downsamples: [1, 2], stripRows: 32, bigTiff: true }), { bigTiff: true }));
+  put('tiled-none.tif', writeTiff(await pyramidPages({ width: 128, height: 96, tile: 32, compression: 'none', downsamples: [1, 2] })));
+
+  const [l0, l1] = await pyramidPages({ width: W, height: H, tile: 64, compression: 'jpeg', downsamples: [1, 2], description: APERIO });
+  put('aperio-jpeg.svs', writeTiff([
+    l0!,
+    await stripPage(patternImage(W, H, 4), 'lzw', { description: `Aperio Image Library v12.0.5\r\n${W}x${H} -> 64x48 - |AppMag = 40|MPP = 0.2520` }),
+    l1!,
+    await stripPage(solidImage(40, 30, [250, 20, 20]), 'lzw', { description: 'Aperio Image Library v12.0.5\r\nlabel 40x30', newSubfileType: 1 }),
+    await stripPage(solidImage(80, 24, [20, 20, 250]), 'jpeg', { description: 'Aperio Image Library v12.0.5\r\nmacro 80x24', newSubfileType: 9 }),
+  ]));
+
+  const ome = await pyramidPages({ width: W, height: H, tile: 64, compression: 'lzw', downsamples: [1, 2, 4], subIfds: true, bigTiff: true, description: OME });
+  put('ome-subifds.ome.tif', writeTiff([...ome, await stripPage(solidImage(40, 30, [10, 200, 10]), 'deflate')], { bigTiff: true }));
+
+  const j2kPages: TiffPage[] = [];
+  for (const ds of [1, 2]) {
+    const image = patternImage(128, 128, ds);
+    j2kPages.push({ width: image.width, height: image.height, tile: { width: 64, height: 64 }, compression: 33005, photometric: 2, chunks: await encodeJ2kTiles(image, 64), ...(ds === 1 ? { description: APERIO.replace(`${W}x${H}`, '128x128') } : { newSubfileType: 1 }) });
+  }
+  put('aperio-j2k.svs', writeTiff(j2kPages));
+
+  const small = patternImage(64, 48);
+  put('image.png', new Uint8Array(await sharp(small.data, { raw: { width: 64, height: 48, channels: 3 } }).png().toBuffer()), 1);
+  put('image.jpg', new Uint8Array(await sharp(small.data, { raw: { width: 64, height: 48, channels: 3 } }).jpeg().toBuffer()), 1);
+
+  const real = path.join(repoRoot, 'test', 'fixtures', 'CMU-1-Small-Region.svs');
+  if (fs.existsSync(real)) out.push({ name: 'CMU-1-Small-Region.svs', file: real, weight: 2 });
+  return out;
+}
