@@ -29,14 +29,14 @@ interface Config {
   rssLimit: number;
 }
 
-type ToWorker = { type: 'cases'; ids: number[] } | { type: 'check'; fixture: number; ops: MutationOp[] };
+type ToWorker = { type: 'cases'; ids: number[] } | { type: 'check'; fixture: number; ops: MutationOp[]; deep: boolean };
 type FromWorker =
   | { type: 'ready' }
   | { type: 'done'; id: number; outcome: Outcome; ms: number; rss: number }
   | { type: 'checked'; outcome: Outcome; ms: number };
 
 /** The fixture and mutations of case `id`: the same on every process. */
-function caseOf(config: Config, maps: TiffMap[], sizes: number[], id: number): { fixture: number; ops: MutationOp[] } {
+function caseOf(config: Config, maps: TiffMap[], sizes: number[], id: number): { fixture: number; ops: MutationOp[]; deep: boolean } {
   const rand = seededRandom(mixSeed(config.seed, id, 0xf1));
   const total = config.fixtures.reduce((s, f) => s + f.weight, 0);
   let pick = rand() * total;
@@ -45,7 +45,9 @@ function caseOf(config: Config, maps: TiffMap[], sizes: number[], id: number): {
     pick -= config.fixtures[fixture]!.weight;
     if (pick < 0) break;
   }
-  return { fixture, ops: drawMutations(sizes[fixture]!, maps[fixture]!, mixSeed(config.seed, id)) };
+  // One case in eight reads every level and a coarse overview; the rest open, read two small regions and the associated images.
+  const deep = rand() < 0.125;
+  return { fixture, ops: drawMutations(sizes[fixture]!, maps[fixture]!, mixSeed(config.seed, id)), deep };
 }
 
 // ---------------------------------------------------------------- worker process
@@ -56,12 +58,12 @@ async function workerMain(config: Config): Promise<void> {
   const sizes = bases.map((b) => b.length);
   const scratch = { buf: new Uint8Array(Math.max(...sizes)) };
   const dir = fs.mkdtempSync(path.join(config.scratchDir, `w${process.pid}-`));
-  const run = async (fixture: number, ops: MutationOp[]): Promise<{ outcome: Outcome; ms: number }> => {
+  const run = async (fixture: number, ops: MutationOp[], deep: boolean): Promise<{ outcome: Outcome; ms: number }> => {
     const data = applyMutations(bases[fixture]!, ops, scratch);
     const file = path.join(dir, `case-${config.fixtures[fixture]!.name}`);
     fs.writeFileSync(file, data);
     const started = performance.now();
-    const outcome = await checkSlideFile(file);
+    const outcome = await checkSlideFile(file, { deep });
     return { outcome, ms: performance.now() - started };
   };
   const send = (msg: FromWorker): void => {
@@ -70,13 +72,13 @@ async function workerMain(config: Config): Promise<void> {
   process.on('message', (msg: ToWorker) => {
     void (async () => {
       if (msg.type === 'check') {
-        const { outcome, ms } = await run(msg.fixture, msg.ops);
+        const { outcome, ms } = await run(msg.fixture, msg.ops, msg.deep);
         send({ type: 'checked', outcome, ms });
         return;
       }
       for (const id of msg.ids) {
         const c = caseOf(config, maps, sizes, id);
-        const { outcome, ms } = await run(c.fixture, c.ops);
+        const { outcome, ms } = await run(c.fixture, c.ops, c.deep);
         const rss = process.memoryUsage.rss();
         const result: Outcome = rss > config.rssLimit && outcome.ok ? { ok: false, signature: 'memory: RSS over the limit', message: `RSS ${Math.round(rss / 2 ** 20)} MiB after the case` } : outcome;
         send({ type: 'done', id, outcome: result, ms, rss });
@@ -96,6 +98,7 @@ interface Finding {
   caseId: number;
   fixture: string;
   ops: MutationOp[];
+  deep: boolean;
   ms?: number;
   saved?: string;
 }
@@ -109,7 +112,8 @@ class WorkerHandle {
 
   constructor(script: string, config: Config) {
     this.child = fork(script, ['--worker'], {
-      env: { ...process.env, HISTO_FUZZ_CONFIG: JSON.stringify(config) },
+      // Tiles decode inline (HISTO_DECODE_THREADS=0) unless the caller says otherwise: the same decoders, far less overhead per case.
+      env: { HISTO_DECODE_THREADS: '0', ...process.env, HISTO_FUZZ_CONFIG: JSON.stringify(config) },
       execArgv: ['--max-old-space-size=512'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
@@ -146,7 +150,7 @@ class WorkerHandle {
 }
 
 /** Runs one explicit case in a fresh worker: the verdict, or a hang / crash. */
-async function checkInFreshWorker(script: string, config: Config, fixture: number, ops: MutationOp[], caseMs: number): Promise<{ outcome: Outcome; kind: Finding['kind'] | null; ms: number }> {
+async function checkInFreshWorker(script: string, config: Config, fixture: number, ops: MutationOp[], deep: boolean, caseMs: number): Promise<{ outcome: Outcome; kind: Finding['kind'] | null; ms: number }> {
   const worker = new WorkerHandle(script, config);
   try {
     await worker.waitReady();
@@ -157,7 +161,7 @@ async function checkInFreshWorker(script: string, config: Config, fixture: numbe
         if (msg.type === 'checked') resolve({ outcome: msg.outcome, kind: msg.outcome.ok ? (msg.ms > caseMs ? 'hang' : null) : 'error', ms: msg.ms });
         else if (msg.type === 'done' && msg.id === -1) resolve({ outcome: msg.outcome, kind: 'crash', ms: 0 });
       });
-      worker.send({ type: 'check', fixture, ops });
+      worker.send({ type: 'check', fixture, ops, deep });
     });
   } finally {
     worker.listen(null);
@@ -206,12 +210,15 @@ async function main(): Promise<number> {
     let done = 0;
     let rejected = 0;
     let next = 0;
+    const retry: number[] = [];
+    const take = (): number | undefined => (retry.length > 0 ? retry.shift() : next < cases ? next++ : undefined);
+    const remaining = (): boolean => retry.length > 0 || next < cases;
     const BATCH = 20;
     const suspects: Array<{ id: number; kind: 'hang' | 'crash'; message: string; ms: number }> = [];
     const errors: Array<{ id: number; outcome: Extract<Outcome, { ok: false }> }> = [];
 
     const lane = async (): Promise<void> => {
-      while (next < cases) {
+      while (remaining()) {
         const worker = new WorkerHandle(script, config);
         await worker.waitReady();
         await new Promise<void>((resolve) => {
@@ -224,6 +231,7 @@ async function main(): Promise<number> {
               const id = batch[0]!;
               suspects.push({ id, kind: 'hang', message: `no answer within ${caseMs} ms`, ms: caseMs });
               done++;
+              retry.push(...batch.slice(1));
               finish();
             }, caseMs);
           };
@@ -234,9 +242,9 @@ async function main(): Promise<number> {
             resolve();
           };
           const feed = (): void => {
-            if (next >= cases) return finish();
+            if (!remaining()) return finish();
             batch = [];
-            for (let i = 0; i < BATCH && next < cases; i++) batch.push(next++);
+            for (let id = take(); id !== undefined; id = batch.length < BATCH ? take() : undefined) batch.push(id);
             worker.send({ type: 'cases', ids: batch });
             arm();
           };
@@ -247,13 +255,14 @@ async function main(): Promise<number> {
               if (batch.length > 0) {
                 suspects.push({ id: batch[0]!, kind: 'crash', message: msg.outcome.ok ? '' : msg.outcome.message, ms: 0 });
                 done++;
+                retry.push(...batch.slice(1));
               }
               return finish();
             }
             batch.shift();
             done++;
             if (!msg.outcome.ok) {
-              if (msg.outcome.signature.startsWith('memory')) findings.set(`memory`, { signature: msg.outcome.signature, message: msg.outcome.message, kind: 'memory', caseId: msg.id, fixture: '', ops: [] });
+              if (msg.outcome.signature.startsWith('memory')) findings.set(`memory`, { signature: msg.outcome.signature, message: msg.outcome.message, kind: 'memory', caseId: msg.id, fixture: '', ops: [], deep: false });
               else errors.push({ id: msg.id, outcome: msg.outcome });
             } else if (msg.outcome.rejected) rejected++;
             if (msg.ms > caseMs) suspects.push({ id: msg.id, kind: 'hang', message: `took ${Math.round(msg.ms)} ms`, ms: msg.ms });
@@ -271,17 +280,17 @@ async function main(): Promise<number> {
     for (const { id, outcome } of errors) {
       if (findings.has(outcome.signature)) continue;
       const c = caseOf(config, maps, sizes, id);
-      findings.set(outcome.signature, { signature: outcome.signature, message: outcome.message, kind: 'error', caseId: id, fixture: fixtures[c.fixture]!.name, ops: c.ops });
+      findings.set(outcome.signature, { signature: outcome.signature, message: outcome.message, kind: 'error', caseId: id, fixture: fixtures[c.fixture]!.name, ops: c.ops, deep: c.deep });
     }
     for (const s of suspects) {
       const c = caseOf(config, maps, sizes, s.id);
-      const again = await checkInFreshWorker(script, config, c.fixture, c.ops, caseMs);
+      const again = await checkInFreshWorker(script, config, c.fixture, c.ops, c.deep, caseMs);
       if (again.kind === null) {
         slowNotReproduced.push(s.id);
         continue;
       }
       const signature = again.kind === 'error' && !again.outcome.ok ? again.outcome.signature : `${again.kind} on ${fixtures[c.fixture]!.name}`;
-      if (!findings.has(signature)) findings.set(signature, { signature, message: again.outcome.ok ? `took ${Math.round(again.ms)} ms` : again.outcome.message, kind: again.kind, caseId: s.id, fixture: fixtures[c.fixture]!.name, ops: c.ops, ms: again.ms });
+      if (!findings.has(signature)) findings.set(signature, { signature, message: again.outcome.ok ? `took ${Math.round(again.ms)} ms` : again.outcome.message, kind: again.kind, caseId: s.id, fixture: fixtures[c.fixture]!.name, ops: c.ops, deep: c.deep, ms: again.ms });
     }
     for (const finding of findings.values()) {
       const fixture = fixtures.findIndex((f) => f.name === finding.fixture);
@@ -289,7 +298,7 @@ async function main(): Promise<number> {
       let ops = finding.ops;
       for (let i = ops.length - 1; i >= 0 && ops.length > 1; i--) {
         const fewer = ops.filter((_, k) => k !== i);
-        const r = await checkInFreshWorker(script, config, fixture, fewer, caseMs);
+        const r = await checkInFreshWorker(script, config, fixture, fewer, finding.deep, caseMs);
         const same = finding.kind === 'error' ? !r.outcome.ok && r.outcome.signature === finding.signature : r.kind === finding.kind;
         if (same) ops = fewer;
       }
@@ -307,7 +316,7 @@ async function main(): Promise<number> {
     if (values.save && findings.size > 0) {
       const manifest = path.join(values.save, 'findings.json');
       const previous = fs.existsSync(manifest) ? (JSON.parse(fs.readFileSync(manifest, 'utf8')) as unknown[]) : [];
-      const added = [...findings.values()].map((f) => ({ file: f.saved ?? null, kind: f.kind, signature: f.signature, message: f.message.split('\n')[0], seed, caseId: f.caseId, fixture: f.fixture, ops: f.ops }));
+      const added = [...findings.values()].map((f) => ({ file: f.saved ?? null, kind: f.kind, signature: f.signature, message: f.message.split('\n')[0], seed, caseId: f.caseId, fixture: f.fixture, deep: f.deep, ops: f.ops }));
       fs.writeFileSync(manifest, JSON.stringify([...previous, ...added], null, 2) + '\n');
     }
 

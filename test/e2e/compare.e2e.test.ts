@@ -221,7 +221,7 @@ describe('Compare in the browser against histo serve', () => {
     await page.getByTestId('nav-compare').click();
     await page.getByRole('button', { name: 'Open comparison #41' }).click();
     const verdict = page.getByTestId('compare-verdict');
-    await expect.poll(() => verdict.textContent(), { timeout: 10_000 }).toContain('No clear winner');
+    await expect.poll(() => verdict.textContent(), { timeout: 10_000 }).toContain('No clear winner on proxy.');
     expect(await verdict.textContent()).toContain('uni and phikon cannot be told apart on this proxy: their 95% intervals overlap.');
     expect(await page.getByTestId('compare-badge-best').count()).toBe(0);
     expect(await page.getByTestId('compare-row-uni').getByTestId('compare-badge-tied').textContent()).toContain('Tied');

@@ -23,7 +23,7 @@ const resultsDir = path.join(root, 'test-results');
 const recordCspViolations = `
   globalThis.__cspViolations = [];
   document.addEventListener('securitypolicyviolation', (event) => {
-    globalThis.__cspViolations.push(event.violatedDirective + ' blocked ' + event.blockedURI);
+    globalThis.__cspViolations.push(event.violatedDirective + ' blocked ' + event.blockedURI + ' at ' + event.sourceFile + ':' + event.lineNumber + ':' + event.columnNumber + ' ' + location.hash);
   });
 `;
 

@@ -1,14 +1,10 @@
-import path from 'node:path';
 import type { CliCommand } from '../command';
 import { UsageError } from '../cli-errors';
 import { numberOption, requiredStringOption } from '../option-values';
 import { openProjectOption, projectOptionSpec } from '../project-option';
 import { reportProgress } from '../progress-reporter';
 import { predictSlides } from '../../core/prediction/predict-slides';
-import { loadSlidePredictions } from '../../core/prediction/slide-predictions';
-import { writePredictionCsv, writePredictionGeoJson, writeSummaryCsv } from '../../core/prediction/export-predictions';
-import { writeSlideReport } from '../../core/prediction/slide-report';
-import { recordAudit } from '../../core/project/audit-log';
+import { exportPredictionFiles } from '../../core/prediction/export-prediction-files';
 
 export const predictCommand: CliCommand = {
   path: ['predict'],
@@ -38,16 +34,15 @@ export const predictCommand: CliCommand = {
       const run = await core.jobs.start('predict', (job) => predictSlides(store, headId, ctx.positionals, { threshold, positive: ctx.options.positive as string | undefined }, job)).result;
       for (const f of run.failed) ctx.err(`histo: skipped ${f.message.startsWith(f.path) ? f.message : `${f.path}: ${f.message}`}`);
       if (run.slides.length === 0) throw new UsageError('predict: no slide could be predicted');
-      const positiveIndex = run.head.classes.indexOf(run.head.positive);
-      const perSlide = () => run.slides.map((s) => ({ path: s.path, tiles: loadSlidePredictions(store, headId, s.slideId) }));
-      const written: string[] = [];
-      if (ctx.options.csv) written.push(writePredictionCsv(ctx.options.csv as string, run.head.classes, perSlide()));
-      if (ctx.options.geojson) written.push(writePredictionGeoJson(ctx.options.geojson as string, run.head.classes, perSlide(), ctx.options.merge === true));
-      if (ctx.options.summary) written.push(writeSummaryCsv(ctx.options.summary as string, run.slides, run.head.threshold, run.head.positive));
-      if (ctx.options.report) {
-        for (const slide of run.slides) written.push(await writeSlideReport(path.resolve(ctx.options.report as string), run, slide, loadSlidePredictions(store, headId, slide.slideId), positiveIndex));
-      }
-      if (written.length) recordAudit(store.db, 'predict.export', { headId, files: written });
+      const written = await exportPredictionFiles(store, headId, {
+        slideIds: run.slides.map((s) => s.slideId),
+        threshold: run.head.threshold,
+        csv: ctx.options.csv as string | undefined,
+        geojson: ctx.options.geojson as string | undefined,
+        merge: ctx.options.merge === true,
+        summary: ctx.options.summary as string | undefined,
+        report: ctx.options.report as string | undefined,
+      });
       const slides = run.slides.map(({ path: p, tiles, positive, fraction, max, mean, meanTopK, positivesPerMm2 }) => ({ path: p, tiles, positive, fraction, max, mean, meanTopK, positivesPerMm2 }));
       if (ctx.json) return ctx.out(JSON.stringify({ head: run.head, slides, failed: run.failed, files: written, seconds: run.seconds }));
       ctx.out(`Head ${headId} (${run.head.kind}, ${run.head.task}): p(${run.head.positive}) ≥ ${run.head.threshold.toFixed(3)} counts as positive`);

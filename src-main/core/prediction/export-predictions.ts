@@ -4,7 +4,7 @@ import { csvField } from '../embeddings/export-embeddings';
 import { classColor } from '../labels/class-colors';
 import { HistoError } from '../errors';
 import { argmax, type TilePrediction } from './slide-predictions';
-import type { SlidePrediction } from './predict-slides';
+import type { SlideSummary } from './slide-summary';
 
 function checkOut(out: string, extensions: string[]): string {
   const resolved = path.resolve(out);
@@ -32,7 +32,7 @@ export function writePredictionCsv(out: string, classes: string[], slides: Array
 }
 
 /** Slide-level CSV: one row per slide with its summary. */
-export function writeSummaryCsv(out: string, slides: SlidePrediction[], threshold: number, positive: string): string {
+export function writeSummaryCsv(out: string, slides: Array<SlideSummary & { path: string }>, threshold: number, positive: string): string {
   const file = checkOut(out, ['.csv']);
   const lines = ['source,positive_class,threshold,tiles,positive,fraction,max,mean,mean_top_k,positives_per_mm2'];
   for (const s of slides) {

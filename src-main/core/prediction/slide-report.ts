@@ -5,7 +5,8 @@ import { loadSharp } from '../slides/sharp-loader';
 import { openSlide } from '../slides/open-slide';
 import { readOverview } from '../tiling/overview';
 import { colourOf, renderHeatmap } from './heatmap';
-import type { PredictionRun, SlidePrediction } from './predict-slides';
+import type { PredictionRun } from './predict-slides';
+import type { SlideSummary } from './slide-summary';
 import type { TilePrediction } from './slide-predictions';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -21,7 +22,13 @@ async function pngDataUri(data: Uint8Array, width: number, height: number, chann
  * with the heatmap over it, the slide summary, and the provenance a lab needs to trust a number:
  * which backbone (sha256), which head with which cross-validated metrics, which app version, when.
  */
-export async function writeSlideReport(dir: string, run: PredictionRun, slide: SlidePrediction, tiles: TilePrediction[], positiveIndex: number): Promise<string> {
+export async function writeSlideReport(
+  dir: string,
+  head: PredictionRun['head'],
+  slide: SlideSummary & { path: string },
+  tiles: TilePrediction[],
+  positiveIndex: number,
+): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
   const source = await openSlide(slide.path);
   let thumbnail: string;
@@ -44,7 +51,6 @@ export async function writeSlideReport(dir: string, run: PredictionRun, slide: S
     await source.close();
   }
   const legend = Array.from({ length: 11 }, (_, i) => `rgb(${colourOf(i / 10).join(',')}) ${i * 10}%`).join(', ');
-  const { head } = run;
   const rows: Array<[string, string]> = [
     ['Tiles', String(slide.tiles)],
     [`Tiles with p(${head.positive}) ≥ ${head.threshold.toFixed(3)}`, `${slide.positive} (${pct(slide.fraction)})`],

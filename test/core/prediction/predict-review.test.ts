@@ -94,7 +94,7 @@ describe('prediction', () => {
       expect(imported.perClass).toEqual({ tumour: 64, stroma: 64 });
     }
 
-    const report = await writeSlideReport(path.join(dir, 'reports'), run, run.slides[0]!, tiles, 1);
+    const report = await writeSlideReport(path.join(dir, 'reports'), run.head, run.slides[0]!, tiles, 1);
     const html = fs.readFileSync(report, 'utf8');
     expect(html).toContain(backbone.sha256);
     expect(html).toContain('data:image/png;base64,');

@@ -75,6 +75,6 @@ export async function buildFuzzFixtures(dir: string, repoRoot: string): Promise<
   put('image.jpg', new Uint8Array(await sharp(small.data, { raw: { width: 64, height: 48, channels: 3 } }).jpeg().toBuffer()), 1);
 
   const real = path.join(repoRoot, 'test', 'fixtures', 'CMU-1-Small-Region.svs');
-  if (fs.existsSync(real)) out.push({ name: 'CMU-1-Small-Region.svs', file: real, weight: 2 });
+  if (fs.existsSync(real)) out.push({ name: 'CMU-1-Small-Region.svs', file: real, weight: 1 });
   return out;
 }

@@ -19,10 +19,23 @@ export function signatureOf(err: unknown, path: string): string {
   return `${name}: ${message.split(path).join('<file>').replace(/\d+/g, 'N').slice(0, 160)}${where ? ` @ ${where}` : ''}`;
 }
 
-async function exercise(slide: SlideSource): Promise<void> {
+export interface OracleOptions {
+  /** Deep: three reads per level (up to 4 levels) and a coarse whole-slide read; light: two small reads. */
+  deep?: boolean;
+}
+
+async function exercise(slide: SlideSource, deep: boolean): Promise<void> {
   const parsed = SlideInfo.safeParse(slide.info);
   if (!parsed.success) throw new Error(`slide info breaks the contract: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 300)}`);
   const levels = slide.info.levels;
+  if (!deep) {
+    const last = levels.length - 1;
+    const level = levels[last]!;
+    await slide.readRegion(0, 0, Math.min(levels[0]!.width, 48), Math.min(levels[0]!.height, 48), 0);
+    await slide.readRegion(Math.floor((level.width - 20) * level.downsample), Math.floor((level.height - 20) * level.downsample), 40, 40, last);
+    for (const name of slide.info.associated) await slide.readAssociated(name);
+    return;
+  }
   for (let l = 0; l < Math.min(levels.length, 4); l++) {
     const level = levels[l]!;
     const w = Math.min(level.width, 96);
@@ -33,18 +46,24 @@ async function exercise(slide: SlideSource): Promise<void> {
     await slide.readRegion(Math.floor((level.width / 2 - 20) * ds), Math.floor((level.height / 2 - 20) * ds), 40, 40, l);
     await slide.readRegion(Math.floor((level.width - 30) * ds), Math.floor((level.height - 30) * ds), 64, 64, l);
   }
-  // What a thumbnail does: a coarse read of the whole slide.
+  // What a thumbnail does: a coarse read of the whole slide (when its coarsest level is small
+  // enough that building the overview costs milliseconds, not a second).
+  const coarsest = levels[levels.length - 1]!;
+  if (coarsest.width * coarsest.height > 1 << 20) {
+    for (const name of slide.info.associated) await slide.readAssociated(name);
+    return;
+  }
   const down = Math.max(1, Math.max(slide.info.width, slide.info.height) / 64);
   await slide.readRegionScaled(0, 0, Math.max(1, Math.round(slide.info.width / down)), Math.max(1, Math.round(slide.info.height / down)), down);
   for (const name of slide.info.associated) await slide.readAssociated(name);
 }
 
 /** Runs the oracle on one file. Never throws: the verdict is in the outcome. */
-export async function checkSlideFile(path: string): Promise<Outcome> {
+export async function checkSlideFile(path: string, options: OracleOptions = {}): Promise<Outcome> {
   let slide: SlideSource | undefined;
   try {
     slide = await openSlide(path);
-    await exercise(slide);
+    await exercise(slide, options.deep ?? true);
     return { ok: true, rejected: false };
   } catch (err) {
     if (err instanceof HistoError && (err.code === 'BAD_INPUT' || err.code === 'NOT_FOUND') && err.message.startsWith(`${path}: `)) {
