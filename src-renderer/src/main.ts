@@ -1,5 +1,4 @@
 // First: configures zod before any module defines or parses a schema.
-import './zod-setup';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';

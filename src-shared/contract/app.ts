@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 
 export const ExecutionProviderName = z.enum(['cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu']);
 export type ExecutionProviderName = z.infer<typeof ExecutionProviderName>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 import { ExecutionProviderName } from './app';
 import { FilePath } from './project';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 import { BackboneRef } from './backbones';
 import { HeadKindName } from './training';
 
@@ -18,17 +18,17 @@ export const BackboneScore = z.object({
   backbone: z.string(),
   backboneId: z.number().int(),
   f1Macro: z.number(),
-  f1Std: z.number(),
+  f1Std: z.number().nullable(),
   ci95: z.tuple([z.number(), z.number()]),
-  balancedAccuracy: z.number(),
+  balancedAccuracy: z.number().nullable(),
   rocAuc: z.number().nullable(),
-  knnAccuracy: z.number(),
+  knnAccuracy: z.number().nullable(),
   tilesPerSecond: z.number().nullable(),
   provider: z.string().nullable(),
   dim: z.number().int(),
   storageMBPer10kTiles: z.number(),
-  rankMe: z.number(),
-  augInvariance: z.number(),
+  rankMe: z.number().nullable(),
+  augInvariance: z.number().nullable(),
   neighbourConsistency: z.number().nullable(),
 });
 

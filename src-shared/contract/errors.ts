@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 
 /**
  * Every failure that crosses the UI/core boundary is reduced to a code and a sentence, so the

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from '../zod';
 import { appMethods } from './app';
 import { JobEvent, jobMethods } from './jobs';
 import { projectMethods } from './project';

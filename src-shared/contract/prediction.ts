@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 import { FilePath } from './project';
 
 const HeadId = z.number().int().positive();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 
 /** A filesystem path as the user typed it: non-empty, no NUL byte, of sane length. */
 export const FilePath = z

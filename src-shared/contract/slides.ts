@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 import { SlideInfo, SlideLevel } from '../domain/slide';
 import { TileGrid } from '../domain/tiling';
 import { FilePath } from './project';

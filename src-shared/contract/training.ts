@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 import { BackboneRef } from './backbones';
 import { FilePath } from './project';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 
 /** One resolution level of a slide pyramid; level 0 is full resolution. */
 export const SlideLevel = z.object({

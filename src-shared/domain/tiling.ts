@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 
 /** A tile in level-0 pixels, with the fraction of it that is tissue. */
 export const GridTile = z.object({

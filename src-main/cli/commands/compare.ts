@@ -58,7 +58,7 @@ export const compareCommand: CliCommand = {
     result.ranking.forEach((r, i) =>
       ctx.out(
         `${i + 1}. ${r.backbone.padEnd(24)} F1 macro ${pct(r.f1Macro)} ± ${pct(r.f1Std)}  CI95 [${pct(r.ci95[0])}, ${pct(r.ci95[1])}]  kNN acc ${pct(r.knnAccuracy)}  ` +
-          `RankMe ${r.rankMe.toFixed(1)}  invariance ${r.augInvariance.toFixed(2)}  ${r.tilesPerSecond === null ? '' : `${r.tilesPerSecond.toFixed(1)} tiles/s`}  ${r.dim}-d`,
+          `RankMe ${r.rankMe?.toFixed(1) ?? "n/a"}  invariance ${r.augInvariance?.toFixed(2) ?? "n/a"}  ${r.tilesPerSecond === null ? '' : `${r.tilesPerSecond.toFixed(1)} tiles/s`}  ${r.dim}-d`,
       ),
     );
     for (const [a, b] of result.notSeparable) ctx.out(`Not separable on this proxy: ${a} and ${b} (95% intervals overlap)`);

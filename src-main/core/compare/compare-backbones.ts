@@ -38,17 +38,17 @@ export interface BackboneScore {
   backbone: string;
   backboneId: number;
   f1Macro: number;
-  f1Std: number;
+  f1Std: number | null;
   ci95: [number, number];
-  balancedAccuracy: number;
+  balancedAccuracy: number | null;
   rocAuc: number | null;
-  knnAccuracy: number;
+  knnAccuracy: number | null;
   tilesPerSecond: number | null;
   provider: string | null;
   dim: number;
   storageMBPer10kTiles: number;
-  rankMe: number;
-  augInvariance: number;
+  rankMe: number | null;
+  augInvariance: number | null;
   neighbourConsistency: number | null;
 }
 
@@ -147,17 +147,17 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
       backbone: backbone.name,
       backboneId: backbone.id,
       f1Macro: cv.metrics.f1Macro,
-      f1Std: cv.metricsStd.f1Macro,
+      f1Std: finite(cv.metricsStd.f1Macro),
       ci95: bootstrapF1MacroCi(dataset.y, cv.outOfFold, dataset.classes.length, dataset.groups, request.bootstrap, request.seed),
-      balancedAccuracy: cv.metrics.balancedAccuracy,
+      balancedAccuracy: finite(cv.metrics.balancedAccuracy),
       rocAuc: finite(cv.metrics.rocAuc),
-      knnAccuracy: knn.metrics.accuracy,
+      knnAccuracy: finite(knn.metrics.accuracy),
       tilesPerSecond: speed?.tilesPerSecond ?? null,
       provider: speed?.provider ?? null,
       dim: backbone.dim,
       storageMBPer10kTiles: ((storage.bytes ?? backbone.dim * 4) * 10_000) / 2 ** 20,
-      rankMe: rankMe(dataset.x, dataset.n, dataset.dim),
-      augInvariance: await invarianceOf(store, backbone, tileIds, request.seed),
+      rankMe: finite(rankMe(dataset.x, dataset.n, dataset.dim)),
+      augInvariance: finite(await invarianceOf(store, backbone, tileIds, request.seed)),
       neighbourConsistency: neighbourhoodOf(store, backbone, request.seed),
     });
     for (const task of downstream) {

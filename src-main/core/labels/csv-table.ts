@@ -47,6 +47,8 @@ export function parseCsv(text: string, file: string): CsvTable {
       } else {
         if (c === '\n') line++;
         field += c;
+        // Checked here too: an unclosed quote must not grow one field to the size of the file.
+        if (field.length > MAX_FIELD_CHARS) throw new HistoError('BAD_INPUT', `${file}: line ${recordLine}: a field is longer than ${MAX_FIELD_CHARS} characters`);
       }
       continue;
     }

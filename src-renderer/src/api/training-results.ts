@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../../../src-shared/zod';
 import type { JobOutcome } from '../../../src-shared/contract';
 
 /**

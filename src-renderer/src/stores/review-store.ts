@@ -332,34 +332,59 @@ export const useReviewStore = defineStore('review', () => {
     moveTo(cursor.value + delta);
   }
 
+  function replaceItem(tileId: number, update: Partial<ReviewItem>): void {
+    const index = queue.value.findIndex((q) => q.tileId === tileId);
+    if (index !== -1) queue.value.splice(index, 1, { ...queue.value[index]!, ...update });
+  }
+
+  /** Decisions in flight, sent one after another so fast keystrokes keep their order and none is lost. */
+  let sending: Promise<unknown> = Promise.resolve();
+  let inFlight = 0;
+
   /**
    * Records a decision on the tile under the cursor (accept, reject, or relabel to a class) and
-   * moves on to the next tile; the decision is a label of the head's task from now on.
+   * moves on to the next tile at once; the verdict shows straight away and is taken back if the
+   * core refuses it. From then on the decision is a label of the head's task.
    */
-  async function decide(decision: ReviewDecision, className?: string): Promise<boolean> {
+  function decide(decision: ReviewDecision, className?: string): Promise<boolean> {
     const id = headId.value;
     const item = current.value;
-    if (id === null || !item || deciding.value) return false;
+    if (id === null || !item) return Promise.resolve(false);
+    const before = { decision: item.decision, label: item.label };
+    // The label the core will give the tile (its rule, in review.ts), shown before it answers.
+    const classes = head.value?.classes ?? [];
+    const other = classes.length === 2 ? (classes.find((c) => c !== item.predicted) ?? null) : item.label;
+    replaceItem(item.tileId, { decision, label: decision === 'relabel' ? (className ?? null) : decision === 'accept' ? item.predicted : other });
+    if (queue.value[cursor.value]?.tileId === item.tileId) moveTo(cursor.value + 1);
+    inFlight++;
     deciding.value = true;
-    try {
-      const input: MethodInput<'review.decide'> = { head: id, tileId: item.tileId, decision };
-      if (className !== undefined) input.className = className;
-      const result = await call('review.decide', input);
-      const index = queue.value.findIndex((q) => q.tileId === item.tileId);
-      if (index !== -1) queue.value.splice(index, 1, { ...item, decision, label: result.label });
-      if (result.label !== null) {
-        labelled.value = [...labelled.value.filter((t) => t.tileId !== item.tileId), { tileId: item.tileId, score: item.score, label: result.label }];
+    const input: MethodInput<'review.decide'> = { head: id, tileId: item.tileId, decision };
+    if (className !== undefined) input.className = className;
+    const sent = sending.then(async () => {
+      try {
+        const result = await call('review.decide', input);
+        if (headId.value !== id) return false;
+        replaceItem(item.tileId, { decision, label: result.label });
+        if (result.label !== null) {
+          labelled.value = [...labelled.value.filter((t) => t.tileId !== item.tileId), { tileId: item.tileId, score: item.score, label: result.label }];
+        }
+        decideError.value = null;
+        return true;
+      } catch (err) {
+        if (headId.value === id) {
+          replaceItem(item.tileId, before);
+          decideError.value = toCallError(err, 'review.decide');
+        }
+        return false;
+      } finally {
+        if (--inFlight === 0) {
+          deciding.value = false;
+          void loadProgress();
+        }
       }
-      decideError.value = null;
-      if (index !== -1 && index === cursor.value) moveTo(index + 1);
-      await loadProgress();
-      return true;
-    } catch (err) {
-      decideError.value = toCallError(err, 'review.decide');
-      return false;
-    } finally {
-      deciding.value = false;
-    }
+    });
+    sending = sent;
+    return sent;
   }
 
   async function exportPredictions(input: PredictionExportInput): Promise<PredictionExportResult | null> {

@@ -83,8 +83,8 @@ describe('backbone comparison on a proxy task', () => {
     expect(worst.f1Macro).toBeLessThan(0.75);
     expect(best.ci95[0]).toBeGreaterThan(worst.ci95[1]);
     expect(result.notSeparable).toEqual([]);
-    expect(worst.rankMe).toBeLessThan(best.rankMe);
-    expect(worst.augInvariance).toBeLessThan(best.augInvariance);
+    expect(worst.rankMe!).toBeLessThan(best.rankMe!);
+    expect(worst.augInvariance!).toBeLessThan(best.augInvariance!);
     expect(best).toMatchObject({ dim: 16, knnAccuracy: expect.any(Number), storageMBPer10kTiles: expect.closeTo((16 * 4 * 10000) / 2 ** 20, 6) });
     const stored = store.db.prepare('SELECT count(*) AS n FROM comparisons').get() as { n: number };
     expect(stored.n).toBe(1);

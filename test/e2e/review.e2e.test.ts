@@ -1,0 +1,181 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainedProject, type TrainedProject } from '../core/slides-library/predicted-project';
+import { serveHisto, type ServedHisto } from '../helpers/run-cli';
+
+/**
+ * The Review area in Chromium against `histo serve`: a head trained by the CLI on a two-region
+ * slide predicts it from the UI (half the tiles tumour), the heatmap is drawn over the slide,
+ * the threshold changes the counts and moves the operating point on the PR chart, three tiles
+ * are reviewed with the keyboard and become labels of the task, and predictions are exported.
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const chromiumPath = process.env.HISTO_CHROMIUM ?? '/usr/bin/chromium';
+const resultsDir = path.join(root, 'test-results');
+
+// Runs in the page before any of its scripts; init scripts are injected by the browser, not subject to CSP.
+const recordCspViolations = `
+  globalThis.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (event) => {
+    globalThis.__cspViolations.push(event.violatedDirective + ' blocked ' + event.blockedURI);
+  });
+`;
+
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/Content[- ]Security[- ]Policy/i.test(text)) problems.push(`console ${message.type()}: ${text}`);
+    else if (message.type() === 'error') problems.push(`console error: ${text}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+  return problems;
+}
+
+/** Opaque pixels drawn on the first canvas under a test id: 0 for a chart that never drew. */
+function paintedPixels(page: Page, testId: string): Promise<number> {
+  return page.evaluate((id) => {
+    const canvas = document.querySelector(`[data-testid="${id}"] canvas`) as HTMLCanvasElement | null;
+    if (!canvas || canvas.width === 0 || canvas.height === 0) return 0;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+    return painted;
+  }, testId);
+}
+
+describe('Review in the browser against histo serve', () => {
+  let workDir: string;
+  let trained: TrainedProject;
+  let server: ServedHisto | undefined;
+  let browser: Browser | undefined;
+
+  async function api<T>(method: string, body: unknown): Promise<T> {
+    const response = await fetch(`http://127.0.0.1:${server!.port}/api/call/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Histo-Token': server!.token },
+      body: JSON.stringify(body),
+    });
+    return ((await response.json()) as { result: T }).result;
+  }
+
+  beforeAll(async () => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-e2e-review-'));
+    trained = await trainedProject(workDir);
+    server = await serveHisto(['--project', trained.project]);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    fs.mkdirSync(resultsDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('predicts, overlays the heatmap, moves the threshold, reviews with the keyboard and exports', async () => {
+    const context = await browser!.newContext({ viewport: { width: 1600, height: 1000 } });
+    await context.addInitScript(recordCspViolations);
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+
+    await page.goto(server!.url);
+    await page.getByTestId('nav-review').click();
+    await page.waitForURL(/#\/review$/);
+
+    // Pick the head and run it over the project's slide (a job).
+    await expect.poll(() => page.getByTestId('review-head').locator('option').count(), { timeout: 20_000 }).toBe(2);
+    await page.getByTestId('review-head').selectOption(String(trained.headId));
+    expect(await page.getByTestId('review-labels-note').textContent()).toContain('Decisions are saved as labels of task tumour; retrain in Training to use them.');
+    await page.getByTestId('review-predict').click();
+    await expect.poll(() => page.getByTestId('review-run-status').textContent(), { timeout: 60_000 }).toContain('Predicted 1 of 1 slide');
+    expect(await page.getByTestId('job-panel').textContent()).toContain('predict');
+
+    // The summary at the head's own threshold: the left half (64 of 128 tiles) is tumour.
+    const positive = page.getByTestId('slide-positive');
+    await expect.poll(() => positive.textContent(), { timeout: 20_000 }).toMatch(/64\s+of 128 tiles tumour\s+50(\.0)?%/);
+    expect(await page.getByTestId('slide-reviewed').textContent()).toContain('0 / 128 reviewed');
+
+    // The heatmap is one image over the slide, drawn by the viewer.
+    const viewer = page.getByTestId('review-viewer');
+    await expect.poll(() => viewer.getAttribute('data-heatmap'), { timeout: 30_000 }).toBe('shown');
+    await expect.poll(async () => Number(await viewer.getAttribute('data-tiles-loaded')), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('heatmap-legend').textContent()).toContain('p(tumour)');
+    await page.getByTestId('heatmap-opacity').fill('0.7');
+
+    // The operating point on the head's PR curve, then a threshold of 0 calls every tile positive.
+    await expect.poll(() => paintedPixels(page, 'pr-chart'), { timeout: 20_000 }).toBeGreaterThan(1000);
+    const defaultThreshold = await page.getByTestId('threshold-value').textContent();
+    expect(await page.getByTestId('operating-recall').textContent()).toBe('100.0%');
+    expect(await page.getByTestId('operating-precision').textContent()).toBe('100.0%');
+    await page.getByTestId('threshold-slider').fill('0');
+    await expect.poll(() => positive.textContent(), { timeout: 20_000 }).toMatch(/128\s+of 128 tiles tumour/);
+    expect(await page.getByTestId('threshold-value').textContent()).toBe('0.00');
+    // Six of the twelve labelled tiles are tumour: calling everything positive halves the precision.
+    expect(await page.getByTestId('operating-precision').textContent()).toBe('50.0%');
+    await page.getByRole('button', { name: `Reset to ${defaultThreshold}` }).click();
+    await expect.poll(() => positive.textContent(), { timeout: 20_000 }).toMatch(/64\s+of 128 tiles tumour/);
+
+    // Review three tiles with the keyboard, starting at the first unlabelled top-scoring tile.
+    const gallery = page.getByTestId('review-gallery');
+    await expect.poll(() => gallery.locator('button').count(), { timeout: 20_000 }).toBeGreaterThan(10);
+    await expect.poll(() => gallery.locator('img').evaluateAll((images) => images.slice(0, 6).every((i) => (i as HTMLImageElement).naturalWidth > 0)), { timeout: 20_000 }).toBe(true);
+    const tiles = await gallery.locator('button').evaluateAll((buttons) => buttons.map((b) => ({ id: b.getAttribute('data-testid')!, label: b.getAttribute('data-label') ?? '' })));
+    const start = tiles.findIndex((t) => t.label === '');
+    expect(start).toBeGreaterThanOrEqual(0);
+    const reviewed = tiles.slice(start, start + 3);
+    const tasksBefore = await api<Array<{ name: string; labels: { perClass: Record<string, number> } }>>('task.list', {});
+    const countBefore = Object.values(tasksBefore.find((t) => t.name === 'tumour')!.labels.perClass).reduce((a, b) => a + b, 0);
+
+    await page.getByTestId(reviewed[0]!.id).click();
+    await page.keyboard.press('a');
+    await expect.poll(() => page.getByTestId(reviewed[0]!.id).getAttribute('data-decision')).toBe('accept');
+    await page.keyboard.press('r');
+    await expect.poll(() => page.getByTestId(reviewed[1]!.id).getAttribute('data-decision')).toBe('reject');
+    await page.keyboard.press('1');
+    await expect.poll(() => page.getByTestId(reviewed[2]!.id).getAttribute('data-decision')).toBe('relabel');
+    await expect.poll(() => page.getByTestId(reviewed[2]!.id).getByTestId('tile-verdict').textContent()).toContain('stroma');
+    await expect.poll(() => page.getByTestId('review-progress').textContent(), { timeout: 10_000 }).toContain('3 / 128 reviewed');
+    expect(await page.getByTestId('slide-reviewed').textContent()).toContain('3 / 128 reviewed');
+
+    // The decisions are labels of the task now (tiles that had none add to the count).
+    const tasksAfter = await api<Array<{ name: string; labels: { perClass: Record<string, number> } }>>('task.list', {});
+    const countAfter = Object.values(tasksAfter.find((t) => t.name === 'tumour')!.labels.perClass).reduce((a, b) => a + b, 0);
+    expect(countAfter).toBe(countBefore + reviewed.filter((t) => t.label === '').length);
+    expect(countAfter).toBeGreaterThan(countBefore);
+
+    // J and K walk the gallery; the cursor is the tile the viewer outlines.
+    await page.keyboard.press('k');
+    await expect.poll(() => page.getByTestId(reviewed[2]!.id).getAttribute('aria-current')).toBe('true');
+
+    // Exports into a temporary folder.
+    const csv = path.join(workDir, 'tiles.csv');
+    const geojson = path.join(workDir, 'tiles.geojson');
+    await page.getByLabel('Per-tile CSV').fill(csv);
+    await page.getByRole('button', { name: 'Export tile CSV' }).click();
+    await expect.poll(() => page.getByTestId('review-export-result').textContent(), { timeout: 20_000 }).toContain('tiles.csv');
+    await page.getByLabel('QuPath GeoJSON').fill(geojson);
+    await page.getByRole('button', { name: 'Export GeoJSON' }).click();
+    await expect.poll(() => page.getByTestId('review-export-result').textContent(), { timeout: 20_000 }).toContain('tiles.geojson');
+    expect(fs.readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(129);
+    expect((JSON.parse(fs.readFileSync(geojson, 'utf8')) as { features: unknown[] }).features).toHaveLength(128);
+
+    await page.getByTestId(reviewed[0]!.id).click();
+    await page.waitForTimeout(900);
+    await page.screenshot({ path: path.join(resultsDir, 'review.png') });
+    expect(await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,161 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { HeadListing, JobOutcome, MethodInput, ReviewItem } from '../../src-shared/contract';
+import { installBridge } from '../../src-renderer/src/api/histo-api';
+import { operatingPointAt, useReviewStore } from '../../src-renderer/src/stores/review-store';
+import { InMemoryBridge, jobEvent, projectSummary } from './in-memory-bridge';
+
+const head: HeadListing = {
+  id: 4,
+  task: 'tumour',
+  taskId: 1,
+  backbone: 'lin',
+  backboneId: 2,
+  kind: 'logreg',
+  params: {},
+  seed: 0,
+  metrics: { f1Macro: 0.97 },
+  metricsStd: {},
+  classes: ['stroma', 'tumour'],
+  trainSeconds: 0.4,
+  createdAt: '2025-01-02T10:00:00.000Z',
+};
+
+function item(tileId: number, score: number, label: string | null = null): ReviewItem {
+  return { tileId, slideId: 1, path: '/s/a.tif', x: tileId * 32, y: 0, width: 32, height: 32, predicted: score >= 0.5 ? 'tumour' : 'stroma', score, probs: [1 - score, score], decision: null, label };
+}
+
+const summary = (threshold: number) => ({
+  classes: ['stroma', 'tumour'],
+  positive: 'tumour',
+  threshold,
+  slides: [{ slideId: 1, path: '/s/a.tif', width: 512, height: 256, tiles: 4, positive: [0.9, 0.6, 0.3, 0.1].filter((s) => s >= threshold).length, fraction: 0.5, max: 0.9, mean: 0.48, meanTopK: 0.48, positivesPerMm2: 100 }],
+});
+
+let bridge: InMemoryBridge;
+let predicted: boolean;
+let decisions: Array<MethodInput<'review.decide'>>;
+const tiles = [item(1, 0.9, 'tumour'), item(2, 0.6), item(3, 0.3, 'tumour'), item(4, 0.1, 'stroma')];
+
+beforeEach(() => {
+  setActivePinia(createPinia());
+  bridge = new InMemoryBridge();
+  predicted = false;
+  decisions = [];
+  bridge
+    .handle('project.current', () => projectSummary('/data/study.histo'))
+    .handle('heads.list', () => [head])
+    .handle('head.get', () => ({ listing: head, summary: { curves: { class: 'tumour', roc: [[0, 0], [1, 1]], pr: [[0, 1], [1, 0.5]], bestThreshold: { threshold: 0.55, f1: 0.9, precision: 1, recall: 0.8 } } } }))
+    .handle('predict.slides', (input) => {
+      const { threshold } = input as { threshold?: number };
+      return predicted ? summary(threshold ?? 0.55) : { ...summary(threshold ?? 0.55), slides: [] };
+    })
+    .handle('review.progress', () => (predicted ? [{ slideId: 1, path: '/s/a.tif', predicted: 4, reviewed: decisions.length, accepted: 0, rejected: 0, relabelled: 0 }] : []))
+    .handle('review.queue', () => (predicted ? tiles : []))
+    .handle('predict.start', () => ({ jobId: 'predict-1' }))
+    .handle('job.result', (): JobOutcome => ({ jobId: 'predict-1', state: 'done', result: { slides: [], failed: [] }, error: null }))
+    .handle('review.decide', (input) => {
+      const request = input as MethodInput<'review.decide'>;
+      decisions.push(request);
+      if (request.tileId === 3) throw { code: 'NOT_FOUND', message: 'head 4 has no prediction for tile 3' };
+      return { tileId: request.tileId, decision: request.decision, label: request.decision === 'relabel' ? request.className! : request.decision === 'accept' ? 'tumour' : 'stroma' };
+    });
+  installBridge(bridge);
+});
+
+describe('operatingPointAt', () => {
+  it('measures precision and recall of a threshold on labelled tiles', () => {
+    const labelled = [
+      { score: 0.9, label: 'tumour' },
+      { score: 0.7, label: 'stroma' },
+      { score: 0.4, label: 'tumour' },
+      { score: 0.1, label: 'stroma' },
+    ];
+    expect(operatingPointAt(labelled, 'tumour', 0.5)).toEqual({ threshold: 0.5, precision: 0.5, recall: 0.5, tiles: 4 });
+    expect(operatingPointAt(labelled, 'tumour', 0)).toMatchObject({ precision: 0.5, recall: 1 });
+    expect(operatingPointAt(labelled, 'tumour', 0.95)).toMatchObject({ precision: null, recall: 0 });
+  });
+});
+
+describe('review store', () => {
+  it('picks a head, predicts as a job, then loads summaries, progress, gallery and labelled tiles', async () => {
+    const review = useReviewStore();
+    await review.loadHeads();
+    expect(review.heads.map((h) => h.id)).toEqual([4]);
+    await review.selectHead(4);
+    expect(review.curves?.bestThreshold?.threshold).toBe(0.55);
+    expect(review.predicted?.slides).toEqual([]);
+    expect(review.threshold).toBe(0.55);
+
+    predicted = true;
+    expect(await review.predict(['/s/a.tif'])).toBe('predict-1');
+    expect(bridge.calls.find((c) => c.method === 'predict.start')?.input).toEqual({ head: 4, paths: ['/s/a.tif'] });
+    bridge.emit('job.progress', jobEvent('predict-1', { kind: 'predict', state: 'done' }));
+    await expect.poll(() => review.predicted?.slides.length).toBe(1);
+    await expect.poll(() => review.queue.length).toBe(4);
+    expect(review.run).toMatchObject({ state: 'done', failed: [] });
+    expect(review.heatmapVersion).toBe(1);
+    expect(review.selectedSlideId).toBe(1);
+    expect(review.totals).toEqual({ reviewed: 0, tiles: 4 });
+    // Tiles 1, 3 and 4 are labelled: at 0.55 only tile 1 is called tumour, tile 3 is missed.
+    expect(review.operatingPoint).toEqual({ threshold: 0.55, precision: 1, recall: 0.5, tiles: 3 });
+  });
+
+  it('re-summarises at a new threshold and keeps only the answer to the latest move', async () => {
+    predicted = true;
+    const review = useReviewStore();
+    await review.loadHeads();
+    await review.selectHead(4);
+    await Promise.all([review.setThreshold(0.05), review.setThreshold(0.2)]);
+    expect(review.threshold).toBe(0.2);
+    expect(review.predicted?.threshold).toBe(0.2);
+    expect(review.predicted?.slides[0]?.positive).toBe(3);
+    // Tile 3 (tumour, 0.3) is found now: recall rises from 0.5 to 1.
+    expect(review.operatingPoint).toMatchObject({ precision: 1, recall: 1 });
+    expect(bridge.calls.filter((c) => c.method === 'predict.slides').at(-1)?.input).toEqual({ head: 4, threshold: 0.2 });
+  });
+
+  it('decides on the tile under the cursor, moves on, and takes a refused verdict back', async () => {
+    predicted = true;
+    const review = useReviewStore();
+    await review.loadHeads();
+    await review.selectHead(4);
+    expect(review.cursor).toBe(0);
+
+    const accepted = review.decide('accept');
+    // The verdict shows and the cursor moves before the core answers.
+    expect(review.queue[0]).toMatchObject({ decision: 'accept', label: 'tumour' });
+    expect(review.cursor).toBe(1);
+    const relabelled = review.decide('relabel', 'stroma');
+    expect(await accepted).toBe(true);
+    expect(await relabelled).toBe(true);
+    expect(decisions.map((d) => [d.tileId, d.decision, d.className])).toEqual([
+      [1, 'accept', undefined],
+      [2, 'relabel', 'stroma'],
+    ]);
+    expect(review.queue[1]).toMatchObject({ decision: 'relabel', label: 'stroma' });
+    await expect.poll(() => review.totals.reviewed).toBe(2);
+    // The new label counts in the operating point.
+    expect(review.labelled.find((t) => t.tileId === 2)).toEqual({ tileId: 2, score: 0.6, label: 'stroma' });
+
+    expect(await review.decide('reject')).toBe(false);
+    expect(review.queue[2]).toMatchObject({ decision: null, label: 'tumour' });
+    expect(review.decideError?.message).toContain('no prediction for tile 3');
+
+    review.move(-10);
+    expect(review.cursor).toBe(0);
+    review.move(99);
+    expect(review.cursor).toBe(3);
+  });
+
+  it('exports at the current threshold', async () => {
+    predicted = true;
+    bridge.handle('predict.export', (input) => ({ files: [(input as { csv: string }).csv] }));
+    const review = useReviewStore();
+    await review.loadHeads();
+    await review.selectHead(4);
+    await review.setThreshold(0.3);
+    expect(await review.exportPredictions({ csv: '/out/tiles.csv', merge: false })).toEqual({ files: ['/out/tiles.csv'] });
+    expect(bridge.calls.find((c) => c.method === 'predict.export')?.input).toEqual({ csv: '/out/tiles.csv', merge: false, head: 4, threshold: 0.3 });
+  });
+});
