@@ -310,17 +310,9 @@ describe('hostile inputs through the CLI leave the project unchanged', () => {
       expect(run.stderr.length, message.slice(0, 300)).toBeLessThan(2_000);
       expect(run.ms, message).toBeLessThan(20_000);
     }
-    // A failed embed run leaves nothing but its audit line ('embed', embedded 0, failed 1): the
-    // audit trail records attempts by design. Every other table, and every other row, is untouched.
+    // A failed run leaves the project as it was: not a row added anywhere, the audit trail included.
     const after = projectState(project);
-    const db = new Database(project, { readonly: true });
-    const added = db.prepare('SELECT action, detail_json FROM audit_log WHERE id > ?').all(before.rows.audit_log) as Array<{ action: string; detail_json: string }>;
-    db.close();
-    for (const row of added) {
-      expect(row.action).toBe('embed');
-      expect(JSON.parse(row.detail_json)).toMatchObject({ embedded: 0, failed: 1, slides: [] });
-    }
-    expect({ ...after.rows, audit_log: 0 }).toEqual({ ...before.rows, audit_log: 0 });
+    expect(after.rows).toEqual(before.rows);
     rejectedTotal += results.length;
     console.log(`hostile CLI inputs: ${results.length} rejected (exit 1/2), slowest ${slowest.toFixed(0)} ms; project unchanged (${Object.values(before.rows).reduce((a, b) => a + b, 0)} rows)`);
     console.log(`hostile files rejected in all: ${rejectedTotal}`);

@@ -71,7 +71,8 @@ describe('histo serve: heatmap and region routes', () => {
   });
 
   it('answers 401 without the token', async () => {
-    for (const headers of [{}, { 'X-Histo-Token': 'guess' }]) {
+    const wrong: Array<Record<string, string>> = [{}, { 'X-Histo-Token': 'guess' }];
+    for (const headers of wrong) {
       expect((await get(`/heads/${trained.headId}/slides/${slideId}/heatmap.png`, headers)).status).toBe(401);
       expect((await get(`/slides/${slideId}/region.jpg?x=0&y=0&w=32&h=32&size=64`, headers)).status).toBe(401);
     }

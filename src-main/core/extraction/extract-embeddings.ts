@@ -92,7 +92,8 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
     provider: result.provider,
     failed,
   };
-  recordAudit(
+  // A run that could not read a single input changed nothing worth recording (and must leave the project untouched).
+  if (plans.length > 0) recordAudit(
     store.db,
     'embed',
     { backbone: backbone.name, slides: plans.map((p) => p.input.path), embedded, views: options.views, failed: failed.length },

@@ -38,4 +38,25 @@ describe('the histo: protocol of the Electron shell', () => {
     expect((await handle(new Request('histo://other/1/thumbnail.jpg'))).status).toBe(404);
     expect((await handle(new Request(`histo://slides/${id}/thumbnail.jpg`, { method: 'POST', body: 'x' }))).status).toBe(405);
   });
+
+  it('serves gallery crops and answers for heatmaps under histo://heads/', async () => {
+    const dir = tempDir();
+    const store = ProjectStore.create(path.join(dir, 'p.histo'));
+    const library = new SlideLibrary(() => store);
+    opened.push(library, store);
+    const slide = await writeTissueTiff(path.join(dir, 's.tif'), { width: 1200, height: 900 });
+    const id = (await library.import([slide.file])).imported[0]!.id;
+    const handle = createSlideProtocolHandler(new SlideImageRenderer(library));
+
+    const crop = await handle(new Request(`histo://slides/${id}/region.jpg?v=abc&x=100&y=200&w=400&h=200&size=100`));
+    expect(crop.status).toBe(200);
+    expect(crop.headers.get('content-type')).toBe('image/jpeg');
+    expect(crop.headers.get('cache-control')).toBe('private, max-age=3600');
+    expect((await handle(new Request(`histo://slides/${id}/region.jpg?x=0&y=0&w=400&h=200&size=1024`))).status).toBe(400);
+    // The heatmap route is reached through the heads host; a head the project lacks is 404.
+    const heatmap = await handle(new Request(`histo://heads/3/slides/${id}/heatmap.png`));
+    expect(heatmap.status).toBe(404);
+    expect(((await heatmap.json()) as { error: { message: string } }).error.message).toContain('no head 3');
+    expect((await handle(new Request(`histo://heads/x/slides/${id}/heatmap.png`))).status).toBe(400);
+  });
 });
