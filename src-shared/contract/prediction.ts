@@ -59,7 +59,7 @@ export const predictionMethods = {
     output: z.object({ files: z.array(z.string()) }),
   },
   'review.queue': {
-    input: z.strictObject({ head: HeadId, mode: z.enum(['top', 'uncertain']), slideId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).default(48), includeDecided: z.boolean().default(false) }),
+    input: z.strictObject({ head: HeadId, mode: z.enum(['top', 'uncertain']), slideId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).default(48), includeDecided: z.boolean().default(false), threshold: Threshold.optional() }),
     output: z.array(ReviewItem),
   },
   'review.decide': {

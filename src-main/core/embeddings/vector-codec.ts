@@ -61,5 +61,28 @@ export function decodeVectorInto(blob: Buffer, dtype: VectorDtype, dim: number, 
     return;
   }
   if (blob.byteLength !== dim * 2) throw new Error(`stored vector has ${blob.byteLength} bytes, expected ${dim * 2} (float16 x ${dim})`);
-  for (let i = 0; i < dim; i++) target[offset + i] = fromHalf(blob.readUInt16LE(i * 2));
+  decodeHalvesInto(blob, dim, target, offset);
+}
+
+let halfTable: Float32Array | null = null;
+let halfScratch = new Uint16Array(0);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Decodes `count` little-endian halves from `bytes` into `target` at `offset`: fromHalf by table lookup. */
+export function decodeHalvesInto(bytes: Uint8Array, count: number, target: Float32Array, offset: number): void {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = fromHalf(h);
+  }
+  const table = halfTable;
+  if (!littleEndian) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, count * 2);
+    for (let i = 0; i < count; i++) target[offset + i] = table[view.getUint16(i * 2, true)]!;
+    return;
+  }
+  // Copy bytes first: the blob may sit at an odd offset of a shared pool.
+  if (halfScratch.length < count) halfScratch = new Uint16Array(count);
+  const halves = halfScratch;
+  new Uint8Array(halves.buffer, 0, count * 2).set(bytes.subarray(0, count * 2));
+  for (let i = 0; i < count; i++) target[offset + i] = table[halves[i]!]!;
 }

@@ -16,7 +16,7 @@ export function predictionHandlers(core: HistoCore): Pick<Handlers, PredictionMe
     },
     'predict.slides': ({ head, threshold }) => predictedSlides(core.requireProject(), head, threshold),
     'predict.export': async ({ head, ...request }) => ({ files: await exportPredictionFiles(core.requireProject(), head, request) }),
-    'review.queue': ({ head, mode, slideId, limit, includeDecided }) => reviewQueue(core.requireProject(), head, { mode, slideId, limit, includeDecided }),
+    'review.queue': ({ head, ...options }) => reviewQueue(core.requireProject(), head, options),
     'review.decide': ({ head, tileId, decision, className, author }) =>
       decideReview(core.requireProject(), head, tileId, decision, className ?? null, author ?? os.userInfo().username),
     'review.progress': ({ head }) => reviewProgress(core.requireProject(), head),

@@ -47,10 +47,14 @@ function floats(blob: Buffer): Float32Array {
  * Tiles to review for a head: the highest-scoring ones (where a pathologist checks the claims) or
  * the most uncertain ones (where a new label teaches the head most), undecided first.
  */
-export function reviewQueue(store: ProjectStore, headId: number, options: { mode: ReviewMode; slideId?: number; limit: number; includeDecided?: boolean }): ReviewItem[] {
+export function reviewQueue(
+  store: ProjectStore,
+  headId: number,
+  options: { mode: ReviewMode; slideId?: number; limit: number; includeDecided?: boolean; threshold?: number },
+): ReviewItem[] {
   const { head, summary, listing } = loadHead(store, headId);
   const positive = positiveClassOf(head.classes, summary);
-  const threshold = defaultThreshold(summary);
+  const threshold = options.threshold ?? defaultThreshold(summary);
   const rows = store.db
     .prepare(
       `SELECT t.id AS tileId, g.slide_id AS slideId, s.path, t.x, t.y, t.width, t.height, p.probs, r.decision, l.class_name AS label

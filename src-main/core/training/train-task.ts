@@ -34,12 +34,16 @@ function jsonMetrics(metrics: Record<string, number>): Metrics {
   return Object.fromEntries(metricNames.map((k) => [k, Number.isFinite(metrics[k]) ? metrics[k]! : null])) as Metrics;
 }
 
-/** Downsampled curve points for plotting. */
-function curvePoints(xs: Float64Array, ys: Float64Array, max = 200): Array<[number, number]> {
+/**
+ * Curve points for plotting, thinned to about `max`: [x, y, threshold] (the score threshold that
+ * gives the point, null where the curve has none), so a UI can place any operating point on it.
+ */
+function curvePoints(xs: Float64Array, ys: Float64Array, thresholds: Float64Array, max = 200): Array<[number, number, number | null]> {
   const step = Math.max(1, Math.ceil(xs.length / max));
-  const points: Array<[number, number]> = [];
-  for (let i = 0; i < xs.length; i += step) points.push([xs[i]!, ys[i]!]);
-  if (xs.length && (xs.length - 1) % step !== 0) points.push([xs[xs.length - 1]!, ys[ys.length - 1]!]);
+  const at = (i: number): [number, number, number | null] => [xs[i]!, ys[i]!, Number.isFinite(thresholds[i]) ? thresholds[i]! : null];
+  const points: Array<[number, number, number | null]> = [];
+  for (let i = 0; i < xs.length; i += step) points.push(at(i));
+  if (xs.length && (xs.length - 1) % step !== 0) points.push(at(xs.length - 1));
   return points;
 }
 
@@ -110,8 +114,8 @@ export function trainTask(store: ProjectStore, request: TrainRequest, ctx?: JobC
     seed: request.seed,
     curves: {
       class: cv.curveClass,
-      roc: curvePoints(cv.rocCurve.fpr, cv.rocCurve.tpr),
-      pr: curvePoints(cv.prCurve.recall, cv.prCurve.precision),
+      roc: curvePoints(cv.rocCurve.fpr, cv.rocCurve.tpr, cv.rocCurve.thresholds),
+      pr: curvePoints(cv.prCurve.recall, cv.prCurve.precision, cv.prCurve.thresholds),
       ...(cv.bestThreshold && Number.isFinite(cv.bestThreshold.threshold) ? { bestThreshold: cv.bestThreshold } : {}),
     },
     data: { tiles: dataset.n, perClass, groups: new Set(dataset.groups).size, augmentedViews: dataset.views?.n ?? 0, missingEmbeddings: missing },

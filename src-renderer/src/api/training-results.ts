@@ -9,7 +9,11 @@ import type { JobOutcome } from '../../../src-shared/contract';
  */
 const Score = z.preprocess((value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), z.number().nullable());
 const Scores = z.record(z.string(), Score);
-const Point = z.tuple([z.number(), z.number()]);
+/** A curve point [x, y] (the core may add the threshold as a third value, which plots ignore). */
+const Point = z
+  .array(z.number().nullable())
+  .min(2)
+  .transform((p): [number, number] => [p[0] ?? 0, p[1] ?? 0]);
 
 export const ThresholdChoice = z.object({ threshold: z.number(), f1: z.number(), precision: z.number(), recall: z.number() });
 
