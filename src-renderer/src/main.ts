@@ -5,6 +5,7 @@ import App from './App.vue';
 import { resolveBridge } from './api/bridge';
 import { installBridge } from './api/histo-api';
 import { router } from './router';
+import './styles/workbench.css';
 
 // Pick the transport before the router reads the location: the browser client strips ?token= from it.
 installBridge(resolveBridge());

@@ -1,12 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestSlide } from '../helpers/embedding-fixtures';
 import { linearEmbedder } from '../helpers/onnx-models';
-import { runHisto, serveHisto, type ServedHisto } from '../helpers/run-cli';
+import { cli, httpErrorsExcept, makeWorkDir, openWatchedPage, removeWorkDir, resultsDir, startBrowserSession, type BrowserSession } from './browser-session';
 
 /**
  * The Backbones area in Chromium against `histo serve`: the bundled baseline is listed, a file
@@ -14,66 +11,39 @@ import { runHisto, serveHisto, type ServedHisto } from '../helpers/run-cli';
  * benchmarked, and a slide sent over from the Slides view is embedded by a job that reaches done
  * and updates the vector count.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const chromiumPath = process.env.HISTO_CHROMIUM ?? '/usr/bin/chromium';
-const resultsDir = path.join(root, 'test-results');
-
-/**
- * Console errors, page errors, failed requests and HTTP errors of a page, except the refusals the
- * test provokes on purpose (a call the core refuses answers with an error status and its envelope;
- * Chromium logs each as "Failed to load resource", which the response check covers with its URL).
- */
-function watchProblems(page: Page, expectedRefusals: RegExp): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400 && !expectedRefusals.test(response.url())) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-  return problems;
-}
-
 describe('Backbones in the browser against histo serve', () => {
   let workDir: string;
   let slidePath: string;
   let modelPath: string;
   let fakeModelPath: string;
-  let server: ServedHisto | undefined;
-  let browser: Browser | undefined;
+  let session: BrowserSession | undefined;
 
   beforeAll(async () => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-e2e-backbones-'));
+    workDir = makeWorkDir('backbones');
     const projectFile = path.join(workDir, 'backbones.histo');
-    const created = runHisto(['project', 'create', projectFile]);
-    if (created.code !== 0) throw new Error(`histo project create failed: ${created.stderr}`);
+    cli(['project', 'create', projectFile]);
     slidePath = await writeTestSlide(workDir);
     modelPath = linearEmbedder({ inputSize: 32, dim: 16, seed: 1, dir: workDir, fileName: 'linear-32.onnx' });
     fakeModelPath = path.join(workDir, 'fake.onnx');
     fs.writeFileSync(fakeModelPath, 'this is a text file, not a model\n');
 
-    server = await serveHisto(['--project', projectFile]);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    fs.mkdirSync(resultsDir, { recursive: true });
+    session = await startBrowserSession(projectFile);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    await session?.close();
+    removeWorkDir(workDir);
   });
 
   it('lists the builtin, refuses a fake model, imports and benchmarks a real one, and extracts a slide', async () => {
-    const context = await browser!.newContext({ viewport: { width: 1440, height: 1180 } });
-    const page = await context.newPage();
-    const problems = watchProblems(page, /\/api\/call\/backbone\.import$/);
+    // The import refusals the test provokes answer with an error status; Chromium logs each as
+    // "Failed to load resource", which the response rule covers with its URL.
+    const { context, page, problems } = await openWatchedPage(session!.browser, { width: 1440, height: 1180 }, {
+      skipFailedLoads: true,
+      badResponse: httpErrorsExcept(/\/api\/call\/backbone\.import$/),
+    });
 
-    await page.goto(server!.url);
+    await page.goto(session!.server.url);
     await page.getByTestId('nav-backbones').click();
     await page.waitForURL(/#\/backbones$/);
 

@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNoisyPatchDataset } from '../helpers/embedding-fixtures';
 import { centrePixelModel, linearEmbedder } from '../helpers/onnx-models';
-import { runHisto, serveHisto, type ServedHisto } from '../helpers/run-cli';
+import { cli, httpErrorsExcept, makeWorkDir, openWatchedPage, removeWorkDir, resultsDir, startBrowserSession, type BrowserSession } from './browser-session';
 
 /**
  * The Compare area in Chromium against `histo serve`: a proxy task of noisy patches and two
@@ -14,24 +12,6 @@ import { runHisto, serveHisto, type ServedHisto } from '../helpers/run-cli';
  * comparison runs as a job, ranks 'good' first, draws its three charts, makes 'good' the project's
  * default, and is re-opened from the history.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const chromiumPath = process.env.HISTO_CHROMIUM ?? '/usr/bin/chromium';
-const resultsDir = path.join(root, 'test-results');
-
-/** Console errors, page errors, failed requests and HTTP errors of a page. */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-  return problems;
-}
-
 /** Whether a canvas has anything drawn on it (any pixel that is not fully transparent). */
 function canvasInked(canvas: Locator): Promise<boolean> {
   return canvas.evaluate((element) => {
@@ -43,18 +23,12 @@ function canvasInked(canvas: Locator): Promise<boolean> {
   });
 }
 
-function cli(args: string[]): void {
-  const result = runHisto(args);
-  if (result.code !== 0) throw new Error(`histo ${args.join(' ')} failed: ${result.stderr}`);
-}
-
 describe('Compare in the browser against histo serve', () => {
   let workDir: string;
-  let server: ServedHisto | undefined;
-  let browser: Browser | undefined;
+  let session: BrowserSession | undefined;
 
   beforeAll(async () => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-e2e-compare-'));
+    workDir = makeWorkDir('compare');
     const projectFile = path.join(workDir, 'compare.histo');
     cli(['project', 'create', projectFile]);
     const dataset = await writeNoisyPatchDataset(workDir, { a: [200, 110, 160], b: [150, 70, 170] }, 12);
@@ -67,32 +41,19 @@ describe('Compare in the browser against histo serve', () => {
     cli(['backbone', 'import', linearEmbedder({ inputSize: 32, dim: 16, seed: 3, dir: workDir }), '--project', projectFile, '--name', 'good']);
     cli(['backbone', 'import', centrePixelModel({ inputSize: 32, dim: 16, dir: workDir }), '--project', projectFile, '--name', 'noise']);
 
-    server = await serveHisto(['--project', projectFile]);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    fs.mkdirSync(resultsDir, { recursive: true });
+    session = await startBrowserSession(projectFile);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    await session?.close();
+    removeWorkDir(workDir);
   });
 
   it('ranks the good backbone first, draws the charts, sets the project default and re-opens the comparison', async () => {
-    const context = await browser!.newContext({ viewport: { width: 1600, height: 1900 } });
-    const page = await context.newPage();
-    const problems = watchProblems(page);
-    // CSP violations are also reported as console errors; this catches any the console would not.
-    await page.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-      document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective}: ${event.blockedURI}`));
-    });
+    // CSP violations are also reported as console errors; cspViolations() catches any the console would not.
+    const { context, page, problems, cspViolations } = await openWatchedPage(session!.browser, { width: 1600, height: 1900 }, { badResponse: httpErrorsExcept() });
 
-    await page.goto(server!.url);
+    await page.goto(session!.server.url);
     await page.getByTestId('nav-compare').click();
     await page.waitForURL(/#\/compare$/);
 
@@ -193,7 +154,7 @@ describe('Compare in the browser against histo serve', () => {
     expect(await page.getByTestId('compare-row-good').getByTestId('compare-badge-default').textContent()).toBe('Project default');
     await expect.poll(() => canvasInked(page.getByTestId('compare-chart-f1').locator('canvas')), { timeout: 10_000 }).toBe(true);
 
-    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+    expect(await cspViolations()).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -210,14 +171,12 @@ describe('Compare in the browser against histo serve', () => {
       notSeparable: [['uni', 'phikon']],
     };
     const listing = [{ id: 41, task: 'proxy', createdAt: '2025-03-01T09:30:00.000Z', backbones: ['uni', 'phikon', 'classic'], winner: 'uni', notSeparable: 1 }];
-    const context = await browser!.newContext({ viewport: { width: 1600, height: 1400 } });
-    const page = await context.newPage();
-    const problems = watchProblems(page);
+    const { context, page, problems } = await openWatchedPage(session!.browser, { width: 1600, height: 1400 }, { badResponse: httpErrorsExcept() });
     await page.route(/\/api\/call\/compare\.(list|get)$/, (route) =>
       route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: true, result: route.request().url().endsWith('list') ? listing : tied }) }),
     );
 
-    await page.goto(server!.url);
+    await page.goto(session!.server.url);
     await page.getByTestId('nav-compare').click();
     await page.getByRole('button', { name: 'Open comparison #41' }).click();
     const verdict = page.getByTestId('compare-verdict');

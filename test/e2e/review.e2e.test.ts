@@ -1,11 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainedProject, type TrainedProject } from '../core/slides-library/predicted-project';
-import { serveHisto, type ServedHisto } from '../helpers/run-cli';
+import { httpErrorsExcept, makeWorkDir, openWatchedPage, paintedPixels, removeWorkDir, resultsDir, startBrowserSession, type BrowserSession } from './browser-session';
 
 /**
  * The Review area in Chromium against `histo serve`: a head trained by the CLI on a two-region
@@ -13,84 +10,38 @@ import { serveHisto, type ServedHisto } from '../helpers/run-cli';
  * the threshold changes the counts and moves the operating point on the PR chart, three tiles
  * are reviewed with the keyboard and become labels of the task, and predictions are exported.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const chromiumPath = process.env.HISTO_CHROMIUM ?? '/usr/bin/chromium';
-const resultsDir = path.join(root, 'test-results');
-
-// Runs in the page before any of its scripts; init scripts are injected by the browser, not subject to CSP.
-const recordCspViolations = `
-  globalThis.__cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (event) => {
-    globalThis.__cspViolations.push(event.violatedDirective + ' blocked ' + event.blockedURI);
-  });
-`;
-
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    const text = message.text();
-    if (/Content[- ]Security[- ]Policy/i.test(text)) problems.push(`console ${message.type()}: ${text}`);
-    else if (message.type() === 'error') problems.push(`console error: ${text}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-  return problems;
-}
-
-/** Opaque pixels drawn on the first canvas under a test id: 0 for a chart that never drew. */
-function paintedPixels(page: Page, testId: string): Promise<number> {
-  return page.evaluate((id) => {
-    const canvas = document.querySelector(`[data-testid="${id}"] canvas`) as HTMLCanvasElement | null;
-    if (!canvas || canvas.width === 0 || canvas.height === 0) return 0;
-    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let painted = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
-    return painted;
-  }, testId);
-}
-
 describe('Review in the browser against histo serve', () => {
   let workDir: string;
   let trained: TrainedProject;
-  let server: ServedHisto | undefined;
-  let browser: Browser | undefined;
+  let session: BrowserSession | undefined;
 
   async function api<T>(method: string, body: unknown): Promise<T> {
-    const response = await fetch(`http://127.0.0.1:${server!.port}/api/call/${method}`, {
+    const response = await fetch(`http://127.0.0.1:${session!.server.port}/api/call/${method}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Histo-Token': server!.token },
+      headers: { 'Content-Type': 'application/json', 'X-Histo-Token': session!.server.token },
       body: JSON.stringify(body),
     });
     return ((await response.json()) as { result: T }).result;
   }
 
   beforeAll(async () => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-e2e-review-'));
+    workDir = makeWorkDir('review');
     trained = await trainedProject(workDir);
-    server = await serveHisto(['--project', trained.project]);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    fs.mkdirSync(resultsDir, { recursive: true });
+    session = await startBrowserSession(trained.project);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    await session?.close();
+    removeWorkDir(workDir);
   });
 
   it('predicts, overlays the heatmap, moves the threshold, reviews with the keyboard and exports', async () => {
-    const context = await browser!.newContext({ viewport: { width: 1600, height: 1000 } });
-    await context.addInitScript(recordCspViolations);
-    const page = await context.newPage();
-    const problems = watchProblems(page);
+    const { context, page, problems, cspViolations } = await openWatchedPage(session!.browser, { width: 1600, height: 1000 }, {
+      cspMessages: true,
+      badResponse: httpErrorsExcept(),
+    });
 
-    await page.goto(server!.url);
+    await page.goto(session!.server.url);
     await page.getByTestId('nav-review').click();
     await page.waitForURL(/#\/review$/);
 
@@ -174,7 +125,7 @@ describe('Review in the browser against histo serve', () => {
     await page.getByTestId(reviewed[0]!.id).click();
     await page.waitForTimeout(900);
     await page.screenshot({ path: path.join(resultsDir, 'review.png') });
-    expect(await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
+    expect(await cspViolations()).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
   });

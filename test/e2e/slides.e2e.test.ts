@@ -1,123 +1,48 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePatchPng, writeTissueTiff } from '../core/slides-library/generated-slides';
+import { cli, makeWorkDir, openWatchedPage, removeWorkDir, resultsDir, startBrowserSession, type BrowserSession } from './browser-session';
 
 /**
  * The Slides area in Chromium against `histo serve`: import a folder, see the slides listed,
  * set a missing resolution, open the deep-zoom viewer (tiles from the token-guarded tile route)
  * and toggle the tissue and tile-grid overlays.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const histoBin = path.join(root, 'bin', 'histo.cjs');
-const chromiumPath = process.env.HISTO_CHROMIUM ?? '/usr/bin/chromium';
-const resultsDir = path.join(root, 'test-results');
-
-interface ServeInfo {
-  url: string;
-  port: number;
-  token: string;
-}
-
-function waitForServeInfo(child: ChildProcess, timeoutMs: number): Promise<ServeInfo> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      reject(new Error(`histo serve ${why}\nstderr:\n${stderr}`));
-    };
-    const timer = setTimeout(() => fail(`printed no JSON line within ${timeoutMs} ms`), timeoutMs);
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const newline = stdout.indexOf('\n');
-      if (newline === -1) return;
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(stdout.slice(0, newline)) as ServeInfo);
-      } catch {
-        fail(`printed something that is not JSON: ${stdout.slice(0, newline)}`);
-      }
-    });
-    child.once('exit', (code) => fail(`exited with code ${code} before listening`));
-  });
-}
-
-/** Console errors, page errors, failed requests and non-2xx slide images of a page. */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    const text = message.text();
-    if (message.type() === 'error' || /Content[- ]Security[- ]Policy/i.test(text)) problems.push(`console ${message.type()}: ${text}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-  page.on('response', (response) => {
-    if (/\/slides\//.test(response.url()) && response.status() !== 200) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
-}
-
-const recordCspViolations = `
-  globalThis.__cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (event) => {
-    globalThis.__cspViolations.push(event.violatedDirective + ' blocked ' + event.blockedURI);
-  });
-`;
-
 describe('Slides in the browser against histo serve', () => {
   let workDir: string;
   let slidesDir: string;
-  let server: ChildProcess | undefined;
-  let serveInfo: ServeInfo;
-  let browser: Browser | undefined;
+  let session: BrowserSession | undefined;
 
   beforeAll(async () => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-e2e-slides-'));
+    workDir = makeWorkDir('slides');
     const projectFile = path.join(workDir, 'slides.histo');
-    execFileSync(process.execPath, [histoBin, 'project', 'create', projectFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    cli(['project', 'create', projectFile]);
     slidesDir = path.join(workDir, 'incoming');
     fs.mkdirSync(path.join(slidesDir, 'patches'), { recursive: true });
     await writeTissueTiff(path.join(slidesDir, 'section-HE.tif'), { width: 6000, height: 4000, mpp: 0.5 });
     await writePatchPng(path.join(slidesDir, 'patches', 'patch-001.png'), 640, 480);
     fs.writeFileSync(path.join(slidesDir, 'broken.svs'), 'this is not a slide');
-
-    server = spawn(process.execPath, [histoBin, 'serve', '--port', '0', '--json', '--project', projectFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    serveInfo = await waitForServeInfo(server, 30_000);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    fs.mkdirSync(resultsDir, { recursive: true });
+    session = await startBrowserSession(projectFile);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      if (server.exitCode === null) server.kill('SIGKILL');
-    }
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    await session?.close();
+    removeWorkDir(workDir);
   });
 
   it('imports a folder, lists the slides, sets a missing mpp, and views a slide with its overlays', async () => {
-    const context = await browser!.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addInitScript(recordCspViolations);
-    const page = await context.newPage();
-    const problems = watchProblems(page);
+    // Console errors, page errors, failed requests and non-2xx slide images.
+    const { context, page, problems, cspViolations } = await openWatchedPage(session!.browser, { width: 1440, height: 900 }, {
+      cspMessages: true,
+      badResponse: (response) => /\/slides\//.test(response.url()) && response.status() !== 200,
+    });
     const tileResponses: string[] = [];
     page.on('response', (response) => {
       if (/\/slides\/\d+\/tiles\/\d+\/\d+_\d+\.jpg/.test(response.url()) && response.status() === 200) tileResponses.push(response.url());
     });
 
-    await page.goto(serveInfo.url);
+    await page.goto(session!.server.url);
     await page.waitForURL(/#\/slides$/);
     await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('0 in project');
 
@@ -172,7 +97,7 @@ describe('Slides in the browser against histo serve', () => {
     await page.screenshot({ path: path.join(resultsDir, 'slides.png') });
 
     expect(tileResponses.length).toBeGreaterThan(3);
-    expect(await page.evaluate('globalThis.__cspViolations ?? []')).toEqual([]);
+    expect(await cspViolations()).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -1,12 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePatchDataset } from '../helpers/embedding-fixtures';
 import { linearEmbedder } from '../helpers/onnx-models';
-import { runHisto, serveHisto, type ServedHisto } from '../helpers/run-cli';
+import { cli, httpErrorsExcept, makeWorkDir, openWatchedPage, paintedPixels, removeWorkDir, resultsDir, startBrowserSession, type BrowserSession } from './browser-session';
 
 /**
  * Tasks & Labels and Training in Chromium against `histo serve`: a patch dataset embedded by the
@@ -15,59 +12,14 @@ import { runHisto, serveHisto, type ServedHisto } from '../helpers/run-cli';
  * shows its metrics, confusion matrix, ROC/PR charts and augmentation gain; a learning curve is
  * drawn; two runs are compared side by side; a head is exported as ONNX.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const chromiumPath = process.env.HISTO_CHROMIUM ?? '/usr/bin/chromium';
-const resultsDir = path.join(root, 'test-results');
-
-// Runs in the page before any of its scripts; init scripts are injected by the browser, not subject to CSP.
-const recordCspViolations = `
-  globalThis.__cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (event) => {
-    globalThis.__cspViolations.push(event.violatedDirective + ' blocked ' + event.blockedURI + ' at ' + event.sourceFile + ':' + event.lineNumber + ':' + event.columnNumber + ' ' + location.hash);
-  });
-`;
-
-/** Console errors, page errors, failed requests and HTTP errors, except the refusals the test provokes. */
-function watchProblems(page: Page, expectedRefusals: RegExp): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    const text = message.text();
-    if (/Content[- ]Security[- ]Policy/i.test(text)) problems.push(`console ${message.type()}: ${text}`);
-    else if (message.type() === 'error' && !text.startsWith('Failed to load resource')) problems.push(`console error: ${text}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400 && !expectedRefusals.test(response.url())) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-  return problems;
-}
-
-/** Opaque pixels drawn on the first canvas under a test id: 0 for a chart that never drew. */
-function paintedPixels(page: Page, testId: string): Promise<number> {
-  return page.evaluate((id) => {
-    const canvas = document.querySelector(`[data-testid="${id}"] canvas`) as HTMLCanvasElement | null;
-    if (!canvas || canvas.width === 0 || canvas.height === 0) return 0;
-    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let painted = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
-    return painted;
-  }, testId);
-}
-
 describe('Tasks & Labels and Training in the browser against histo serve', () => {
   let workDir: string;
   let badCsv: string;
-  let server: ServedHisto | undefined;
-  let browser: Browser | undefined;
+  let session: BrowserSession | undefined;
 
   beforeAll(async () => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-e2e-training-'));
+    workDir = makeWorkDir('training');
     const projectFile = path.join(workDir, 'training.histo');
-    const cli = (args: string[]) => {
-      const result = runHisto(args);
-      if (result.code !== 0) throw new Error(`histo ${args.slice(0, 2).join(' ')} failed: ${result.stderr}`);
-    };
     cli(['project', 'create', projectFile]);
     const modelPath = linearEmbedder({ inputSize: 32, dim: 16, seed: 9, dir: workDir });
     cli(['backbone', 'import', modelPath, '--project', projectFile, '--name', 'lin']);
@@ -76,27 +28,24 @@ describe('Tasks & Labels and Training in the browser against histo serve', () =>
     badCsv = path.join(workDir, 'bad-labels.csv');
     fs.writeFileSync(badCsv, `source,label\n${path.join(patches, 'adipose', '0.png')},adipose\nno-such-patch.png,tumour\n`);
 
-    server = await serveHisto(['--project', projectFile]);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    fs.mkdirSync(resultsDir, { recursive: true });
+    session = await startBrowserSession(projectFile);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    await session?.close();
+    removeWorkDir(workDir);
   });
 
   it('lists the task with its label counts, refuses a bad label file inline, trains, draws a learning curve and compares runs', async () => {
-    const context = await browser!.newContext({ viewport: { width: 1600, height: 1000 } });
-    await context.addInitScript(recordCspViolations);
-    const page = await context.newPage();
-    const problems = watchProblems(page, /\/api\/call\/labels\.import$/);
+    // The label-file refusal the test provokes answers with an error status; Chromium logs it as
+    // "Failed to load resource", which the response rule covers with its URL.
+    const { context, page, problems, cspViolations } = await openWatchedPage(session!.browser, { width: 1600, height: 1000 }, {
+      cspMessages: true,
+      skipFailedLoads: true,
+      badResponse: httpErrorsExcept(/\/api\/call\/labels\.import$/),
+    });
 
-    await page.goto(server!.url);
+    await page.goto(session!.server.url);
     await page.getByTestId('nav-tasks').click();
     await page.waitForURL(/#\/tasks$/);
 
@@ -198,7 +147,7 @@ describe('Tasks & Labels and Training in the browser against histo serve', () =>
     await page.screenshot({ path: path.join(resultsDir, 'training.png') });
 
     expect(problems).toEqual([]);
-    expect(await page.evaluate('globalThis.__cspViolations')).toEqual([]);
+    expect(await cspViolations()).toEqual([]);
     await context.close();
   });
 });
