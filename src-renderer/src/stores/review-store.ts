@@ -4,6 +4,7 @@ import type { HeadListing, JobState, MethodInput, MethodOutput, ReviewItem } fro
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
 import { waitForJobOutcome } from '../api/job-outcome';
 import { TrainRunSummary } from '../api/training-results';
+import { useCallAction } from '../composables/use-call-action';
 import { useProjectStore } from './project-store';
 
 export type PredictedSlides = MethodOutput<'predict.slides'>;
@@ -92,9 +93,7 @@ export const useReviewStore = defineStore('review', () => {
   /** Labelled tiles among the predicted ones (score of the positive class, label): the operating point's data. */
   const labelled = ref<Array<{ tileId: number; score: number; label: string }>>([]);
 
-  const exporting = ref(false);
-  const exportError = ref<HistoCallError | null>(null);
-  const lastExport = ref<PredictionExportResult | null>(null);
+  const { running: exporting, error: exportError, result: lastExport, run: runExport } = useCallAction('predict.export');
 
   const head = computed(() => heads.value.find((h) => h.id === headId.value) ?? null);
   const predicting = computed(() => run.value?.state === 'running' || run.value?.state === 'queued');
@@ -389,20 +388,8 @@ export const useReviewStore = defineStore('review', () => {
 
   async function exportPredictions(input: PredictionExportInput): Promise<PredictionExportResult | null> {
     const id = headId.value;
-    if (id === null || exporting.value) return null;
-    exporting.value = true;
-    try {
-      const result = await call('predict.export', { ...input, head: id, threshold: threshold.value });
-      lastExport.value = result;
-      exportError.value = null;
-      return result;
-    } catch (err) {
-      exportError.value = toCallError(err, 'predict.export');
-      lastExport.value = null;
-      return null;
-    } finally {
-      exporting.value = false;
-    }
+    if (id === null) return null;
+    return runExport(() => call('predict.export', { ...input, head: id, threshold: threshold.value }));
   }
 
   return {

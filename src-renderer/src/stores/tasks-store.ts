@@ -4,6 +4,7 @@ import type { JobState, MethodInput, MethodOutput, TaskSummary } from '../../../
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
 import { waitForJobOutcome } from '../api/job-outcome';
 import { PatchFolderResult, readJobResult } from '../api/training-results';
+import { useCallAction } from '../composables/use-call-action';
 import { useProjectStore } from './project-store';
 
 export type LabelsImportInput = MethodInput<'labels.import'>;
@@ -43,9 +44,7 @@ export const useTasksStore = defineStore('tasks', () => {
   const folderError = ref<HistoCallError | null>(null);
   const folderImport = ref<FolderImport | null>(null);
 
-  const exporting = ref(false);
-  const exportError = ref<HistoCallError | null>(null);
-  const lastExport = ref<LabelsExportResult | null>(null);
+  const { running: exporting, error: exportError, result: lastExport, run: runExport, clear: clearExport } = useCallAction('labels.export');
 
   const project = useProjectStore();
   watch(
@@ -166,28 +165,12 @@ export const useTasksStore = defineStore('tasks', () => {
     void project.load();
   }
 
-  async function exportLabels(input: LabelsExportInput): Promise<LabelsExportResult | null> {
-    if (exporting.value) return null;
-    exporting.value = true;
-    try {
+  function exportLabels(input: LabelsExportInput): Promise<LabelsExportResult | null> {
+    return runExport(() => {
       const request: LabelsExportInput = { task: input.task, out: input.out.trim() };
       if (input.slide) request.slide = input.slide;
-      const result = await call('labels.export', request);
-      lastExport.value = result;
-      exportError.value = null;
-      return result;
-    } catch (err) {
-      exportError.value = toCallError(err, 'labels.export');
-      lastExport.value = null;
-      return null;
-    } finally {
-      exporting.value = false;
-    }
-  }
-
-  function clearExport(): void {
-    exportError.value = null;
-    lastExport.value = null;
+      return call('labels.export', request);
+    });
   }
 
   return {

@@ -4,6 +4,7 @@ import type { HeadListing, JobState, MethodOutput, TrainStartRequest } from '../
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
 import { waitForJobOutcome } from '../api/job-outcome';
 import { LearningCurveResult, readJobResult, TrainRunSummary } from '../api/training-results';
+import { useCallAction } from '../composables/use-call-action';
 import { useProjectStore } from './project-store';
 
 export type HeadExportResult = MethodOutput<'head.export'>;
@@ -45,9 +46,7 @@ export const useTrainingStore = defineStore('training', () => {
   const summaryErrors = ref<Record<number, string>>({});
   const loadingSummaries = ref<number[]>([]);
 
-  const exporting = ref(false);
-  const exportError = ref<HistoCallError | null>(null);
-  const lastExport = ref<HeadExportResult | null>(null);
+  const { running: exporting, error: exportError, result: lastExport, run: runExport, clear: clearExport } = useCallAction('head.export');
 
   const training = computed(() => trainRun.value?.state === 'running' || trainRun.value?.state === 'queued');
   const drawingCurve = computed(() => curveRun.value?.state === 'running' || curveRun.value?.state === 'queued');
@@ -189,26 +188,8 @@ export const useTrainingStore = defineStore('training', () => {
     compareIds.value = [];
   }
 
-  async function exportHead(id: number, out: string, withBackbone: boolean): Promise<HeadExportResult | null> {
-    if (exporting.value) return null;
-    exporting.value = true;
-    try {
-      const result = await call('head.export', { id, out: out.trim(), withBackbone });
-      lastExport.value = result;
-      exportError.value = null;
-      return result;
-    } catch (err) {
-      exportError.value = toCallError(err, 'head.export');
-      lastExport.value = null;
-      return null;
-    } finally {
-      exporting.value = false;
-    }
-  }
-
-  function clearExport(): void {
-    exportError.value = null;
-    lastExport.value = null;
+  function exportHead(id: number, out: string, withBackbone: boolean): Promise<HeadExportResult | null> {
+    return runExport(() => call('head.export', { id, out: out.trim(), withBackbone }));
   }
 
   return {

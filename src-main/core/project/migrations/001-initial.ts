@@ -85,25 +85,6 @@ CREATE TABLE embeddings (
 ) STRICT;
 CREATE UNIQUE INDEX embeddings_backbone_tile_view ON embeddings (backbone_id, tile_id, view);
 
--- A derived, rebuildable cache for loading vectors fast: a backbone's vectors of one view (or of
--- every view, view -1) for the tiles with id in [block * 4096, block * 4096 + 4095], decoded to
--- float32 and packed in (tile, view) order (tile_ids and views int32 LE, vectors float32 LE). The
--- embeddings rows stay the source of truth: a block whose row_count, max_id or id_sum no longer
--- match those rows is stale, ignored and rebuilt (see EmbeddingsRepo.loadMatrix).
-CREATE TABLE embedding_blocks (
-  backbone_id  INTEGER NOT NULL REFERENCES backbones(id) ON DELETE CASCADE,
-  view         INTEGER NOT NULL,
-  block        INTEGER NOT NULL,
-  dim          INTEGER NOT NULL,
-  row_count    INTEGER NOT NULL,
-  max_id       INTEGER NOT NULL,
-  id_sum       INTEGER NOT NULL,
-  tile_ids     BLOB NOT NULL,
-  views        BLOB NOT NULL,
-  vectors      BLOB NOT NULL,
-  PRIMARY KEY (backbone_id, view, block)
-) STRICT;
-
 CREATE TABLE tasks (
   id           INTEGER PRIMARY KEY,
   name         TEXT NOT NULL UNIQUE,

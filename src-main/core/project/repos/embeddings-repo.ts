@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { EmbeddingBlocks } from '../../embeddings/embedding-blocks';
 import { decodeVectorInto, encodeVector, type VectorDtype } from '../../embeddings/vector-codec';
 
 export interface EmbeddingRow {
@@ -51,16 +50,9 @@ export class EmbeddingsRepo {
 
   /**
    * Loads vectors of a backbone into one Float32Array, in tile order: every tile, or the given
-   * tiles; one view, or all views when `view` is null. Reads the packed blocks of
-   * `embedding_blocks` (rebuilding stale ones) where it can, the rows otherwise: same result.
+   * tiles; one view, or all views when `view` is null.
    */
   loadMatrix(backboneId: number, dim: number, options: { view?: number | null; tileIds?: readonly number[] } = {}): EmbeddingMatrix {
-    const view = options.view === undefined ? 0 : options.view;
-    return new EmbeddingBlocks(this.db).load(backboneId, dim, view, options.tileIds) ?? this.loadMatrixFromRows(backboneId, dim, options);
-  }
-
-  /** loadMatrix one row at a time, without the packed blocks: the reference the blocks must match. */
-  loadMatrixFromRows(backboneId: number, dim: number, options: { view?: number | null; tileIds?: readonly number[] } = {}): EmbeddingMatrix {
     const view = options.view === undefined ? 0 : options.view;
     const viewClause = view === null ? '' : ' AND view = ?';
     const params: number[] = view === null ? [backboneId] : [backboneId, view];
