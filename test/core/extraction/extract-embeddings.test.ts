@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../../src-main/core/project/project-store';
 import { importBackbone } from '../../../src-main/core/registry/backbone-registry';
@@ -65,7 +66,7 @@ async function setup() {
 
 describe('embedding extraction', () => {
   it('embeds every tile once, equal to the model run on independently preprocessed pixels', async () => {
-    const { store, backbone, base } = await setup();
+    const { store, backbone, base, model } = await setup();
     try {
       const summary = await extractEmbeddings(store, base);
       expect(summary).toMatchObject({ slides: 1, tiles: 16 * 12, views: 1, embedded: 16 * 12, provider: 'cpu', failed: [] });
@@ -80,6 +81,19 @@ describe('embedding extraction', () => {
         worst = Math.min(worst, cosine(matrix.vectors.subarray(i * 16, (i + 1) * 16), expected));
       }
       expect(worst).toBeGreaterThanOrEqual(0.9999);
+
+      // And the same ONNX model run by ONNX Runtime directly on a tensor prepared here, independently.
+      const session = await ort.InferenceSession.create(model);
+      const input = new Float32Array(tiles.length * 3 * 32 * 32);
+      tiles.forEach((tile, i) => {
+        const pixels = crop(level0, tile.x, tile.y, 32, 32).data;
+        for (let p = 0; p < 32 * 32; p++) for (let c = 0; c < 3; c++) input[i * 3072 + c * 1024 + p] = (pixels[p * 3 + c]! / 255 - mean[c]!) / std[c]!;
+      });
+      const direct = (await session.run({ input: new ort.Tensor('float32', input, [tiles.length, 3, 32, 32]) })).embedding!.data as Float32Array;
+      await session.release();
+      let worstDirect = 1;
+      for (let i = 0; i < tiles.length; i++) worstDirect = Math.min(worstDirect, cosine(matrix.vectors.subarray(i * 16, (i + 1) * 16), direct.subarray(i * 16, (i + 1) * 16)));
+      expect(worstDirect).toBeGreaterThanOrEqual(0.9999);
     } finally {
       store.close();
     }
