@@ -24,7 +24,10 @@ export function appRoot(): string {
 
 /** A built worker script (see scripts/build.mjs: src-main/core/**\/NAME.worker.ts -> dist/workers/NAME.worker.cjs). */
 export function workerScript(name: string): string {
-  return path.join(appRoot(), 'dist', 'workers', `${name}.worker.cjs`);
+  const file = path.join(appRoot(), 'dist', 'workers', `${name}.worker.cjs`);
+  // In a packaged app the workers are unpacked beside the asar archive (electron-builder.yml):
+  // worker threads load scripts from the real file system, not from inside the archive.
+  return file.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
 }
 
 export function rendererDir(): string {
