@@ -3,7 +3,7 @@ import { recordAudit } from '../project/audit-log';
 import { LabelsRepo } from '../labels/labels-repo';
 import { HistoError } from '../errors';
 import { loadHead } from '../training/heads-repo';
-import { argmax } from './slide-predictions';
+import { argmax, probabilitiesFromBlob } from './slide-predictions';
 import { defaultThreshold, positiveClassOf } from './predict-slides';
 
 export type ReviewMode = 'top' | 'uncertain';
@@ -24,24 +24,9 @@ export interface ReviewItem {
   label: string | null;
 }
 
-interface PredictionRow {
-  tileId: number;
-  slideId: number;
-  path: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  probs: Buffer;
-  decision: ReviewDecision | null;
-  label: string | null;
-}
+/** A stored prediction joined with its tile, slide, decision and label: a ReviewItem before scoring. */
+type PredictionRow = Omit<ReviewItem, 'predicted' | 'score' | 'probs'> & { probs: Buffer };
 
-function floats(blob: Buffer): Float32Array {
-  const out = new Float32Array(blob.byteLength / 4);
-  new Uint8Array(out.buffer).set(blob);
-  return out;
-}
 
 /**
  * Tiles to review for a head: the highest-scoring ones (where a pathologist checks the claims) or
@@ -67,7 +52,7 @@ export function reviewQueue(
   const items = rows
     .filter((r) => options.includeDecided || r.decision === null)
     .map((r) => {
-      const probs = floats(r.probs);
+      const probs = probabilitiesFromBlob(r.probs);
       const sorted = [...probs].sort((a, b) => b - a);
       // Binary: distance from the operating threshold; more classes: margin between the top two.
       const uncertainty = head.classes.length === 2 ? -Math.abs(probs[positive]! - threshold) : -(sorted[0]! - (sorted[1] ?? 0));
@@ -99,7 +84,7 @@ export function decideReview(store: ProjectStore, headId: number, tileId: number
   const { head, listing } = loadHead(store, headId);
   const stored = store.db.prepare('SELECT probs FROM predictions WHERE head_id = ? AND tile_id = ?').get(headId, tileId) as { probs: Buffer } | undefined;
   if (!stored) throw new HistoError('NOT_FOUND', `head ${headId} has no prediction for tile ${tileId}`);
-  const predicted = argmax(floats(stored.probs));
+  const predicted = argmax(probabilitiesFromBlob(stored.probs));
   let label: string | null;
   if (decision === 'accept') label = head.classes[predicted]!;
   else if (decision === 'relabel') {

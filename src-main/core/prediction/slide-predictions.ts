@@ -17,12 +17,14 @@ export function loadSlidePredictions(store: ProjectStore, headId: number, slideI
        WHERE p.head_id = ? AND g.slide_id = ? ORDER BY t.y, t.x`,
     )
     .all(headId, slideId) as Array<Omit<TilePrediction, 'probs'> & { probs: Buffer }>;
-  return rows.map((r) => {
-    // Copy out of the Buffer pool: its offset need not be 4-byte aligned.
-    const probs = new Float32Array(r.probs.byteLength / 4);
-    new Uint8Array(probs.buffer).set(r.probs);
-    return { ...r, probs };
-  });
+  return rows.map((r) => ({ ...r, probs: probabilitiesFromBlob(r.probs) }));
+}
+
+/** A stored probability BLOB as floats, copied out of the Buffer pool (its offset need not be 4-byte aligned). */
+export function probabilitiesFromBlob(blob: Buffer): Float32Array {
+  const probs = new Float32Array(blob.byteLength / 4);
+  new Uint8Array(probs.buffer).set(blob);
+  return probs;
 }
 
 /** The index of the largest value (the predicted class). */
