@@ -24,6 +24,9 @@ export function appRoot(): string {
 
 /** A built worker script (see scripts/build.mjs: src-main/core/**\/NAME.worker.ts -> dist/workers/NAME.worker.cjs). */
 export function workerScript(name: string): string {
+  // scripts/run-ts.mjs bundles the workers beside a one-off script and points here.
+  const override = process.env.HISTO_WORKERS_DIR;
+  if (override) return path.join(override, `${name}.worker.cjs`);
   const file = path.join(appRoot(), 'dist', 'workers', `${name}.worker.cjs`);
   // In a packaged app the workers are unpacked beside the asar archive (electron-builder.yml):
   // worker threads load scripts from the real file system, not from inside the archive.

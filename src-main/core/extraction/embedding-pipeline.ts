@@ -4,7 +4,7 @@ import type { ProjectStore } from '../project/project-store';
 import { EmbeddingsRepo, type EmbeddingRow } from '../project/repos/embeddings-repo';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
 import type { StoredTile } from '../project/repos/tilings-repo';
-import { Embedder } from '../backbones/embedder';
+import { openTileEmbedder } from '../backbones/worker-embedder';
 import { floatsPerTile, writeInputTensor } from '../backbones/preprocess';
 import { renderView } from '../backbones/augment-views';
 import { resizeRgb } from '../imaging/rgb-image-io';
@@ -59,8 +59,9 @@ export async function readModelTile(source: SlideSource, kind: PipelineSource['k
 
 /**
  * Tiles -> backbone -> SQLite, as a pipeline: tiles are decoded in the slide readers' worker pool
- * while the backbone runs the previous batch in ONNX Runtime's threads, and each batch is written
- * in one transaction. What is written stays written: a run killed at any point resumes from it.
+ * and normalised on this thread while the backbone runs the previous batch on its own worker
+ * thread (ONNX Runtime blocks the thread that calls it), and each batch is written in one
+ * transaction. What is written stays written: a run killed at any point resumes from it.
  */
 export async function runEmbeddingPipeline(
   store: ProjectStore,
@@ -74,7 +75,7 @@ export async function runEmbeddingPipeline(
   }
   const total = sources.reduce((n, p) => n + p.missing.reduce((m, t) => m + t.views.length, 0), 0);
   const failed: PipelineResult['failed'] = [];
-  const embedder = await Embedder.open(backboneModelFile(backbone), backbone, { provider: options.provider, intraOpThreads: options.intraOpThreads });
+  const embedder = await openTileEmbedder(backboneModelFile(backbone), backbone, { provider: options.provider, intraOpThreads: options.intraOpThreads });
   let embedded = 0;
   try {
     if (total === 0) return { embedded, provider: embedder.provider, failed };
@@ -122,7 +123,7 @@ export async function runEmbeddingPipeline(
 
     const consume = async () => {
       for (let batch = await queue.shift(); batch; batch = await queue.shift()) {
-        const output = await embedder.embed(batch.input, batch.count);
+        const { output, input } = await embedder.embedBuffer(batch.input, batch.count);
         const rows: EmbeddingRow[] = batch.keys.map((key, i) => ({
           tileId: key.tileId,
           view: key.view,
@@ -131,7 +132,7 @@ export async function runEmbeddingPipeline(
         }));
         repo.insertBatch(backbone.id, options.dtype, rows);
         embedded += batch.count;
-        spare.push(batch.input);
+        spare.push(input);
         ctx?.progress(embedded, total, `embedding with ${backbone.name}`);
       }
     };

@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Embedder } from '../../../src-main/core/backbones/embedder';
+import { inspectBackbone } from '../../../src-main/core/backbones/inspect-backbone';
+import { floatsPerTile } from '../../../src-main/core/backbones/preprocess';
+import { openTileEmbedder, WorkerEmbedder } from '../../../src-main/core/backbones/worker-embedder';
+import { workerScript } from '../../../src-main/core/app-root';
+import { linearEmbedder, resnetLikeModel } from '../../helpers/onnx-models';
+import { useTempDir } from '../../helpers/temp-dir';
+
+const tempDir = useTempDir();
+// The test run builds dist/ first (test/global-setup.ts), so the worker bundle is there.
+const script = workerScript('inference');
+
+function filled(length: number, seed: number): Float32Array {
+  const input = new Float32Array(length);
+  for (let i = 0; i < input.length; i++) input[i] = Math.sin(i * 0.37 + seed);
+  return input;
+}
+
+describe('WorkerEmbedder: a backbone session on its own thread', () => {
+  it('gives bit-identical embeddings to a session on this thread and hands the input buffer back', async () => {
+    expect(fs.existsSync(script)).toBe(true);
+    const file = linearEmbedder({ inputSize: 32, dim: 12, seed: 7, dir: tempDir() });
+    const spec = await inspectBackbone(file, {});
+    const local = await Embedder.open(file, spec, { provider: 'cpu' });
+    const remote = await openTileEmbedder(file, spec, { provider: 'cpu' });
+    try {
+      expect(remote).toBeInstanceOf(WorkerEmbedder);
+      expect(remote.provider).toBe('cpu');
+      let buffer = filled(5 * floatsPerTile(spec), 1);
+      for (const [seed, count] of [[1, 5], [2, 3], [3, 5]] as const) {
+        buffer.set(filled(buffer.length, seed));
+        const expected = Float32Array.from(await local.embed(buffer, count));
+        const sentBytes = buffer.byteLength;
+        const answer = await remote.embedBuffer(buffer, count);
+        expect(answer.output).toEqual(expected);
+        // The buffer travelled without a copy and came back whole, ready for the next batch.
+        expect(buffer.byteLength).toBe(0);
+        expect(answer.input.byteLength).toBe(sentBytes);
+        buffer = answer.input;
+      }
+      await expect(remote.embedBuffer(new Float32Array(floatsPerTile(spec)), 4)).rejects.toThrow(/cannot embed 4 tiles/);
+    } finally {
+      await local.close();
+      await remote.close();
+    }
+    await expect(remote.embedBuffer(new Float32Array(floatsPerTile(spec)), 1)).rejects.toThrow(/closed/);
+  });
+
+  it('reports a model that does not match its spec as the in-thread session words it', async () => {
+    const file = linearEmbedder({ inputSize: 32, dim: 12, seed: 7, dir: tempDir() });
+    const spec = await inspectBackbone(file, {});
+    await expect(openTileEmbedder(file, { ...spec, outputName: 'features' })).rejects.toThrow(/no output named features/);
+  });
+
+  it('keeps the calling thread free while a batch runs', async () => {
+    // onnxruntime-node runs a session synchronously on the thread that calls it: a timer on that
+    // thread cannot fire during a run. On the worker, it keeps firing.
+    const file = resnetLikeModel({ dir: tempDir(), fileName: 'resnet-like.onnx' });
+    const spec = await inspectBackbone(file, {});
+    const remote = await openTileEmbedder(file, spec, {});
+    try {
+      const input = filled(8 * floatsPerTile(spec), 3);
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      const started = performance.now();
+      await remote.embedBuffer(input, 8);
+      const elapsed = performance.now() - started;
+      clearInterval(timer);
+      // One tick per 5 ms is the ideal; a loaded machine delays timers, so ask for a small share.
+      expect(ticks).toBeGreaterThanOrEqual(Math.min(10, Math.floor(elapsed / 50)));
+      expect(ticks).toBeGreaterThan(0);
+    } finally {
+      await remote.close();
+    }
+  });
+});
