@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { appRoot, resourcesDir } from '../src-main/core/app-root';
+import { appRoot } from '../src-main/core/app-root';
 import { DEFAULT_BACKBONE_NAME, defaultBackboneBytes, defaultBackbonePath } from '../src-main/core/backbones/default-backbone';
 import { extractEmbeddings } from '../src-main/core/extraction/extract-embeddings';
 import { crossValidate } from '../src-main/core/heads/evaluate';
@@ -20,19 +20,12 @@ import { ProjectStore } from '../src-main/core/project/project-store';
 import { EmbeddingsRepo } from '../src-main/core/project/repos/embeddings-repo';
 import type { StoredBackbone } from '../src-main/core/project/repos/backbones-repo';
 import { importBackbone } from '../src-main/core/registry/backbone-registry';
+import { mobileNetFile } from './mobilenet-file';
 
 const TILE = 112;
 const BLOCK = 448;
 const CLUSTERS = 3;
 const SEEDS = [0, 1, 2, 3, 4];
-
-function mobileNetFile(): string | null {
-  const candidates = [
-    path.join(resourcesDir(), 'backbones', 'imagenet-mobilenet-v2.onnx'),
-    path.join(appRoot(), '..', 'shared', 'models', 'imagenet_mobilenet_v2_1.0_224_emb1280.onnx'),
-  ];
-  return candidates.find((file) => fs.existsSync(file)) ?? null;
-}
 
 /** Rows L2-normalised, then Lloyd's k-means with k-means++ seeding: the label-free "tissue types". */
 function kMeans(x: Float32Array, n: number, dim: number, k: number, seed: number): Int32Array {

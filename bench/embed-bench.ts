@@ -16,7 +16,7 @@ import { extractEmbeddings } from '../src-main/core/extraction/extract-embedding
 import { EmbeddingsRepo } from '../src-main/core/project/repos/embeddings-repo';
 import { resnetLikeModel } from '../test/helpers/onnx-models';
 import { writePyramid } from '../test/fixtures/slide-fixtures';
-import { appRoot, resourcesDir } from '../src-main/core/app-root';
+import { mobileNetFile } from './mobilenet-file';
 import { DEFAULT_BACKBONE_NAME, defaultBackbonePath } from '../src-main/core/backbones/default-backbone';
 
 const BATCH = Number(process.env.BENCH_BATCH ?? 16);
@@ -63,15 +63,6 @@ async function loadSpeed(): Promise<number> {
   store.close();
   if (matrix.count !== count) throw new Error(`loaded ${matrix.count} of ${count}`);
   return count / seconds;
-}
-
-/** The real MobileNetV2 1.0: bundled by the app, else the copy beside the checkout (../shared/models). */
-function mobileNetFile(): string | null {
-  const candidates = [
-    path.join(resourcesDir(), 'backbones', 'imagenet-mobilenet-v2.onnx'),
-    path.join(appRoot(), '..', 'shared', 'models', 'imagenet_mobilenet_v2_1.0_224_emb1280.onnx'),
-  ];
-  return candidates.find((file) => fs.existsSync(file)) ?? null;
 }
 
 interface ModelRates {
