@@ -8,6 +8,7 @@ import { trainingMethods } from './training';
 import { compareMethods } from './compare';
 import { predictionMethods } from './prediction';
 import { auditMethods } from './audit';
+import { searchMethods } from './search';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -20,6 +21,7 @@ export * from './training';
 export * from './compare';
 export * from './prediction';
 export * from './audit';
+export * from './search';
 export * from './ipc-channels';
 
 /**
@@ -36,6 +38,7 @@ export const contract = {
   ...compareMethods,
   ...predictionMethods,
   ...auditMethods,
+  ...searchMethods,
 } as const;
 
 /** Events the core pushes to the UI. */
