@@ -13,6 +13,7 @@ import { trainingHandlers } from './handlers/training-handlers';
 import { compareHandlers } from './handlers/compare-handlers';
 import { predictionHandlers } from './handlers/prediction-handlers';
 import { searchHandlers } from './handlers/search-handlers';
+import { mapHandlers } from './handlers/map-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -37,6 +38,7 @@ export class HistoCore {
       ...compareHandlers(this),
       ...predictionHandlers(this),
       ...searchHandlers(this),
+      ...mapHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }

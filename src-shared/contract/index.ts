@@ -9,6 +9,7 @@ import { compareMethods } from './compare';
 import { predictionMethods } from './prediction';
 import { auditMethods } from './audit';
 import { searchMethods } from './search';
+import { mapMethods } from './map';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -22,6 +23,7 @@ export * from './compare';
 export * from './prediction';
 export * from './audit';
 export * from './search';
+export * from './map';
 export * from './ipc-channels';
 
 /**
@@ -39,6 +41,7 @@ export const contract = {
   ...predictionMethods,
   ...auditMethods,
   ...searchMethods,
+  ...mapMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

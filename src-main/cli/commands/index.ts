@@ -10,6 +10,7 @@ import { auditCommand } from './audit';
 import { headExportCommand, headsListCommand, trainCommand } from './train';
 import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
 import { searchCommand } from './search';
+import { mapCommand } from './map';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
 
 /** Every `histo` command; `histo --help` lists them in this order. */
@@ -38,5 +39,6 @@ export const commands: CliCommand[] = [
   predictCommand,
   auditCommand,
   searchCommand,
+  mapCommand,
   serveCommand,
 ];
