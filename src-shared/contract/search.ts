@@ -68,5 +68,10 @@ export const LabelSelectionRequest = z.strictObject({
 export const searchMethods = {
   /** Exact top-k by cosine similarity over one backbone's stored vectors (view 0). */
   'search.run': { input: SearchRequest, output: SearchResponse },
+  /** Slide and position of tiles (a map lasso's selection) for the gallery. */
+  'search.describe': {
+    input: z.strictObject({ tileIds: z.array(Id).max(5000), task: z.union([Id, z.string().min(1).max(64)]).optional() }),
+    output: z.array(SearchResult.omit({ similarity: true })),
+  },
   'search.label': { input: LabelSelectionRequest, output: z.object({ labelled: z.number().int(), task: z.string(), className: z.string() }) },
 } as const;

@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { writeTwoRegionSlide } from '../helpers/embedding-fixtures';
 import { fileDigest } from '../helpers/file-digest';
-import { linearEmbedder } from '../helpers/onnx-models';
+import { embeddedTwoRegionProject } from '../helpers/search-fixtures';
 import { runHisto } from '../helpers/run-cli';
 import { useTempDir } from '../helpers/temp-dir';
 
@@ -18,15 +17,9 @@ function json<T>(args: string[]): T {
   return JSON.parse(result.stdout) as T;
 }
 
-/** A two-region slide (dark left, pale right) embedded in 32-px tiles at 0.5 µm/px by a small linear backbone. */
 async function embeddedProject() {
   const dir = tempDir();
-  const project = path.join(dir, 'p.histo');
-  json(['project', 'create', project, '--json']);
-  const slide = await writeTwoRegionSlide(path.join(dir, 'two-regions.tif'));
-  json(['backbone', 'import', linearEmbedder({ inputSize: 32, dim: 16, seed: 8, dir }), '--project', project, '--name', 'lin', '--json']);
-  json(['embed', slide, '--project', project, '--backbone', 'lin', '--size', '32', '--mpp', '0.5', '--min-tissue', '0', '--json']);
-  return { dir, project, slide };
+  return { dir, ...(await embeddedTwoRegionProject(dir)) };
 }
 
 describe('histo search and histo map', () => {

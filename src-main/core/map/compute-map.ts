@@ -12,7 +12,10 @@ import { nearestNeighbours, referenceRows, type ReferenceRows } from './nearest-
 import { fitPca, projectRows, type PcaBasis } from './pca';
 import { stratifiedSample } from './stratified-sample';
 
-export const DEFAULT_MAP_SAMPLE = 5000;
+/** Tiles UMAP is fitted on by default: its epochs run in JavaScript and grow with this number. */
+export const DEFAULT_MAP_SAMPLE = 3000;
+/** Rows the PCA basis is estimated from: 50 directions need far fewer than the fit sample. */
+const PCA_ROWS = 2000;
 const PCA_COMPONENTS = 50;
 const UMAP_NEIGHBOURS = 15;
 const UMAP_EPOCHS = 200;
@@ -98,7 +101,12 @@ export async function computeMap(store: ProjectStore, backbone: StoredBackbone, 
   try {
     const sample = unitRows(storedVectors(store, backbone.id, dim, Array.from(sampleRows, (r) => tileIds[r]!)), fittedCount, dim);
     ctx?.throwIfCancelled();
-    const pca: PcaBasis = await fitPca(sample, fittedCount, dim, PCA_COMPONENTS, matmul);
+    // The sample is in tile order: a stride subset keeps every slide's share.
+    const pcaCount = Math.min(PCA_ROWS, fittedCount);
+    const stride = fittedCount / pcaCount;
+    const pcaRows = new Float32Array(pcaCount * dim);
+    for (let i = 0; i < pcaCount; i++) pcaRows.set(sample.subarray(Math.floor(i * stride) * dim, (Math.floor(i * stride) + 1) * dim), i * dim);
+    const pca: PcaBasis = await fitPca(pcaRows, pcaCount, dim, PCA_COMPONENTS, matmul);
     const sampleProjected = await projectRows(pca, sample, fittedCount, matmul);
     const ref = referenceRows(sampleProjected, fittedCount, pca.components);
     const graph = await fittedNeighbourGraph(ref, sampleProjected, matmul, ctx);

@@ -21,7 +21,8 @@ interface TileRow {
   label: string | null;
 }
 
-function describeTiles(store: ProjectStore, tileIds: readonly number[], taskId: number | null): Map<number, TileRow> {
+/** Slide, position and label of tiles that exist (absent ids are left out). */
+export function describeTiles(store: ProjectStore, tileIds: readonly number[], taskId: number | null): Map<number, TileRow> {
   const statement = store.db.prepare(
     `SELECT t.id AS tileId, g.slide_id AS slideId, s.path AS source, t.x, t.y, t.width, t.height,
             (SELECT l.class_name FROM labels l WHERE l.tile_id = t.id AND (? IS NULL OR l.task_id = ?) ORDER BY l.created_at DESC, l.id DESC LIMIT 1) AS label
