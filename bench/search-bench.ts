@@ -137,7 +137,7 @@ async function benchLoadAndMap(): Promise<void> {
     console.log(`project: writing ${rows.toLocaleString()} generated ${DIM}-d float16 vectors over 8 slides...`);
     const { store, backboneId } = generatedProject(dir, rows);
     const loadStart = performance.now();
-    const index = loadQuantizedIndex(store, backboneId, DIM);
+    const index = await loadQuantizedIndex(store, backboneId, DIM);
     const loadSeconds = ms(loadStart) / 1000;
     console.log(`  first load (SQLite -> int8 index): ${index.count.toLocaleString()} rows in ${loadSeconds.toFixed(1)} s = ${(index.count / loadSeconds).toFixed(0)} rows/s; 1M rows would take ~${(1e6 / (index.count / loadSeconds)).toFixed(0)} s`);
     if (!args.includes('--skip-map')) {

@@ -17,16 +17,28 @@ interface CachedIndex {
  */
 export class SearchIndexCache {
   private cached: CachedIndex | null = null;
+  private loading: { key: string; stamp: number; index: Promise<QuantizedIndex> } | null = null;
   private matmul: { dim: number; session: Promise<Int8MatMul> } | null = null;
 
-  get(store: ProjectStore, backboneId: number, dim: number, onProgress?: (done: number) => void): QuantizedIndex {
+  async get(store: ProjectStore, backboneId: number, dim: number, onProgress?: (done: number) => void): Promise<QuantizedIndex> {
     const key = `${store.path}#${backboneId}`;
     const stamp = (store.db.prepare('SELECT max(id) AS m FROM embeddings').get() as { m: number | null }).m ?? 0;
     if (this.cached && this.cached.key === key && this.cached.stamp === stamp) return this.cached.index;
     this.cached = null; // let the old index go before the new one is built
-    const index = loadQuantizedIndex(store, backboneId, dim, onProgress);
-    this.cached = { key, stamp, index };
-    return index;
+    // Concurrent searches of the same backbone share one load.
+    if (this.loading?.key !== key || this.loading.stamp !== stamp) {
+      const loading = { key, stamp, index: loadQuantizedIndex(store, backboneId, dim, onProgress) };
+      this.loading = loading;
+      void loading.index
+        .then((index) => {
+          if (this.loading === loading) this.cached = { key, stamp, index };
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.loading === loading) this.loading = null;
+        });
+    }
+    return this.loading.index;
   }
 
   matMul(dim: number): Promise<Int8MatMul> {
@@ -40,6 +52,7 @@ export class SearchIndexCache {
 
   clear(): void {
     this.cached = null;
+    this.loading = null;
   }
 }
 

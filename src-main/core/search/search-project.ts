@@ -49,7 +49,7 @@ export async function searchProject(store: ProjectStore, request: SearchRequest,
   }
   const taskId = task === undefined ? null : resolveTask(store, task).id;
   const { vector, tileIds: queryTileIds } = await queryVector(store, backbone, query);
-  const index = searchIndexCache.get(store, backbone.id, backbone.dim, onLoadProgress);
+  const index = await searchIndexCache.get(store, backbone.id, backbone.dim, onLoadProgress);
   const allowed = allowedRows(store, index, filters);
   const matmul = await searchIndexCache.matMul(backbone.dim);
   const exactVectors = (rows: readonly number[]) => storedVectors(store, backbone.id, backbone.dim, rows.map((r) => index.tileIds[r]!));

@@ -5,21 +5,29 @@ import { QuantizedIndex } from './quantized-index';
 /** Search and the map use the original tile only: augmented views are training material. */
 export const SEARCH_VIEW = 0;
 
+/** Rows read per page while loading: the event loop gets a turn between pages. */
+const LOAD_PAGE_ROWS = 16_384;
+
 /**
  * Streams a backbone's stored view-0 vectors into a quantised index, in tile order, without ever
- * holding the float matrix (1M x 1280 floats would be 5 GB).
+ * holding the float matrix (1M x 1280 floats would be 5 GB). Read page by page (keyset on tile id)
+ * with a yield between pages, so the process serving the UI keeps answering during a long first load.
  */
-export function loadQuantizedIndex(store: ProjectStore, backboneId: number, dim: number, onProgress?: (done: number) => void): QuantizedIndex {
+export async function loadQuantizedIndex(store: ProjectStore, backboneId: number, dim: number, onProgress?: (done: number) => void): Promise<QuantizedIndex> {
   const index = new QuantizedIndex(dim);
   const vector = new Float32Array(dim);
-  const rows = store.db
-    .prepare('SELECT tile_id, dtype, vector FROM embeddings WHERE backbone_id = ? AND view = ? ORDER BY tile_id')
-    .raw()
-    .iterate(backboneId, SEARCH_VIEW) as IterableIterator<[number, VectorDtype, Buffer]>;
-  for (const [tileId, dtype, blob] of rows) {
-    decodeVectorInto(blob, dtype, dim, vector, 0);
-    index.add(tileId, vector);
-    if (onProgress && index.count % 65_536 === 0) onProgress(index.count);
+  const page = store.db.prepare('SELECT tile_id, dtype, vector FROM embeddings WHERE backbone_id = ? AND view = ? AND tile_id > ? ORDER BY tile_id LIMIT ?').raw();
+  let after = -1;
+  for (;;) {
+    const rows = page.all(backboneId, SEARCH_VIEW, after, LOAD_PAGE_ROWS) as Array<[number, VectorDtype, Buffer]>;
+    for (const [tileId, dtype, blob] of rows) {
+      decodeVectorInto(blob, dtype, dim, vector, 0);
+      index.add(tileId, vector);
+    }
+    if (rows.length < LOAD_PAGE_ROWS) break;
+    after = rows[rows.length - 1]![0];
+    onProgress?.(index.count);
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return index;
 }
