@@ -11,6 +11,8 @@ export function useTileSelection(source: 'search' | 'map') {
   const labelError = ref<HistoCallError | null>(null);
   const lastLabel = ref<{ labelled: number; task: string; className: string } | null>(null);
   const count = computed(() => selected.value.size);
+  /** What the last labelling did, in words, for the label bar. */
+  const labelDone = computed(() => (lastLabel.value ? `Labelled ${lastLabel.value.labelled} tiles as ${lastLabel.value.className} in ${lastLabel.value.task}.` : null));
 
   function toggle(tileId: number): void {
     const next = new Set(selected.value);
@@ -39,5 +41,5 @@ export function useTileSelection(source: 'search' | 'map') {
     }
   }
 
-  return { selected, count, labelling, labelError, lastLabel, toggle, replace, label };
+  return { selected, count, labelling, labelError, lastLabel, labelDone, toggle, replace, label };
 }
