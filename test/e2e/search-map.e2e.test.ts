@@ -73,6 +73,14 @@ describe('Search and Map in the browser against histo serve', () => {
     const labelled = await api<Array<{ source: string }>>('audit.list', { action: 'labels.search' });
     expect(labelled.length).toBe(1);
 
+    // "Similar" on a result searches from that stored tile; with "only unlabelled" the twelve just labelled are left out.
+    const labelledIds = await cards.evaluateAll((els) => els.map((el) => el.getAttribute('data-tile-id')));
+    await page.getByTestId('search-only-unlabelled').check();
+    await page.getByTestId('tile-similar').first().click();
+    await expect.poll(async () => (await cards.evaluateAll((els) => els.map((el) => el.getAttribute('data-tile-id')))).some((id) => labelledIds.includes(id)), { timeout: 30_000 }).toBe(false);
+    expect(await cards.count()).toBe(12);
+    expect(await page.getByTestId('tile-label').count()).toBe(0);
+
     expect(problems).toEqual([]);
     expect(await cspViolations()).toEqual([]);
     await context.close();

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
-import type { SearchQuery, SearchResponse } from '../../../src-shared/contract';
+import type { SearchFilters, SearchQuery, SearchResponse } from '../../../src-shared/contract';
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
 import { useTileSelection } from '../composables/use-tile-selection';
 import { useProjectStore } from './project-store';
@@ -23,6 +23,9 @@ export const useSearchStore = defineStore('search', () => {
   const backbone = ref<number | null>(null);
   const k = ref(50);
   const task = ref<string | null>(null);
+  /** Narrow the results: one slide only, and/or tiles the chosen task has not labelled yet. */
+  const onlySlide = ref<number | null>(null);
+  const onlyUnlabelled = ref(false);
   const response = ref<SearchResponse | null>(null);
   const running = ref(false);
   const error = ref<HistoCallError | null>(null);
@@ -44,7 +47,11 @@ export const useSearchStore = defineStore('search', () => {
     if (backbone.value === null || running.value) return;
     running.value = true;
     try {
-      response.value = await call('search.run', { backbone: backbone.value, query, k: k.value, ...(task.value ? { task: task.value } : {}) });
+      const filters: SearchFilters = {
+        ...(onlySlide.value !== null ? { slideIds: [onlySlide.value] } : {}),
+        ...(onlyUnlabelled.value && task.value ? { labelState: { task: task.value, state: 'unlabelled' as const } } : {}),
+      };
+      response.value = await call('search.run', { backbone: backbone.value, query, k: k.value, filters, ...(task.value ? { task: task.value } : {}) });
       error.value = null;
       selection.replace([]);
     } catch (err) {
@@ -72,5 +79,5 @@ export const useSearchStore = defineStore('search', () => {
     }
   }
 
-  return { backbone, k, task, response, running, error, focus, ...selection, search, open, selectAll, labelSelected };
+  return { backbone, k, task, onlySlide, onlyUnlabelled, response, running, error, focus, ...selection, search, open, selectAll, labelSelected };
 });
