@@ -55,6 +55,7 @@ describe('Search and Map in the browser against histo serve', () => {
     const similarities = (await page.getByTestId('tile-similarity').allTextContents()).map(Number);
     expect(similarities[0]).toBeCloseTo(1, 2);
     expect(similarities).toEqual([...similarities].sort((a, b) => b - a));
+    expect(await page.getByTestId('search-query').textContent()).toMatch(/^Query: tile \d+\.$/);
     const results = await api<{ results: Array<{ tileId: number; x: number }> }>('search.run', { backbone: 'lin', query: { kind: 'tile', tileId: Number(await cards.first().getAttribute('data-tile-id')) }, k: 12 });
     expect(results.results.every((r) => r.x < 256)).toBe(true);
 
@@ -80,6 +81,17 @@ describe('Search and Map in the browser against histo serve', () => {
     await expect.poll(async () => (await cards.evaluateAll((els) => els.map((el) => el.getAttribute('data-tile-id')))).some((id) => labelledIds.includes(id)), { timeout: 30_000 }).toBe(false);
     expect(await cards.count()).toBe(12);
     expect(await page.getByTestId('tile-label').count()).toBe(0);
+
+    // A shift-drag draws a region: the query is the mean of the tiles under it.
+    await page.getByTestId('search-only-unlabelled').uncheck();
+    const region = (await viewer.boundingBox())!;
+    await page.keyboard.down('Shift');
+    await page.mouse.move(region.x + region.width * 0.6, region.y + region.height * 0.45);
+    await page.mouse.down();
+    await page.mouse.move(region.x + region.width * 0.7, region.y + region.height * 0.55, { steps: 6 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await expect.poll(() => page.getByTestId('search-query').textContent(), { timeout: 30_000 }).toMatch(/^Query: mean of \d+ tiles\.$/);
 
     expect(problems).toEqual([]);
     expect(await cspViolations()).toEqual([]);
