@@ -12,6 +12,8 @@ import { backboneHandlers } from './handlers/backbone-handlers';
 import { trainingHandlers } from './handlers/training-handlers';
 import { compareHandlers } from './handlers/compare-handlers';
 import { predictionHandlers } from './handlers/prediction-handlers';
+import { searchHandlers } from './handlers/search-handlers';
+import { mapHandlers } from './handlers/map-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -35,6 +37,8 @@ export class HistoCore {
       ...trainingHandlers(this),
       ...compareHandlers(this),
       ...predictionHandlers(this),
+      ...searchHandlers(this),
+      ...mapHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }

@@ -2,6 +2,8 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 import BackbonesView from './views/BackbonesView.vue';
 import CompareView from './views/CompareView.vue';
 import ReviewView from './views/ReviewView.vue';
+import SearchView from './views/SearchView.vue';
+import MapView from './views/MapView.vue';
 import SettingsView from './views/SettingsView.vue';
 import SlidesView from './views/SlidesView.vue';
 import TasksView from './views/TasksView.vue';
@@ -22,6 +24,8 @@ export const areas: readonly Area[] = [
   { name: 'training', path: '/training', label: 'Training', group: 'Models' },
   { name: 'compare', path: '/compare', label: 'Compare', group: 'Models' },
   { name: 'review', path: '/review', label: 'Review', group: 'Models' },
+  { name: 'search', path: '/search', label: 'Search', group: 'Data' },
+  { name: 'map', path: '/map', label: 'Map', group: 'Data' },
   { name: 'settings', path: '/settings', label: 'Settings', group: 'Application' },
 ];
 
@@ -32,6 +36,8 @@ const views: Record<string, RouteRecordRaw['component']> = {
   training: TrainingView,
   compare: CompareView,
   review: ReviewView,
+  search: SearchView,
+  map: MapView,
   settings: SettingsView,
 };
 

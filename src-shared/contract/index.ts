@@ -8,6 +8,8 @@ import { trainingMethods } from './training';
 import { compareMethods } from './compare';
 import { predictionMethods } from './prediction';
 import { auditMethods } from './audit';
+import { searchMethods } from './search';
+import { mapMethods } from './map';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -20,6 +22,8 @@ export * from './training';
 export * from './compare';
 export * from './prediction';
 export * from './audit';
+export * from './search';
+export * from './map';
 export * from './ipc-channels';
 
 /**
@@ -36,6 +40,8 @@ export const contract = {
   ...compareMethods,
   ...predictionMethods,
   ...auditMethods,
+  ...searchMethods,
+  ...mapMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

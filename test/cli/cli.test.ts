@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json';
+import { latestSchemaVersion } from '../../src-main/core/project/migrations';
 import { runHisto } from '../helpers/run-cli';
 import { fileDigest } from '../helpers/file-digest';
 import { useTempDir } from '../helpers/temp-dir';
@@ -34,7 +35,7 @@ describe('histo CLI', () => {
     const file = path.join(tempDir(), 'study.histo');
     const created = runHisto(['project', 'create', file, '--json']);
     expect(created.code).toBe(0);
-    expect(JSON.parse(created.stdout)).toMatchObject({ path: file, schemaVersion: 1 });
+    expect(JSON.parse(created.stdout)).toMatchObject({ path: file, schemaVersion: latestSchemaVersion });
     const digest = fileDigest(file);
     const again = runHisto(['project', 'create', file]);
     expect(again.code).toBe(1);

@@ -9,6 +9,8 @@ import { predictCommand } from './predict';
 import { auditCommand } from './audit';
 import { headExportCommand, headsListCommand, trainCommand } from './train';
 import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
+import { searchCommand } from './search';
+import { mapCommand } from './map';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
 
 /** Every `histo` command; `histo --help` lists them in this order. */
@@ -36,5 +38,7 @@ export const commands: CliCommand[] = [
   compareCommand,
   predictCommand,
   auditCommand,
+  searchCommand,
+  mapCommand,
   serveCommand,
 ];

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-export type LabelSource = 'import' | 'viewer' | 'review';
+export type LabelSource = 'import' | 'viewer' | 'review' | 'search' | 'map';
 
 export interface NewLabel {
   tileId: number;

@@ -1,4 +1,5 @@
 import { initialSchema } from './001-initial';
+import { searchAndMapSchema } from './002-search-and-map';
 
 export interface Migration {
   /** The user_version the schema has after this migration. */
@@ -8,6 +9,9 @@ export interface Migration {
 }
 
 /** Applied in order; a project file records the last one applied in PRAGMA user_version. */
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: initialSchema }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initialSchema },
+  { version: 2, name: 'search-and-map', sql: searchAndMapSchema },
+];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

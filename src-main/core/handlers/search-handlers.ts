@@ -1,0 +1,25 @@
+import os from 'node:os';
+import type { Handlers } from '../dispatch';
+import type { HistoCore } from '../histo-core';
+import { labelSelection } from '../search/label-selection';
+import { describeTiles, searchProject } from '../search/search-project';
+import { resolveTask } from '../search/resolve-task';
+
+type SearchMethods = 'search.run' | 'search.label' | 'search.describe';
+
+export function searchHandlers(core: HistoCore): Pick<Handlers, SearchMethods> {
+  return {
+    'search.run': (request) => searchProject(core.requireProject(), request),
+    'search.describe': ({ tileIds, task }) => {
+      const store = core.requireProject();
+      const described = describeTiles(store, tileIds, task === undefined ? null : resolveTask(store, task).id);
+      return tileIds.flatMap((id) => {
+        const row = described.get(id);
+        if (!row) return [];
+        const { label, ...rest } = row;
+        return [{ ...rest, ...(label !== null ? { label } : {}) }];
+      });
+    },
+    'search.label': ({ author, ...request }) => labelSelection(core.requireProject(), { ...request, author: author ?? os.userInfo().username }),
+  };
+}

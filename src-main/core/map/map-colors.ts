@@ -1,0 +1,49 @@
+import type { MapColorBy, MapColors } from '../../../src-shared/contract';
+import { HistoError } from '../errors';
+import type { ProjectStore } from '../project/project-store';
+import { argmax, probabilitiesFromBlob } from '../prediction/slide-predictions';
+import { positiveClassOf } from '../prediction/predict-slides';
+import { loadHead } from '../training/heads-repo';
+import { resolveTask } from '../search/resolve-task';
+
+/** Colours of a map's points (in its tile order) by slide, label, predicted class or probability. */
+export function mapColors(store: ProjectStore, tileIds: Int32Array, colorBy: MapColorBy): MapColors {
+  const rowOf = new Map<number, number>();
+  tileIds.forEach((id, row) => rowOf.set(id, row));
+  const values = new Array<number>(tileIds.length).fill(-1);
+  switch (colorBy.by) {
+    case 'slide': {
+      const slides = store.db.prepare('SELECT id, path FROM slides ORDER BY id').all() as Array<{ id: number; path: string }>;
+      const index = new Map(slides.map((s, i) => [s.id, i]));
+      for (const [tileId, slideId] of store.db.prepare('SELECT t.id, g.slide_id FROM tiles t JOIN tilings g ON g.id = t.tiling_id').raw().iterate() as IterableIterator<[number, number]>) {
+        const row = rowOf.get(tileId);
+        if (row !== undefined) values[row] = index.get(slideId) ?? -1;
+      }
+      return { kind: 'category', categories: slides.map((s) => s.path), values };
+    }
+    case 'label': {
+      const task = resolveTask(store, colorBy.task);
+      for (const [tileId, className] of store.db.prepare('SELECT tile_id, class_name FROM labels WHERE task_id = ?').raw().iterate(task.id) as IterableIterator<[number, string]>) {
+        const row = rowOf.get(tileId);
+        if (row !== undefined) values[row] = task.classes.indexOf(className);
+      }
+      return { kind: 'category', categories: task.classes, values };
+    }
+    case 'predicted':
+    case 'probability': {
+      const { head, summary } = loadHead(store, colorBy.head);
+      let wanted = -1;
+      if (colorBy.by === 'probability') {
+        wanted = colorBy.className === undefined ? positiveClassOf(head.classes, summary) : head.classes.indexOf(colorBy.className);
+        if (wanted < 0) throw new HistoError('VALIDATION', `head ${colorBy.head} has no class '${colorBy.className}' (classes: ${head.classes.join(', ')})`);
+      }
+      for (const [tileId, blob] of store.db.prepare('SELECT tile_id, probs FROM predictions WHERE head_id = ?').raw().iterate(colorBy.head) as IterableIterator<[number, Buffer]>) {
+        const row = rowOf.get(tileId);
+        if (row === undefined) continue;
+        const probs = probabilitiesFromBlob(blob);
+        values[row] = wanted < 0 ? argmax(probs) : probs[wanted]!;
+      }
+      return colorBy.by === 'predicted' ? { kind: 'category', categories: head.classes, values } : { kind: 'scalar', categories: [head.classes[wanted]!], values };
+    }
+  }
+}
