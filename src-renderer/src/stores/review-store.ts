@@ -96,7 +96,7 @@ export const useReviewStore = defineStore('review', () => {
   const { running: exporting, error: exportError, result: lastExport, run: runExport } = useCallAction('predict.export');
 
   const head = computed(() => heads.value.find((h) => h.id === headId.value) ?? null);
-  const predicting = computed(() => run.value?.state === 'running' || run.value?.state === 'queued');
+  const predicting = computed(() => run.value?.state === 'running');
   const selectedSummary = computed(() => predicted.value?.slides.find((s) => s.slideId === selectedSlideId.value) ?? null);
   const current = computed(() => queue.value[cursor.value] ?? null);
   const totals = computed(() => {
