@@ -5,6 +5,7 @@
 // on worker threads exactly as the app does.
 //   node scripts/run-ts.mjs bench/slides-bench.ts [args...]
 import { build } from 'esbuild';
+import { nodeBundle } from './esbuild-node.mjs';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,11 +21,7 @@ if (!entry) {
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-run-ts-'));
 const workers = { 'tile-decode.worker': 'src-main/core/slides/tile-decode.worker.ts' };
 await build({
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  packages: 'external',
+  ...nodeBundle,
   absWorkingDir: root,
   entryPoints: { main: path.resolve(entry), ...workers },
   outdir,
