@@ -1,4 +1,4 @@
-// Lint rules, including the layering of ../shared/ARCHITECTURE.md: src-shared is the common
+// Lint rules, including the layering of docs/ARCHITECTURE.md: src-shared is the common
 // ground (no electron, node or vue), src-main and src-renderer never import each other, and only
 // the Electron shell may import electron.
 import { builtinModules } from 'node:module';

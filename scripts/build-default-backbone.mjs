@@ -4,6 +4,7 @@
 // same bytes, so the committed files can be checked by rebuilding.
 //   node scripts/build-default-backbone.mjs [--out-dir DIR]
 import { build } from 'esbuild';
+import { nodeBundle } from './esbuild-node.mjs';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,11 +23,7 @@ const tmp = fs.mkdtempSync(path.join(cacheDir, 'histo-backbone-'));
 try {
   const bundle = path.join(tmp, 'default-backbone.cjs');
   await build({
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
+    ...nodeBundle,
     absWorkingDir: root,
     entryPoints: ['src-main/core/backbones/default-backbone.ts'],
     outfile: bundle,

@@ -2,6 +2,7 @@
 // Builds every bundle the app runs: the Electron main and preload scripts, the CLI, the core's
 // worker scripts (esbuild), and the renderer (Vite). `--main-only` skips the renderer.
 import { build } from 'esbuild';
+import { nodeBundle } from './esbuild-node.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,19 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const mainOnly = process.argv.includes('--main-only');
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-  absWorkingDir: root,
-  // Native modules and their JS wrappers stay in node_modules, loaded at run time.
-  packages: 'external',
-  // The sources use import.meta.url only as a fallback when __filename is absent.
-  logOverride: { 'empty-import-meta': 'silent' },
-};
+const common = { ...nodeBundle, sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root };
 
 /** Worker scripts: any file named *.worker.ts under src-main/core becomes dist/workers/<name>.cjs. */
 function workerEntries() {

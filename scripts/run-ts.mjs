@@ -6,6 +6,7 @@
 //   node scripts/run-ts.mjs bench/slides-bench.ts [args...]
 // HISTO_NODE_ARGS passes flags to node, e.g. HISTO_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
 import { build } from 'esbuild';
+import { nodeBundle } from './esbuild-node.mjs';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,11 +31,7 @@ const walk = (dir) => {
 };
 walk(path.join(root, 'src-main', 'core'));
 await build({
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  packages: 'external',
+  ...nodeBundle,
   absWorkingDir: root,
   entryPoints: { main: path.resolve(entry), ...workers },
   outdir,

@@ -22,21 +22,28 @@ export function appRoot(): string {
   throw new Error(`cannot find the application folder (package.json) above ${here} or ${process.cwd()}`);
 }
 
+/**
+ * Where a file that is loaded by path lies in a packaged app: electron-builder.yml unpacks it
+ * beside the asar archive, because worker threads and native code (ONNX Runtime opening a model)
+ * read the real file system, not the archive. Outside a packaged app the path is unchanged.
+ */
+export function unpackedPath(file: string): string {
+  return file.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
+}
+
 /** A built worker script (see scripts/build.mjs: src-main/core/**\/NAME.worker.ts -> dist/workers/NAME.worker.cjs). */
 export function workerScript(name: string): string {
   // scripts/run-ts.mjs bundles the workers beside a one-off script and points here.
   const override = process.env.HISTO_WORKERS_DIR;
   if (override) return path.join(override, `${name}.worker.cjs`);
-  const file = path.join(appRoot(), 'dist', 'workers', `${name}.worker.cjs`);
-  // In a packaged app the workers are unpacked beside the asar archive (electron-builder.yml):
-  // worker threads load scripts from the real file system, not from inside the archive.
-  return file.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
+  return unpackedPath(path.join(appRoot(), 'dist', 'workers', `${name}.worker.cjs`));
 }
 
 export function rendererDir(): string {
   return path.join(appRoot(), 'dist', 'renderer');
 }
 
+/** Bundled resources (the default backbone's model): unpacked, ONNX Runtime opens them by path. */
 export function resourcesDir(): string {
-  return path.join(appRoot(), 'resources');
+  return unpackedPath(path.join(appRoot(), 'resources'));
 }

@@ -6,6 +6,7 @@ import { resolveBridge } from './api/bridge';
 import { installBridge } from './api/histo-api';
 import { router } from './router';
 import './styles/workbench.css';
+import './styles/forms.css';
 
 // Pick the transport before the router reads the location: the browser client strips ?token= from it.
 installBridge(resolveBridge());

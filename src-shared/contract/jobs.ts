@@ -1,6 +1,7 @@
 import { z } from '../zod';
 
-export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
+/** A job runs from the moment it is started (there is no queue), then ends in one of three states. */
+export const JobState = z.enum(['running', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;
 
 /** One progress report of a long job; the same shape on the CLI's stderr, IPC and WebSocket. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { browserLaunchOptions, browserSkipMessage, findBrowser } from '../helpers/find-browser.mjs';
 import { repoRoot, runHisto, serveHisto, type ServedHisto } from '../helpers/run-cli';
 
 /**
@@ -9,7 +10,6 @@ import { repoRoot, runHisto, serveHisto, type ServedHisto } from '../helpers/run
  * and pages that record console errors, failed requests and CSP violations for the final asserts.
  */
 export const resultsDir = path.join(repoRoot, 'test-results');
-const chromiumPath = process.env.HISTO_CHROMIUM ?? '/usr/bin/chromium';
 
 /** A fresh folder under the system temp dir for one test file; remove it with `removeWorkDir`. */
 export function makeWorkDir(name: string): string {
@@ -37,10 +37,7 @@ export async function startBrowserSession(projectFile: string): Promise<BrowserS
   const server = await serveHisto(['--project', projectFile]);
   let browser: Browser;
   try {
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchBrowser();
   } catch (error) {
     await server.stop();
     throw error;
@@ -54,6 +51,13 @@ export async function startBrowserSession(projectFile: string): Promise<BrowserS
       await server.stop();
     },
   };
+}
+
+/** Headless Chromium, Chrome or Edge (test/helpers/find-browser.ts says which one). */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = findBrowser();
+  if (!executablePath) throw new Error(browserSkipMessage);
+  return chromium.launch(browserLaunchOptions(executablePath));
 }
 
 // Runs in the page before any of its scripts; init scripts are injected by the browser, not subject to CSP.

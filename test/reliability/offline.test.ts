@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { browserLaunchOptions, findBrowser } from '../helpers/find-browser.mjs';
 import { writeTestSlide, writeTwoRegionSlide } from '../helpers/embedding-fixtures';
 import { linearEmbedder } from '../helpers/onnx-models';
 import { histoBin, repoRoot } from '../helpers/run-cli';
@@ -98,7 +99,7 @@ describe('the app never talks to the network', () => {
     expect(outside).toEqual([]);
   }, 240_000);
 
-  it('histo serve and the renderer in Chromium only talk to loopback', async () => {
+  it.skipIf(!findBrowser())('histo serve and the renderer in Chromium only talk to loopback', async () => {
     const log = path.join(dir, 'serve.jsonl');
     const project = path.join(dir, 'serve.histo');
     spawnSync(process.execPath, [histoBin, 'project', 'create', project], { cwd: repoRoot });
@@ -107,7 +108,7 @@ describe('the app never talks to the network', () => {
       env: { ...process.env, HISTO_NETWORK_LOG: log },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const browser = await chromium.launch({ executablePath: process.env.HISTO_CHROMIUM ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch(browserLaunchOptions(findBrowser()!));
     try {
       const info = await new Promise<{ url: string }>((resolve, reject) => {
         let out = '';

@@ -101,7 +101,7 @@ describe('useProjectStore', () => {
 
 describe('useJobsStore', () => {
   it('lists running jobs, then follows job.progress events', async () => {
-    bridge.handle('job.list', () => [jobEvent('a', { done: 10 }), jobEvent('b', { state: 'queued' })]);
+    bridge.handle('job.list', () => [jobEvent('a', { done: 10 }), jobEvent('b', { total: null })]);
     const store = useJobsStore();
     await store.start();
     expect(bridge.listenerCount('job.progress')).toBe(1);

@@ -1,11 +1,12 @@
 import { deepZoomLevels, DEEP_ZOOM_TILE_SIZE } from '../../../src-shared/contract';
+import { HEATMAP_MAX_SIDE } from '../../../src-shared/domain/heatmap';
 import { HistoError } from '../errors';
 import { loadSharp } from '../slides/sharp-loader';
 import type { RgbImage } from '../slides/slide-source';
 import type { StoredSlide } from '../project/repos/slides-repo';
 import { heatmapPng } from '../prediction/stored-predictions';
 import { loadHead } from '../training/heads-repo';
-import { ByteLru } from './byte-lru';
+import { ByteLru } from '../cache/byte-lru';
 import type { SlideLibrary } from './slide-library';
 
 /** An image ready to send: the same answer for the HTTP server and the `histo:` protocol. */
@@ -20,8 +21,6 @@ export interface SlideImage {
 }
 
 const THUMBNAIL_SIDE = 256;
-/** Longer side of a heatmap image: enough to look smooth at the zoom where tiles are still small. */
-export const HEATMAP_MAX_SIDE = 2048;
 /** Bounds of a gallery crop: output side, and the level-0 rectangle it may cover. */
 export const REGION_MAX_SIZE = 512;
 export const REGION_MAX_EXTENT = 16384;

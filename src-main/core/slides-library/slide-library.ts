@@ -8,7 +8,7 @@ import { openSlide } from '../slides/open-slide';
 import { errorText } from '../slides/slide-error';
 import { gridResolution, planTileGrid } from '../tiling/tile-grid';
 import { computeTissueMask, type TissueMask } from '../tiling/tissue-mask';
-import { ByteLru } from './byte-lru';
+import { ByteLru } from '../cache/byte-lru';
 import { OpenSlideCache } from './open-slide-cache';
 import { collectSlideFiles } from './slide-files';
 

@@ -1,65 +1,10 @@
+import { ByteLru } from '../cache/byte-lru';
 import type { RgbImage } from './slide-source';
 
-/**
- * Decoded tiles, least recently used evicted first, bounded by bytes. Concurrent requests for
- * a tile being decoded share one decode.
- */
-export class TileCache {
-  private readonly entries = new Map<string, RgbImage>();
-  private readonly pending = new Map<string, Promise<RgbImage>>();
-  private bytes = 0;
-
-  constructor(public maxBytes: number) {}
-
-  get usedBytes(): number {
-    return this.bytes;
-  }
-
-  get(key: string, load: () => Promise<RgbImage>): Promise<RgbImage> {
-    const hit = this.entries.get(key);
-    if (hit) {
-      // Re-insert: Map iteration order is our recency order.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return Promise.resolve(hit);
-    }
-    const inFlight = this.pending.get(key);
-    if (inFlight) return inFlight;
-    const promise = load().then(
-      (image) => {
-        this.pending.delete(key);
-        this.put(key, image);
-        return image;
-      },
-      (err: unknown) => {
-        this.pending.delete(key);
-        throw err;
-      },
-    );
-    this.pending.set(key, promise);
-    return promise;
-  }
-
-  /** Drops every tile whose key starts with `prefix` (a closed slide's). */
-  evictPrefix(prefix: string): void {
-    for (const [key, image] of this.entries) {
-      if (key.startsWith(prefix)) {
-        this.entries.delete(key);
-        this.bytes -= image.data.byteLength;
-      }
-    }
-  }
-
-  private put(key: string, image: RgbImage): void {
-    const size = image.data.byteLength;
-    if (size > this.maxBytes) return;
-    this.entries.set(key, image);
-    this.bytes += size;
-    for (const [oldKey, old] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldKey);
-      this.bytes -= old.data.byteLength;
-    }
+/** Decoded tiles, least recently used evicted first, bounded by their pixel bytes. */
+export class TileCache extends ByteLru<RgbImage> {
+  constructor(maxBytes: number) {
+    super(maxBytes, (image) => image.data.byteLength);
   }
 }
 

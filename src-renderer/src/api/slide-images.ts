@@ -1,4 +1,5 @@
 import { slideImagePaths } from '../../../src-shared/contract';
+import { HEATMAP_MAX_SIDE } from '../../../src-shared/domain/heatmap';
 
 /**
  * Where the viewer's images come from: the `histo:` protocol in Electron, the server's own origin
@@ -13,9 +14,6 @@ function imageBase(): string {
 function imageUrl(path: string, fingerprint: string): string {
   return `${imageBase()}${path}?v=${encodeURIComponent(fingerprint.slice(0, 16))}`;
 }
-
-/** Longer side of the heatmap image the core renders (HEATMAP_MAX_SIDE of its slide-images module). */
-export const HEATMAP_MAX_SIDE = 2048;
 
 /**
  * Width of the heatmap image in slide pixels: the core rasterises it at a whole-pixel size that

@@ -89,7 +89,7 @@ export const useCompareStore = defineStore('compare', () => {
 
   /** Starts a comparison as a job; its result lands in `shown` when the job ends. Returns the job id. */
   async function start(request: CompareRequest): Promise<string | null> {
-    if (starting.value || run.value?.state === 'running' || run.value?.state === 'queued') return null;
+    if (starting.value || run.value?.state === 'running') return null;
     starting.value = true;
     let jobId: string;
     try {

@@ -7,7 +7,7 @@ import { call, onEvent, toCallError, type HistoCallError } from '../api/histo-ap
 const FINISHED_KEPT = 20;
 
 export function isActive(job: JobEvent): boolean {
-  return job.state === 'queued' || job.state === 'running';
+  return job.state === 'running';
 }
 
 /** Long jobs of the core (extraction, training, ...) as the latest progress event of each. */

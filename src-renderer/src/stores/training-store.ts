@@ -48,8 +48,8 @@ export const useTrainingStore = defineStore('training', () => {
 
   const { running: exporting, error: exportError, result: lastExport, run: runExport, clear: clearExport } = useCallAction('head.export');
 
-  const training = computed(() => trainRun.value?.state === 'running' || trainRun.value?.state === 'queued');
-  const drawingCurve = computed(() => curveRun.value?.state === 'running' || curveRun.value?.state === 'queued');
+  const training = computed(() => trainRun.value?.state === 'running');
+  const drawingCurve = computed(() => curveRun.value?.state === 'running');
   const compared = computed(() => compareIds.value.map((id) => heads.value.find((h) => h.id === id)).filter((h): h is HeadListing => h !== undefined));
 
   // Head ids and runs belong to one project: forget them when another one opens.

@@ -2,7 +2,8 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { HeadListing, JobOutcome, MethodInput, ReviewItem } from '../../src-shared/contract';
 import { installBridge } from '../../src-renderer/src/api/histo-api';
-import { operatingPointAt, useReviewStore } from '../../src-renderer/src/stores/review-store';
+import { operatingPointAt, usePredictionsStore } from '../../src-renderer/src/stores/predictions-store';
+import { useReviewQueueStore } from '../../src-renderer/src/stores/review-queue-store';
 import { InMemoryBridge, jobEvent, projectSummary } from './in-memory-bridge';
 
 const head: HeadListing = {
@@ -32,6 +33,29 @@ const summary = (threshold: number) => ({
   slides: [{ slideId: 1, path: '/s/a.tif', width: 512, height: 256, tiles: 4, positive: [0.9, 0.6, 0.3, 0.1].filter((s) => s >= threshold).length, fraction: 0.5, max: 0.9, mean: 0.48, meanTopK: 0.48, positivesPerMm2: 100 }],
 });
 
+/** A stored head's summary as head.get returns it: the training store reads it, the predictions store its curves. */
+const storedSummary = {
+  kind: 'logreg',
+  task: 'tumour',
+  backbone: 'lin',
+  metrics: { f1Macro: 0.97 },
+  metricsStd: {},
+  folds: [],
+  confusion: [],
+  classes: ['stroma', 'tumour'],
+  params: {},
+  seed: 0,
+  curves: { class: 'tumour', roc: [[0, 0], [1, 1]], pr: [[0, 1], [1, 0.5]], bestThreshold: { threshold: 0.55, f1: 0.9, precision: 1, recall: 0.8 } },
+  data: { tiles: 4, perClass: { stroma: 2, tumour: 2 }, groups: 1, augmentedViews: 0, missingEmbeddings: 0 },
+  messages: [],
+  seconds: 0.4,
+};
+
+/** Both review stores, as the Review view uses them. */
+function reviewStores() {
+  return { review: usePredictionsStore(), queue: useReviewQueueStore() };
+}
+
 let bridge: InMemoryBridge;
 let predicted: boolean;
 let decisions: Array<MethodInput<'review.decide'>>;
@@ -45,7 +69,7 @@ beforeEach(() => {
   bridge
     .handle('project.current', () => projectSummary('/data/study.histo'))
     .handle('heads.list', () => [head])
-    .handle('head.get', () => ({ listing: head, summary: { curves: { class: 'tumour', roc: [[0, 0], [1, 1]], pr: [[0, 1], [1, 0.5]], bestThreshold: { threshold: 0.55, f1: 0.9, precision: 1, recall: 0.8 } } } }))
+    .handle('head.get', () => ({ listing: head, summary: storedSummary }))
     .handle('predict.slides', (input) => {
       const { threshold } = input as { threshold?: number };
       return predicted ? summary(threshold ?? 0.55) : { ...summary(threshold ?? 0.55), slides: [] };
@@ -77,12 +101,14 @@ describe('operatingPointAt', () => {
   });
 });
 
-describe('review store', () => {
+describe('predictions and review-queue stores', () => {
   it('picks a head, predicts as a job, then loads summaries, progress, gallery and labelled tiles', async () => {
-    const review = useReviewStore();
+    const { review, queue } = reviewStores();
     await review.loadHeads();
-    expect(review.heads.map((h) => h.id)).toEqual([4]);
+    expect(review.head).toBeNull();
     await review.selectHead(4);
+    // The head and its curves are read through the training store.
+    expect(review.head?.classes).toEqual(['stroma', 'tumour']);
     expect(review.curves?.bestThreshold?.threshold).toBe(0.55);
     expect(review.predicted?.slides).toEqual([]);
     expect(review.threshold).toBe(0.55);
@@ -92,7 +118,7 @@ describe('review store', () => {
     expect(bridge.calls.find((c) => c.method === 'predict.start')?.input).toEqual({ head: 4, paths: ['/s/a.tif'] });
     bridge.emit('job.progress', jobEvent('predict-1', { kind: 'predict', state: 'done' }));
     await expect.poll(() => review.predicted?.slides.length).toBe(1);
-    await expect.poll(() => review.queue.length).toBe(4);
+    await expect.poll(() => queue.queue.length).toBe(4);
     expect(review.run).toMatchObject({ state: 'done', failed: [] });
     expect(review.heatmapVersion).toBe(1);
     expect(review.selectedSlideId).toBe(1);
@@ -103,7 +129,7 @@ describe('review store', () => {
 
   it('re-summarises at a new threshold and keeps only the answer to the latest move', async () => {
     predicted = true;
-    const review = useReviewStore();
+    const { review } = reviewStores();
     await review.loadHeads();
     await review.selectHead(4);
     await Promise.all([review.setThreshold(0.05), review.setThreshold(0.2)]);
@@ -117,41 +143,42 @@ describe('review store', () => {
 
   it('decides on the tile under the cursor, moves on, and takes a refused verdict back', async () => {
     predicted = true;
-    const review = useReviewStore();
+    const { review, queue } = reviewStores();
     await review.loadHeads();
     await review.selectHead(4);
-    expect(review.cursor).toBe(0);
+    await expect.poll(() => queue.queue.length).toBe(4);
+    expect(queue.cursor).toBe(0);
 
-    const accepted = review.decide('accept');
+    const accepted = queue.decide('accept');
     // The verdict shows and the cursor moves before the core answers.
-    expect(review.queue[0]).toMatchObject({ decision: 'accept', label: 'tumour' });
-    expect(review.cursor).toBe(1);
-    const relabelled = review.decide('relabel', 'stroma');
+    expect(queue.queue[0]).toMatchObject({ decision: 'accept', label: 'tumour' });
+    expect(queue.cursor).toBe(1);
+    const relabelled = queue.decide('relabel', 'stroma');
     expect(await accepted).toBe(true);
     expect(await relabelled).toBe(true);
     expect(decisions.map((d) => [d.tileId, d.decision, d.className])).toEqual([
       [1, 'accept', undefined],
       [2, 'relabel', 'stroma'],
     ]);
-    expect(review.queue[1]).toMatchObject({ decision: 'relabel', label: 'stroma' });
+    expect(queue.queue[1]).toMatchObject({ decision: 'relabel', label: 'stroma' });
     await expect.poll(() => review.totals.reviewed).toBe(2);
     // The new label counts in the operating point.
     expect(review.labelled.find((t) => t.tileId === 2)).toEqual({ tileId: 2, score: 0.6, label: 'stroma' });
 
-    expect(await review.decide('reject')).toBe(false);
-    expect(review.queue[2]).toMatchObject({ decision: null, label: 'tumour' });
-    expect(review.decideError?.message).toContain('no prediction for tile 3');
+    expect(await queue.decide('reject')).toBe(false);
+    expect(queue.queue[2]).toMatchObject({ decision: null, label: 'tumour' });
+    expect(queue.decideError?.message).toContain('no prediction for tile 3');
 
-    review.move(-10);
-    expect(review.cursor).toBe(0);
-    review.move(99);
-    expect(review.cursor).toBe(3);
+    queue.move(-10);
+    expect(queue.cursor).toBe(0);
+    queue.move(99);
+    expect(queue.cursor).toBe(3);
   });
 
   it('exports at the current threshold', async () => {
     predicted = true;
     bridge.handle('predict.export', (input) => ({ files: [(input as { csv: string }).csv] }));
-    const review = useReviewStore();
+    const { review } = reviewStores();
     await review.loadHeads();
     await review.selectHead(4);
     await review.setThreshold(0.3);

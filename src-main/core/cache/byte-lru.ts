@@ -1,6 +1,8 @@
 /**
- * A least-recently-used map bounded by the bytes of its values; concurrent loads of one key share
- * a single promise, so a burst of identical tile requests renders the tile once.
+ * The one least-recently-used cache of the core (decoded slide tiles, rendered images, tissue
+ * masks): bounded by the bytes of its values; concurrent loads of one key share a single promise,
+ * so a burst of identical tile requests decodes or renders the tile once. Not `lru-cache`: its
+ * loader is fixed per cache, and here every call brings its own.
  */
 export class ByteLru<V> {
   private readonly entries = new Map<string, { value: V; bytes: number }>();
@@ -35,6 +37,16 @@ export class ByteLru<V> {
     const value = await promise;
     this.put(key, value);
     return value;
+  }
+
+  /** Drops every entry whose key starts with `prefix` (a closed slide's). */
+  evictPrefix(prefix: string): void {
+    for (const [key, entry] of this.entries) {
+      if (key.startsWith(prefix)) {
+        this.entries.delete(key);
+        this.used -= entry.bytes;
+      }
+    }
   }
 
   clear(): void {

@@ -1,17 +1,16 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { HeadListing, JobState, MethodInput, MethodOutput, ReviewItem } from '../../../src-shared/contract';
+import type { JobState, MethodInput, MethodOutput } from '../../../src-shared/contract';
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
 import { waitForJobOutcome } from '../api/job-outcome';
-import { TrainRunSummary } from '../api/training-results';
+import type { TrainRunSummary } from '../api/training-results';
 import { useCallAction } from '../composables/use-call-action';
 import { useProjectStore } from './project-store';
+import { useTrainingStore } from './training-store';
 
 export type PredictedSlides = MethodOutput<'predict.slides'>;
 export type SlidePredictionSummary = PredictedSlides['slides'][number];
 export type ReviewProgress = MethodOutput<'review.progress'>[number];
-export type ReviewMode = MethodInput<'review.queue'>['mode'];
-export type ReviewDecision = MethodInput<'review.decide'>['decision'];
 export type PredictionExportInput = Omit<MethodInput<'predict.export'>, 'head' | 'threshold'>;
 export type PredictionExportResult = MethodOutput<'predict.export'>;
 export type HeadCurves = TrainRunSummary['curves'];
@@ -33,8 +32,13 @@ export interface OperatingPoint {
   tiles: number;
 }
 
-/** Tiles shown in the gallery at once. */
-export const QUEUE_LIMIT = 48;
+/** A labelled tile among the predicted ones: the score of the positive class and its label. */
+export interface LabelledTile {
+  tileId: number;
+  score: number;
+  label: string;
+}
+
 /** Labelled tiles fetched per ranking to place the operating point (the contract's most per call). */
 const LABELLED_LIMIT = 500;
 
@@ -57,16 +61,14 @@ export function operatingPointAt(tiles: ReadonlyArray<{ score: number; label: st
 }
 
 /**
- * The Review area: a trained head run over slides (a job), its per-slide summaries at a chosen
- * threshold, the tiles to review (top-scoring or most uncertain) with the cursor the keyboard
- * moves, the decisions (which become labels of the head's task), progress, and exports.
+ * A trained head's predictions: the head chosen for review (listed and summarised by the training
+ * store), prediction jobs over slides, per-slide summaries at a chosen threshold, review progress,
+ * the labelled tiles that place the operating point, and exports. The tiles to review are the
+ * review-queue store's.
  */
-export const useReviewStore = defineStore('review', () => {
-  const heads = ref<HeadListing[]>([]);
-  const headsError = ref<HistoCallError | null>(null);
+export const usePredictionsStore = defineStore('predictions', () => {
+  const training = useTrainingStore();
   const headId = ref<number | null>(null);
-  const curves = ref<HeadCurves | null>(null);
-  const curvesError = ref<string | null>(null);
 
   const predicted = ref<PredictedSlides | null>(null);
   const defaultThreshold = ref<number | null>(null);
@@ -74,6 +76,8 @@ export const useReviewStore = defineStore('review', () => {
   const summarising = ref(false);
   const summaryError = ref<HistoCallError | null>(null);
   const progress = ref<ReviewProgress[]>([]);
+  /** Bumped each time the summaries are reloaded after predictions changed: the queue follows it. */
+  const refreshed = ref(0);
 
   const starting = ref(false);
   const run = ref<PredictionRun | null>(null);
@@ -82,23 +86,15 @@ export const useReviewStore = defineStore('review', () => {
   const heatmapVersion = ref(0);
 
   const selectedSlideId = ref<number | null>(null);
-  const mode = ref<ReviewMode>('top');
-  const queue = ref<ReviewItem[]>([]);
-  const cursor = ref(0);
-  const queueLoading = ref(false);
-  const queueError = ref<HistoCallError | null>(null);
-  const deciding = ref(false);
-  const decideError = ref<HistoCallError | null>(null);
-
-  /** Labelled tiles among the predicted ones (score of the positive class, label): the operating point's data. */
-  const labelled = ref<Array<{ tileId: number; score: number; label: string }>>([]);
+  const labelled = ref<LabelledTile[]>([]);
 
   const { running: exporting, error: exportError, result: lastExport, run: runExport } = useCallAction('predict.export');
 
-  const head = computed(() => heads.value.find((h) => h.id === headId.value) ?? null);
-  const predicting = computed(() => run.value?.state === 'running' || run.value?.state === 'queued');
+  const head = computed(() => training.heads.find((h) => h.id === headId.value) ?? null);
+  const curves = computed<HeadCurves | null>(() => (headId.value === null ? null : (training.summaries[headId.value]?.curves ?? null)));
+  const curvesError = computed(() => (headId.value === null ? null : (training.summaryErrors[headId.value] ?? null)));
+  const predicting = computed(() => run.value?.state === 'running');
   const selectedSummary = computed(() => predicted.value?.slides.find((s) => s.slideId === selectedSlideId.value) ?? null);
-  const current = computed(() => queue.value[cursor.value] ?? null);
   const totals = computed(() => {
     let reviewed = 0;
     let tiles = 0;
@@ -110,20 +106,17 @@ export const useReviewStore = defineStore('review', () => {
   });
   const operatingPoint = computed(() => (predicted.value ? operatingPointAt(labelled.value, predicted.value.positive, threshold.value) : null));
 
-  // Heads, predictions and decisions belong to one project: forget them when another one opens.
+  // Predictions and decisions belong to one project: forget them when another one opens.
   const project = useProjectStore();
   watch(
     () => project.current?.path ?? null,
     () => {
-      heads.value = [];
       forgetHead();
       headId.value = null;
     },
   );
 
   function forgetHead(): void {
-    curves.value = null;
-    curvesError.value = null;
     predicted.value = null;
     defaultThreshold.value = null;
     summaryError.value = null;
@@ -131,25 +124,15 @@ export const useReviewStore = defineStore('review', () => {
     run.value = null;
     runError.value = null;
     selectedSlideId.value = null;
-    queue.value = [];
-    cursor.value = 0;
-    queueError.value = null;
-    decideError.value = null;
     labelled.value = [];
     lastExport.value = null;
     exportError.value = null;
   }
 
+  /** The project's heads, through the training store; a head that is gone is deselected. */
   async function loadHeads(): Promise<void> {
-    try {
-      heads.value = await call('heads.list', {});
-      headsError.value = null;
-      if (headId.value !== null && !heads.value.some((h) => h.id === headId.value)) await selectHead(null);
-    } catch (err) {
-      const callError = toCallError(err, 'heads.list');
-      heads.value = [];
-      headsError.value = callError.code === 'NO_PROJECT' ? null : callError;
-    }
+    await training.load();
+    if (headId.value !== null && !training.heads.some((h) => h.id === headId.value)) await selectHead(null);
   }
 
   /** Chooses the head to review: its PR curve, what it has predicted, and the progress of its review. */
@@ -158,24 +141,12 @@ export const useReviewStore = defineStore('review', () => {
     headId.value = id;
     forgetHead();
     if (id === null) return;
-    await Promise.all([loadCurves(id), refreshPredictions(true)]);
-  }
-
-  async function loadCurves(id: number): Promise<void> {
-    try {
-      const { summary } = await call('head.get', { id });
-      if (headId.value !== id) return;
-      const parsed = TrainRunSummary.shape.curves.safeParse(summary.curves);
-      curves.value = parsed.success ? parsed.data : null;
-      curvesError.value = parsed.success ? null : `head ${id} has no precision-recall curve this version can read`;
-    } catch (err) {
-      if (headId.value === id) curvesError.value = toCallError(err, 'head.get').message;
-    }
+    await Promise.all([training.loadSummary(id), refreshPredictions(true)]);
   }
 
   /**
-   * Reloads the summaries (at the head's own threshold when `resetThreshold`), the progress, the
-   * gallery and the labelled tiles after the predictions changed.
+   * Reloads the summaries (at the head's own threshold when `resetThreshold`), the progress and
+   * the labelled tiles after the predictions changed.
    */
   async function refreshPredictions(resetThreshold: boolean): Promise<void> {
     const id = headId.value;
@@ -197,7 +168,8 @@ export const useReviewStore = defineStore('review', () => {
     } finally {
       summarising.value = false;
     }
-    await Promise.all([loadProgress(), loadQueue(), loadLabelled()]);
+    refreshed.value++;
+    await Promise.all([loadProgress(), loadLabelled()]);
   }
 
   let summaryRequest = 0;
@@ -268,40 +240,7 @@ export const useReviewStore = defineStore('review', () => {
   }
 
   function selectSlide(slideId: number): void {
-    if (selectedSlideId.value === slideId) return;
     selectedSlideId.value = slideId;
-    void loadQueue();
-  }
-
-  function setMode(next: ReviewMode): void {
-    if (mode.value === next) return;
-    mode.value = next;
-    void loadQueue();
-  }
-
-  let queueRequest = 0;
-  /** The gallery of the selected slide: decided tiles stay in it, showing their verdict. */
-  async function loadQueue(): Promise<void> {
-    const id = headId.value;
-    const slideId = selectedSlideId.value;
-    const request = ++queueRequest;
-    if (id === null || slideId === null) {
-      queue.value = [];
-      return;
-    }
-    queueLoading.value = true;
-    try {
-      const items = await call('review.queue', { head: id, mode: mode.value, slideId, limit: QUEUE_LIMIT, includeDecided: true });
-      if (request !== queueRequest) return;
-      queue.value = items;
-      const firstOpen = items.findIndex((item) => item.decision === null);
-      cursor.value = firstOpen === -1 ? 0 : firstOpen;
-      queueError.value = null;
-    } catch (err) {
-      if (request === queueRequest) queueError.value = toCallError(err, 'review.queue');
-    } finally {
-      if (request === queueRequest) queueLoading.value = false;
-    }
   }
 
   /** The labelled tiles among the head's highest-scoring and most uncertain ones, over all slides. */
@@ -313,7 +252,7 @@ export const useReviewStore = defineStore('review', () => {
         (['top', 'uncertain'] as const).map((m) => call('review.queue', { head: id, mode: m, limit: LABELLED_LIMIT, includeDecided: true })),
       );
       if (headId.value !== id) return;
-      const byTile = new Map<number, { tileId: number; score: number; label: string }>();
+      const byTile = new Map<number, LabelledTile>();
       for (const item of ranked.flat()) if (item.label !== null) byTile.set(item.tileId, { tileId: item.tileId, score: item.score, label: item.label });
       labelled.value = [...byTile.values()];
     } catch {
@@ -322,68 +261,9 @@ export const useReviewStore = defineStore('review', () => {
     }
   }
 
-  function moveTo(index: number): void {
-    if (queue.value.length === 0) return;
-    cursor.value = Math.max(0, Math.min(queue.value.length - 1, index));
-  }
-
-  function move(delta: number): void {
-    moveTo(cursor.value + delta);
-  }
-
-  function replaceItem(tileId: number, update: Partial<ReviewItem>): void {
-    const index = queue.value.findIndex((q) => q.tileId === tileId);
-    if (index !== -1) queue.value.splice(index, 1, { ...queue.value[index]!, ...update });
-  }
-
-  /** Decisions in flight, sent one after another so fast keystrokes keep their order and none is lost. */
-  let sending: Promise<unknown> = Promise.resolve();
-  let inFlight = 0;
-
-  /**
-   * Records a decision on the tile under the cursor (accept, reject, or relabel to a class) and
-   * moves on to the next tile at once; the verdict shows straight away and is taken back if the
-   * core refuses it. From then on the decision is a label of the head's task.
-   */
-  function decide(decision: ReviewDecision, className?: string): Promise<boolean> {
-    const id = headId.value;
-    const item = current.value;
-    if (id === null || !item) return Promise.resolve(false);
-    const before = { decision: item.decision, label: item.label };
-    // The label the core will give the tile (its rule, in review.ts), shown before it answers.
-    const classes = head.value?.classes ?? [];
-    const other = classes.length === 2 ? (classes.find((c) => c !== item.predicted) ?? null) : item.label;
-    replaceItem(item.tileId, { decision, label: decision === 'relabel' ? (className ?? null) : decision === 'accept' ? item.predicted : other });
-    if (queue.value[cursor.value]?.tileId === item.tileId) moveTo(cursor.value + 1);
-    inFlight++;
-    deciding.value = true;
-    const input: MethodInput<'review.decide'> = { head: id, tileId: item.tileId, decision };
-    if (className !== undefined) input.className = className;
-    const sent = sending.then(async () => {
-      try {
-        const result = await call('review.decide', input);
-        if (headId.value !== id) return false;
-        replaceItem(item.tileId, { decision, label: result.label });
-        if (result.label !== null) {
-          labelled.value = [...labelled.value.filter((t) => t.tileId !== item.tileId), { tileId: item.tileId, score: item.score, label: result.label }];
-        }
-        decideError.value = null;
-        return true;
-      } catch (err) {
-        if (headId.value === id) {
-          replaceItem(item.tileId, before);
-          decideError.value = toCallError(err, 'review.decide');
-        }
-        return false;
-      } finally {
-        if (--inFlight === 0) {
-          deciding.value = false;
-          void loadProgress();
-        }
-      }
-    });
-    sending = sent;
-    return sent;
+  /** A tile that a review decision labelled: it now counts towards the operating point. */
+  function recordLabel(tile: LabelledTile): void {
+    labelled.value = [...labelled.value.filter((t) => t.tileId !== tile.tileId), tile];
   }
 
   async function exportPredictions(input: PredictionExportInput): Promise<PredictionExportResult | null> {
@@ -393,8 +273,6 @@ export const useReviewStore = defineStore('review', () => {
   }
 
   return {
-    heads,
-    headsError,
     headId,
     head,
     curves,
@@ -406,6 +284,7 @@ export const useReviewStore = defineStore('review', () => {
     summaryError,
     progress,
     totals,
+    refreshed,
     starting,
     run,
     runError,
@@ -413,14 +292,6 @@ export const useReviewStore = defineStore('review', () => {
     heatmapVersion,
     selectedSlideId,
     selectedSummary,
-    mode,
-    queue,
-    cursor,
-    current,
-    queueLoading,
-    queueError,
-    deciding,
-    decideError,
     labelled,
     operatingPoint,
     exporting,
@@ -430,13 +301,10 @@ export const useReviewStore = defineStore('review', () => {
     selectHead,
     refreshPredictions,
     setThreshold,
+    loadProgress,
     predict,
     selectSlide,
-    setMode,
-    loadQueue,
-    moveTo,
-    move,
-    decide,
+    recordLabel,
     exportPredictions,
   };
 });
