@@ -20,6 +20,7 @@ export * from './training';
 export * from './compare';
 export * from './prediction';
 export * from './audit';
+export * from './cluster';
 export * from './ipc-channels';
 
 /**

@@ -9,6 +9,7 @@ import { predictCommand } from './predict';
 import { auditCommand } from './audit';
 import { headExportCommand, headsListCommand, trainCommand } from './train';
 import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
+import { projectMergeCommand } from './merge';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
 
 /** Every `histo` command; `histo --help` lists them in this order. */
@@ -16,6 +17,7 @@ export const commands: CliCommand[] = [
   infoCommand,
   projectCreateCommand,
   projectInfoCommand,
+  projectMergeCommand,
   slideInfoCommand,
   slideRegionCommand,
   slideThumbnailCommand,
