@@ -10,6 +10,7 @@ import { auditCommand } from './audit';
 import { headExportCommand, headsListCommand, trainCommand } from './train';
 import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
 import { projectMergeCommand } from './merge';
+import { clusterMergeCommand, clusterResubmitCommand, clusterSbatchCommand, clusterStatusCommand } from './cluster';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
 
 /** Every `histo` command; `histo --help` lists them in this order. */
@@ -38,5 +39,9 @@ export const commands: CliCommand[] = [
   compareCommand,
   predictCommand,
   auditCommand,
+  clusterSbatchCommand,
+  clusterStatusCommand,
+  clusterResubmitCommand,
+  clusterMergeCommand,
   serveCommand,
 ];
