@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runHisto } from '../helpers/run-cli';
 import { linearEmbedder } from '../helpers/onnx-models';
-import { writePatchDataset, writeTestSlide } from '../helpers/embedding-fixtures';
+import { writePatchDataset, writeTestSlide, writeTwoRegionSlide } from '../helpers/embedding-fixtures';
 import { projectSnapshot } from '../helpers/project-snapshot';
 import { useTempDir } from '../helpers/temp-dir';
 
@@ -113,4 +113,45 @@ describe('histo embed --shard and histo project merge', () => {
     expect(reused.code).toBe(1);
     expect(reused.stderr).toMatch(/holds shard 1\/2, not 2\/2/);
   });
+
+  it('merges predict shards (copies of the study with its head) into exactly the predictions of one run', async () => {
+    const dir = tempDir();
+    const study = path.join(dir, 'study.histo');
+    const trainSlide = await writeTwoRegionSlide(path.join(dir, 'two-regions.tif'));
+    const others = await Promise.all([320, 384, 448, 512].map((width, i) => writeTestSlide(dir, `p${i}.tif`, { width, height: 192 })));
+    ok(runHisto(['project', 'create', study]));
+    ok(runHisto(['embed', trainSlide, '--project', study, '--backbone', linearEmbedder({ inputSize: 32, dim: 16, seed: 8, dir }), '--size', '32', '--mpp', '0.5', '--min-tissue', '0']));
+    ok(runHisto(['task', 'create', 'tumour', '--classes', 'stroma,tumour', '--project', study]));
+    const rows = ['source,x,y,label', ...[0, 64, 128].map((x) => `${trainSlide},${x},0,tumour`), ...[320, 384, 448].map((x) => `${trainSlide},${x},0,stroma`)];
+    fs.writeFileSync(path.join(dir, 'labels.csv'), rows.join('\n'));
+    ok(runHisto(['labels', 'import', path.join(dir, 'labels.csv'), '--project', study, '--task', 'tumour']));
+    const head = JSON.parse(ok(runHisto(['train', '--project', study, '--task', 'tumour', '--backbone', '1', '--head', 'logreg', '--cv', '2', '--group', 'none', '--json']))) as { headId: number };
+    const predictArgs = (project: string, extra: string[]) => ['predict', '--project', project, '--head', String(head.headId), ...others, ...extra];
+
+    const single = path.join(dir, 'single.histo');
+    const shards = [1, 2].map((k) => path.join(dir, `predict-${k}.histo`));
+    for (const copy of [single, ...shards]) fs.copyFileSync(study, copy);
+    ok(runHisto(predictArgs(single, [])));
+    shards.forEach((shard, i) => ok(runHisto(predictArgs(shard, ['--shard', `${i + 1}/2`]))));
+    expect(shards.map((f) => shardMeta(f).command)).toEqual(['predict', 'predict']);
+
+    const merged = JSON.parse(ok(runHisto(['project', 'merge', ...shards, '--into', study, '--json']))) as { added: Record<string, number>; shards: Array<{ predictionsWithoutHead: number }> };
+    expect(merged.shards.map((s) => s.predictionsWithoutHead)).toEqual([0, 0]);
+    const want = projectSnapshot(single);
+    const got = projectSnapshot(study);
+    expect(got.counts).toEqual(want.counts);
+    expect(got.vectors).toEqual(want.vectors);
+    expect(predictionsOf(study)).toEqual(predictionsOf(single));
+    expect(want.counts.predictions).toBeGreaterThan(100);
+    expect(merged.added.predictions).toBe(want.counts.predictions);
+  });
 });
+
+function predictionsOf(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare("SELECT s.fingerprint || '|' || t.x || ',' || t.y || '|' || hex(p.probs) AS k FROM predictions p JOIN tiles t ON t.id = p.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id").all() as Array<{ k: string }>).map((r) => r.k).sort();
+  } finally {
+    db.close();
+  }
+}
