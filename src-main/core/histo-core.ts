@@ -12,6 +12,7 @@ import { backboneHandlers } from './handlers/backbone-handlers';
 import { trainingHandlers } from './handlers/training-handlers';
 import { compareHandlers } from './handlers/compare-handlers';
 import { predictionHandlers } from './handlers/prediction-handlers';
+import { clusterHandlers } from './handlers/cluster-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -35,6 +36,7 @@ export class HistoCore {
       ...trainingHandlers(this),
       ...compareHandlers(this),
       ...predictionHandlers(this),
+      ...clusterHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }

@@ -1,7 +1,7 @@
 import { z } from '../zod';
 import { ExecutionProviderName } from './app';
 import { FilePath } from './project';
-import { ShardSpec } from './cluster';
+import { ShardSpec } from './shard';
 
 const Rgb = z.tuple([z.number(), z.number(), z.number()]);
 

@@ -8,6 +8,7 @@ import { trainingMethods } from './training';
 import { compareMethods } from './compare';
 import { predictionMethods } from './prediction';
 import { auditMethods } from './audit';
+import { clusterMethods } from './cluster';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -21,6 +22,7 @@ export * from './compare';
 export * from './prediction';
 export * from './audit';
 export * from './cluster';
+export * from './shard';
 export * from './ipc-channels';
 
 /**
@@ -37,6 +39,7 @@ export const contract = {
   ...compareMethods,
   ...predictionMethods,
   ...auditMethods,
+  ...clusterMethods,
 } as const;
 
 /** Events the core pushes to the UI. */
