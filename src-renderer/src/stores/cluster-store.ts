@@ -76,6 +76,8 @@ export const useClusterStore = defineStore('cluster', () => {
       if (status.value) status.value = { ...status.value, shards: started.shards };
       const outcome = await waitForJobOutcome(started.jobId);
       if (outcome.error) throw new HistoCallError(outcome.error.code as ErrorCode, outcome.error.message, 'cluster.import');
+      // The project bar's counts include the merged slides (reloaded first: a new project path resets this store).
+      await project.load();
       imported.value = outcome.result as ClusterImportResult;
     });
   }
