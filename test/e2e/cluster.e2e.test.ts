@@ -99,7 +99,7 @@ describe.skipIf(unavailable !== null)('Slurm extraction in the browser against h
           await slurm.getByTestId('slurm-refresh').click();
           return status.locator('tbody tr').allTextContents();
         },
-        { timeout: 120_000, intervals: [1000] },
+        { timeout: 120_000, interval: 1000 },
       )
       .toEqual(['1/2COMPLETEDdone', '2/2COMPLETEDdone']);
     await slurm.getByTestId('slurm-import').click();
