@@ -34,7 +34,8 @@ function addCounts(into: MergeCounts, more: MergeCounts): void {
 function prepareIds(store: ProjectStore, shard: OpenShard): { ids: IdMaps; predictionsWithoutHead: number } {
   const db = store.db;
   const ids: IdMaps = { backbones: new Map(), heads: new Map() };
-  const backboneColumns = columnsOf(shard.db, 'backbones').filter((c) => c !== 'id' && columnsOf(db, 'backbones').includes(c));
+  const studyColumns = new Set(columnsOf(db, 'backbones'));
+  const backboneColumns = columnsOf(shard.db, 'backbones').filter((c) => c !== 'id' && studyColumns.has(c));
   const insertBackbone = db.prepare(`INSERT INTO backbones (${backboneColumns.join(', ')}) VALUES (${backboneColumns.map(() => '?').join(', ')})`);
   db.transaction(() => {
     for (const backbone of shard.backbones) {

@@ -20,7 +20,8 @@ export interface IdMaps {
 
 /** Copies rows of one table between two schemas: the columns both have, minus those the caller sets. */
 function rowInserter(target: Database.Database, shard: Database.Database, table: string, set: string[], conflict = '') {
-  const shared = columnsOf(shard, table).filter((c) => c !== 'id' && !set.includes(c) && columnsOf(target, table).includes(c));
+  const studyColumns = new Set(columnsOf(target, table));
+  const shared = columnsOf(shard, table).filter((c) => c !== 'id' && !set.includes(c) && studyColumns.has(c));
   const columns = [...set, ...shared];
   const statement = target.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${conflict}`);
   return (row: Row, values: unknown[]) => statement.run(...values, ...shared.map((c) => row[c]));
