@@ -13,7 +13,9 @@ function run(command: string, args: string[]): { ok: boolean; stdout: string; st
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
     throw new HistoError('NOT_FOUND', `${command}: not found; run this on a Slurm login node (or install the Slurm client tools)`);
   }
-  return { ok: result.status === 0, stdout: result.stdout ?? '', stderr: (result.stderr ?? '').trim() };
+  // Slurm tools print a chain of errors; the last line says what finally failed, and our errors stay one line.
+  const lastLine = (result.stderr ?? '').trim().split('\n').at(-1) ?? '';
+  return { ok: result.status === 0, stdout: result.stdout ?? '', stderr: lastLine.trim() };
 }
 
 /** Submits a script with sbatch and returns the job id (an array's base id). */
@@ -78,5 +80,6 @@ export function arrayStatus(jobId: string): ArrayTaskState[] {
     const tasks = parseSacct(past.stdout);
     if (tasks.length > 0) return tasks;
   }
+  if (!live.ok && !past.ok && !/invalid job id/i.test(live.stderr)) throw new HistoError('NOT_FOUND', `cannot ask Slurm about job ${jobId}: ${live.stderr || past.stderr}`);
   throw new HistoError('NOT_FOUND', `Slurm knows no job ${jobId} (${live.stderr || past.stderr || 'no record'})`);
 }
