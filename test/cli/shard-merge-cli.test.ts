@@ -100,6 +100,26 @@ describe('histo embed --shard and histo project merge', () => {
     expect(projectSnapshot(study).counts).toEqual(before);
   });
 
+  it('refuses an ordinary project whose backbone has the study\'s name but another model file', async () => {
+    const dir = tempDir();
+    const [slides] = await inputsIn(dir);
+    const projects = [1, 2].map((seed) => {
+      const project = path.join(dir, `plain-${seed}.histo`);
+      const modelDir = path.join(dir, `m${seed}`);
+      fs.mkdirSync(modelDir);
+      ok(runHisto(['project', 'create', project]));
+      ok(runHisto(['backbone', 'import', linearEmbedder({ inputSize: 32, dim: 8, seed, dir: modelDir }), '--project', project, '--name', 'lin']));
+      ok(runHisto(['embed', slides!, '--project', project, '--backbone', 'lin', '--level', '0', '--min-tissue', '0']));
+      return project;
+    });
+    const study = path.join(dir, 'study.histo');
+    ok(runHisto(['project', 'merge', projects[0]!, '--into', study]));
+    const refused = runHisto(['project', 'merge', projects[1]!, '--into', study]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(new RegExp(`${projects[1]!.replace(/[.]/g, '\\.')}: backbone 'lin' is a different model file`));
+  });
+
   it('refuses a malformed --shard and a shard file reused for another shard', async () => {
     const dir = tempDir();
     const inputs = await inputsIn(dir);
