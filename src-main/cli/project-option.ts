@@ -2,11 +2,12 @@ import type { ProjectStore } from '../core/project/project-store';
 import type { CommandContext } from './command';
 import { callCore } from './call-core';
 import { requiredStringOption } from './option-values';
+import { noteStorage } from './storage-note';
 
 /** Opens the project named by --project and returns it. */
 export async function openProjectOption(ctx: CommandContext): Promise<ProjectStore> {
   const core = ctx.core();
-  await callCore(core, 'project.open', { path: requiredStringOption(ctx, 'project') });
+  noteStorage(ctx, await callCore(core, 'project.open', { path: requiredStringOption(ctx, 'project') }));
   return core.requireProject();
 }
 

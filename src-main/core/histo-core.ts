@@ -14,6 +14,7 @@ import { compareHandlers } from './handlers/compare-handlers';
 import { predictionHandlers } from './handlers/prediction-handlers';
 import { searchHandlers } from './handlers/search-handlers';
 import { mapHandlers } from './handlers/map-handlers';
+import { clusterHandlers } from './handlers/cluster-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -39,6 +40,7 @@ export class HistoCore {
       ...predictionHandlers(this),
       ...searchHandlers(this),
       ...mapHandlers(this),
+      ...clusterHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }

@@ -1,6 +1,7 @@
 import { z } from '../zod';
 import { ExecutionProviderName } from './app';
 import { FilePath } from './project';
+import { ShardSpec } from './shard';
 
 const Rgb = z.tuple([z.number(), z.number(), z.number()]);
 
@@ -49,6 +50,7 @@ export const EmbedRequest = z
     dtype: z.enum(['float32', 'float16']).default('float32'),
     provider: z.union([z.literal('auto'), ExecutionProviderName]).default('auto'),
     mppOverride: z.number().positive().max(1000).optional(),
+    shard: ShardSpec.optional(),
   })
   .refine((r) => r.mpp === undefined || r.level === undefined, { message: 'give mpp or level, not both' });
 export type EmbedRequest = z.input<typeof EmbedRequest>;

@@ -10,6 +10,7 @@ import { predictionMethods } from './prediction';
 import { auditMethods } from './audit';
 import { searchMethods } from './search';
 import { mapMethods } from './map';
+import { clusterMethods } from './cluster';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -24,6 +25,8 @@ export * from './prediction';
 export * from './audit';
 export * from './search';
 export * from './map';
+export * from './cluster';
+export * from './shard';
 export * from './ipc-channels';
 
 /**
@@ -42,6 +45,7 @@ export const contract = {
   ...auditMethods,
   ...searchMethods,
   ...mapMethods,
+  ...clusterMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

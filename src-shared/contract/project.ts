@@ -14,6 +14,8 @@ export const ProjectSummary = z.object({
   appVersion: z.string(),
   /** The backbone chosen for this project (e.g. after a comparison), if any. */
   defaultBackbone: z.string().nullable(),
+  /** On network storage (NFS/SMB) a project uses a rollback journal and is locked to one process. */
+  storage: z.object({ network: z.boolean(), fsType: z.string().nullable(), journal: z.enum(['wal', 'exclusive-rollback']) }).optional(),
   counts: z.object({
     slides: z.number().int().nonnegative(),
     backbones: z.number().int().nonnegative(),

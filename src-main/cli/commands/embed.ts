@@ -9,12 +9,15 @@ import { reportProgress } from '../progress-reporter';
 import { requiredStringOption } from '../option-values';
 import { exportEmbeddings } from '../../core/embeddings/export-embeddings';
 import { resolveBackbone } from '../../core/handlers/backbone-handlers';
+import { parseShardSpec } from '../../core/cluster/shard-spec';
+import { backboneRefFromOption } from '../backbone-file-ref';
+import { openOrCreateShardProject } from '../shard-project';
 
 export const embedCommand: CliCommand = {
   path: ['embed'],
   summary: 'Embed the tissue tiles of slides (or a folder of patch images) with a backbone into the project',
   usage:
-    'PATH... --project DB --backbone ID|NAME [--size 224] [--mpp 0.5 | --level L] [--min-tissue 0.5] [--views none|d4|stain|d4+stain] [--batch N] [--float16] [--provider P] [--mpp-override M] [--json]',
+    'PATH... --project DB --backbone ID|NAME|FILE.onnx [--shard K/N] [--size 224] [--mpp 0.5 | --level L] [--min-tissue 0.5] [--views none|d4|stain|d4+stain] [--batch N] [--float16] [--provider P] [--mpp-override M] [--json]',
   positionals: [1, 100_000],
   options: {
     ...projectOptionSpec,
@@ -28,9 +31,13 @@ export const embedCommand: CliCommand = {
     float16: { type: 'boolean' },
     provider: { type: 'string' },
     'mpp-override': { type: 'string' },
+    shard: { type: 'string' },
   },
   async run(ctx) {
-    await openProjectOption(ctx);
+    const shard = typeof ctx.options.shard === 'string' ? parseShardSpec(ctx.options.shard) : undefined;
+    // A shard file is made by its array task: created here when missing.
+    if (shard) await openOrCreateShardProject(ctx);
+    else await openProjectOption(ctx);
     const core = ctx.core();
     const views = (ctx.options.views as string | undefined) ?? 'none';
     if (!ViewModeSchema.safeParse(views).success) throw new UsageError(`--views: expected none, d4, stain or d4+stain, got '${views}'`);
@@ -39,7 +46,8 @@ export const embedCommand: CliCommand = {
     if (mpp !== undefined && level !== undefined) throw new UsageError('embed: give --mpp or --level, not both');
     const { jobId } = await callCore(core, 'embed.start', {
       paths: ctx.positionals,
-      backbone: requiredStringOption(ctx, 'backbone'),
+      backbone: await backboneRefFromOption(core, requiredStringOption(ctx, 'backbone')),
+      shard,
       tileSize: numberOption(ctx, 'size', { integer: true, min: 8, max: 8192 }),
       mpp,
       level,

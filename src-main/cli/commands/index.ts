@@ -11,6 +11,8 @@ import { headExportCommand, headsListCommand, trainCommand } from './train';
 import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
 import { searchCommand } from './search';
 import { mapCommand } from './map';
+import { projectMergeCommand } from './merge';
+import { clusterMergeCommand, clusterResubmitCommand, clusterSbatchCommand, clusterStatusCommand } from './cluster';
 import { slideInfoCommand, slideRegionCommand, slideThumbnailCommand, tilesCommand } from './slide';
 
 /** Every `histo` command; `histo --help` lists them in this order. */
@@ -18,6 +20,7 @@ export const commands: CliCommand[] = [
   infoCommand,
   projectCreateCommand,
   projectInfoCommand,
+  projectMergeCommand,
   slideInfoCommand,
   slideRegionCommand,
   slideThumbnailCommand,
@@ -40,5 +43,9 @@ export const commands: CliCommand[] = [
   auditCommand,
   searchCommand,
   mapCommand,
+  clusterSbatchCommand,
+  clusterStatusCommand,
+  clusterResubmitCommand,
+  clusterMergeCommand,
   serveCommand,
 ];

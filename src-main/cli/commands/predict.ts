@@ -5,12 +5,13 @@ import { openProjectOption, projectOptionSpec } from '../project-option';
 import { reportProgress } from '../progress-reporter';
 import { predictSlides } from '../../core/prediction/predict-slides';
 import { exportPredictionFiles } from '../../core/prediction/export-prediction-files';
+import { parseShardSpec } from '../../core/cluster/shard-spec';
 
 export const predictCommand: CliCommand = {
   path: ['predict'],
   summary: 'Run a head over whole slides: per-tile probabilities, slide summaries, CSV / QuPath GeoJSON / HTML report exports',
   usage:
-    '--project DB --head ID FILE... [--threshold T] [--positive CLASS] [--csv OUT.csv] [--geojson OUT.geojson [--merge]] [--summary OUT.csv] [--report DIR] [--json]',
+    '--project DB --head ID FILE... [--shard K/N] [--threshold T] [--positive CLASS] [--csv OUT.csv] [--geojson OUT.geojson [--merge]] [--summary OUT.csv] [--report DIR] [--json]',
   positionals: [1, 100_000],
   options: {
     ...projectOptionSpec,
@@ -22,16 +23,18 @@ export const predictCommand: CliCommand = {
     merge: { type: 'boolean' },
     summary: { type: 'string' },
     report: { type: 'string' },
+    shard: { type: 'string' },
   },
   async run(ctx) {
     const headId = Number(requiredStringOption(ctx, 'head'));
     if (!Number.isInteger(headId) || headId < 1) throw new UsageError(`--head: '${String(ctx.options.head)}' is not a head id (see 'histo heads list')`);
     const threshold = numberOption(ctx, 'threshold', { min: 0, max: 1 });
+    const shard = typeof ctx.options.shard === 'string' ? parseShardSpec(ctx.options.shard) : undefined;
     const store = await openProjectOption(ctx);
     const core = ctx.core();
     const stop = reportProgress(core.jobs, 'slides');
     try {
-      const run = await core.jobs.start('predict', (job) => predictSlides(store, headId, ctx.positionals, { threshold, positive: ctx.options.positive as string | undefined }, job)).result;
+      const run = await core.jobs.start('predict', (job) => predictSlides(store, headId, ctx.positionals, { threshold, positive: ctx.options.positive as string | undefined, shard }, job)).result;
       for (const f of run.failed) ctx.err(`histo: skipped ${f.message.startsWith(f.path) ? f.message : `${f.path}: ${f.message}`}`);
       if (run.slides.length === 0) throw new UsageError('predict: no slide could be predicted');
       const written = await exportPredictionFiles(store, headId, {

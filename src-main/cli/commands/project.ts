@@ -1,8 +1,10 @@
 import type { ProjectSummary } from '../../../src-shared/contract';
 import type { CliCommand, CommandContext } from '../command';
 import { callCore } from '../call-core';
+import { noteStorage } from '../storage-note';
 
 function printSummary(ctx: CommandContext, summary: ProjectSummary, verb: string): void {
+  noteStorage(ctx, summary);
   if (ctx.json) return ctx.out(JSON.stringify(summary));
   const c = summary.counts;
   ctx.out(`${verb} ${summary.path} (schema ${summary.schemaVersion}; ${c.slides} slides, ${c.backbones} backbones, ${c.tasks} tasks, ${c.heads} heads)`);

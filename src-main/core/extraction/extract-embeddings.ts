@@ -9,6 +9,8 @@ import { HistoError } from '../errors';
 import { collectInputs } from './collect-inputs';
 import { planSource, type PlannedSource, type TilingChoice } from './extraction-plan';
 import { runEmbeddingPipeline } from './embedding-pipeline';
+import type { ShardSpec } from '../cluster/shard-spec';
+import { selectShardInputs } from '../cluster/shard-selection';
 
 export interface ExtractionOptions extends Omit<TilingChoice, 'tileSize'> {
   paths: string[];
@@ -22,6 +24,8 @@ export interface ExtractionOptions extends Omit<TilingChoice, 'tileSize'> {
   intraOpThreads?: number;
   /** Seeds the stain-jitter views, so the same view index always means the same jitter. */
   seed?: number;
+  /** Only the slides whose content fingerprint falls into this shard; the project records it. */
+  shard?: ShardSpec;
 }
 
 export interface ExtractionSummary {
@@ -57,7 +61,7 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
 
   const failed: ExtractionSummary['failed'] = [];
   const plans: PlannedSource[] = [];
-  const inputs = collectInputs(options.paths);
+  const inputs = await selectShardInputs(store, collectInputs(options.paths), options.shard, { command: 'embed', backbone, tiling: choice }, ctx);
   for (const [index, input] of inputs.entries()) {
     ctx?.throwIfCancelled();
     ctx?.progress(0, null, `preparing ${index + 1}/${inputs.length}: ${input.path}`);

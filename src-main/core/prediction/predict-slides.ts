@@ -11,12 +11,16 @@ import { predictHeadProba } from '../heads/head';
 import { loadHead } from '../training/heads-repo';
 import { headTiling } from './head-tiling';
 import { summarizeSlide, type SlideSummary } from './slide-summary';
+import type { ShardSpec } from '../cluster/shard-spec';
+import { selectShardInputs } from '../cluster/shard-selection';
 
 export interface PredictOptions {
   /** Probability of the positive class at or above which a tile counts as positive. */
   threshold?: number;
   positive?: string;
   topK?: number;
+  /** Only the slides whose content fingerprint falls into this shard; the project records it. */
+  shard?: ShardSpec;
 }
 
 export interface SlidePrediction extends SlideSummary {
@@ -55,7 +59,7 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
   const threshold = options.threshold ?? defaultThreshold(summary);
   if (!(threshold >= 0 && threshold <= 1)) throw new HistoError('VALIDATION', `threshold must lie in [0, 1], not ${threshold}`);
   const choice = headTiling(store, listing.taskId, backbone.inputSize);
-  const inputs = collectInputs(paths);
+  const inputs = await selectShardInputs(store, collectInputs(paths), options.shard, { command: 'predict', backbone, tiling: choice }, ctx);
   const slides: SlidePrediction[] = [];
   const failed: Array<{ path: string; message: string }> = [];
   const k = head.classes.length;

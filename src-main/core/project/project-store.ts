@@ -7,9 +7,13 @@ import { HistoError } from '../errors';
 import { migrations } from './migrations';
 import { assertOpenableProject, PROJECT_APPLICATION_ID } from './project-file-check';
 import { recordAudit } from './audit-log';
+import { configureJournal, refuseIfLockedElsewhere, type ProjectStorage } from './shared-storage';
 
-/** One open project: one SQLite file in WAL mode. */
+/** One open project: one SQLite file in WAL mode (rollback journal, exclusively locked, on network storage). */
 export class ProjectStore {
+  /** How the file is journalled and locked, from the filesystem it is on (see shared-storage.ts). */
+  storage: ProjectStorage = { network: false, fsType: null, journal: 'wal' };
+
   private constructor(
     readonly path: string,
     readonly db: Database.Database,
@@ -53,7 +57,7 @@ export class ProjectStore {
   /** Opens an existing project, migrating it forward; refuses foreign or newer files untouched. */
   static open(file: string): ProjectStore {
     const resolved = path.resolve(file);
-    assertOpenableProject(resolved);
+    refuseIfLockedElsewhere(resolved, () => assertOpenableProject(resolved));
     const db = new Database(resolved, { fileMustExist: true });
     const store = new ProjectStore(resolved, db);
     try {
@@ -67,7 +71,7 @@ export class ProjectStore {
   }
 
   private configure(): void {
-    this.db.pragma('journal_mode = WAL');
+    this.storage = configureJournal(this.db, this.path);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('synchronous = NORMAL');
@@ -101,6 +105,7 @@ export class ProjectStore {
       createdAt: meta.get('created_at') ?? '',
       appVersion: meta.get('created_by_version') ?? '',
       defaultBackbone: meta.get('default_backbone') ?? null,
+      storage: this.storage,
       counts: { slides: count('slides'), backbones: count('backbones'), tasks: count('tasks'), heads: count('heads') },
     };
   }

@@ -1,0 +1,104 @@
+import type Database from 'better-sqlite3';
+import { HistoError } from '../errors';
+import { columnsOf, type OpenShard, type Row } from './shard-reader';
+
+export interface MergeCounts {
+  slides: number;
+  tilings: number;
+  tiles: number;
+  embeddings: number;
+  predictions: number;
+}
+
+export const zeroCounts = (): MergeCounts => ({ slides: 0, tilings: 0, tiles: 0, embeddings: 0, predictions: 0 });
+
+/** Shard ids -> study ids of the backbones and heads whose rows are merged. */
+export interface IdMaps {
+  backbones: Map<number, number>;
+  heads: Map<number, number>;
+}
+
+/** Copies rows of one table between two schemas: the columns both have, minus those the caller sets. */
+function rowInserter(target: Database.Database, shard: Database.Database, table: string, set: string[], conflict = '') {
+  const studyColumns = new Set(columnsOf(target, table));
+  const shared = columnsOf(shard, table).filter((c) => c !== 'id' && !set.includes(c) && studyColumns.has(c));
+  const columns = [...set, ...shared];
+  const statement = target.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${conflict}`);
+  return (row: Row, values: unknown[]) => statement.run(...values, ...shared.map((c) => row[c]));
+}
+
+/**
+ * Merges one slide with its tilings, tiles, vectors and predictions in one transaction: killed
+ * anywhere, the study holds the slide completely or not at all, and a rerun finds what is there
+ * and adds only what is missing. Rows that exist in both must agree, or the merge stops naming the shard.
+ */
+export function slideMerger(target: Database.Database, shard: OpenShard, ids: IdMaps) {
+  const s = shard.db;
+  const shardSlide = s.prepare('SELECT * FROM slides WHERE id = ?');
+  const studySlide = target.prepare('SELECT id, width, height FROM slides WHERE fingerprint = ?');
+  const insertSlide = rowInserter(target, s, 'slides', []);
+  const shardTilings = s.prepare('SELECT * FROM tilings WHERE slide_id = ? ORDER BY id');
+  const studyTiling = target.prepare('SELECT id FROM tilings WHERE slide_id = ? AND params_key = ?');
+  const insertTiling = rowInserter(target, s, 'tilings', ['slide_id']);
+  const shardTiles = s.prepare('SELECT * FROM tiles WHERE tiling_id = ? ORDER BY id');
+  const studyTiles = target.prepare('SELECT id, x, y, width, height FROM tiles WHERE tiling_id = ?');
+  const insertTile = rowInserter(target, s, 'tiles', ['tiling_id']);
+  const shardVectors = s.prepare('SELECT e.* FROM embeddings e JOIN tiles t ON t.id = e.tile_id WHERE t.tiling_id = ? AND e.backbone_id = ?');
+  const insertVector = rowInserter(target, s, 'embeddings', ['tile_id', 'backbone_id'], 'ON CONFLICT (backbone_id, tile_id, view) DO NOTHING');
+  const studyVector = target.prepare('SELECT vector FROM embeddings WHERE backbone_id = ? AND tile_id = ? AND view = ?');
+  const shardPredictions = s.prepare('SELECT p.* FROM predictions p JOIN tiles t ON t.id = p.tile_id WHERE t.tiling_id = ? AND p.head_id = ?');
+  const insertPrediction = rowInserter(target, s, 'predictions', ['head_id', 'tile_id'], 'ON CONFLICT (head_id, tile_id) DO NOTHING');
+
+  const conflict = (what: string) => new HistoError('BAD_INPUT', `${shard.file}: ${what}; merge refused, nothing of this slide was written`);
+
+  return target.transaction((slideId: number): MergeCounts => {
+    const counts = zeroCounts();
+    const slide = shardSlide.get(slideId) as Row & { fingerprint: string; path: string; width: number; height: number };
+    let studySlideId: number;
+    const existing = studySlide.get(slide.fingerprint) as { id: number; width: number; height: number } | undefined;
+    if (existing) {
+      if (existing.width !== slide.width || existing.height !== slide.height) throw conflict(`slide ${slide.path} has the study's fingerprint but other dimensions`);
+      studySlideId = existing.id;
+    } else {
+      studySlideId = Number(insertSlide(slide, []).lastInsertRowid);
+      counts.slides++;
+    }
+    for (const tiling of shardTilings.all(slideId) as Array<Row & { id: number; params_key: string }>) {
+      const tiles = shardTiles.all(tiling.id) as Array<Row & { id: number; x: number; y: number; width: number; height: number }>;
+      const tileIds = new Map<number, number>();
+      const found = studyTiling.get(studySlideId, tiling.params_key) as { id: number } | undefined;
+      if (found) {
+        // Same slide, same parameters: the grids must be the same, or two tissue detections disagree.
+        const study = new Map((studyTiles.all(found.id) as Array<{ id: number; x: number; y: number; width: number; height: number }>).map((t) => [`${t.x},${t.y}`, t]));
+        if (study.size !== tiles.length) throw conflict(`slide ${slide.path} was tiled (${tiling.params_key}) into ${tiles.length} tiles, the study has ${study.size}`);
+        for (const t of tiles) {
+          const match = study.get(`${t.x},${t.y}`);
+          if (!match || match.width !== t.width || match.height !== t.height) throw conflict(`slide ${slide.path}: tile at ${t.x},${t.y} (${tiling.params_key}) differs from the study's`);
+          tileIds.set(t.id, match.id);
+        }
+      } else {
+        const studyTilingId = Number(insertTiling(tiling, [studySlideId]).lastInsertRowid);
+        counts.tilings++;
+        for (const t of tiles) tileIds.set(t.id, Number(insertTile(t, [studyTilingId]).lastInsertRowid));
+        counts.tiles += tiles.length;
+      }
+      for (const [shardBackbone, studyBackbone] of ids.backbones) {
+        for (const v of shardVectors.iterate(tiling.id, shardBackbone) as IterableIterator<Row & { tile_id: number; view: number; vector: Buffer }>) {
+          const tileId = tileIds.get(v.tile_id)!;
+          if (insertVector(v, [tileId, studyBackbone]).changes > 0) {
+            counts.embeddings++;
+            continue;
+          }
+          const stored = (studyVector.get(studyBackbone, tileId, v.view) as { vector: Buffer }).vector;
+          if (!stored.equals(v.vector)) throw conflict(`slide ${slide.path}: vector of tile ${tileId} view ${v.view} differs from the study's (same backbone file)`);
+        }
+      }
+      for (const [shardHead, studyHead] of ids.heads) {
+        for (const p of shardPredictions.iterate(tiling.id, shardHead) as IterableIterator<Row & { tile_id: number }>) {
+          counts.predictions += insertPrediction(p, [studyHead, tileIds.get(p.tile_id)!]).changes;
+        }
+      }
+    }
+    return counts;
+  });
+}
