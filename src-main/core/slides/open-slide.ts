@@ -4,8 +4,10 @@ import { contentFingerprint } from './fingerprint';
 import { ImageSlide } from './image-slide';
 import { badSlide } from './slide-error';
 import type { SlideSource } from './slide-source';
-import { looksLikeTiff, parseTiff } from './tiff/tiff-file';
+import { readTiffContainer } from './tiff/tiff-container';
+import { looksLikeTiff } from './tiff/tiff-file';
 import { TiffSlide } from './tiff-slide';
+import { tiffLayout } from './vendors/tiff-vendors';
 
 export interface OpenSlideOptions {
   /** Microns per pixel to use instead of (or where the file lacks) its own; info reflects it. */
@@ -28,8 +30,9 @@ export async function openSlide(path: string, opts: OpenSlideOptions = {}): Prom
     const head = await file.readUpTo(0, 16);
     const fingerprint = await contentFingerprint(file);
     if (looksLikeTiff(head)) {
-      const tiff = await parseTiff(file);
-      return TiffSlide.create(file, tiff, fingerprint, mppOverride);
+      // Container, then vendor detection, properties and levels, then the SlideSource: one pass each.
+      const container = await readTiffContainer(file);
+      return TiffSlide.create(file, tiffLayout(container), fingerprint, mppOverride);
     }
     if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return await ImageSlide.create(file, 'png', fingerprint, mppOverride);
     if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return await ImageSlide.create(file, 'jpeg', fingerprint, mppOverride);

@@ -198,16 +198,3 @@ export function tagBytes(ifd: Ifd, tag: number): Uint8Array | undefined {
   if (Array.isArray(v)) return Uint8Array.from(v);
   return undefined;
 }
-
-/** Every IFD, main chain and SubIFDs, depth first. */
-export function allIfds(tiff: TiffFile): Ifd[] {
-  const out: Ifd[] = [];
-  const walk = (list: Ifd[]): void => {
-    for (const ifd of list) {
-      out.push(ifd);
-      walk(ifd.subIfds);
-    }
-  };
-  walk(tiff.ifds);
-  return out;
-}
