@@ -1,8 +1,9 @@
 /**
  * Slide-reading bench: random 224 x 224 level-0 reads from a generated 20k x 20k JPEG-tiled pyramid,
  * through openSlide (worker pool + tile cache) and, where Debian's python3-openslide is installed,
- * through OpenSlide on the same regions; plus JPEG tile decode speed of geotiff's decoder vs sharp.
- *   node scripts/run-ts.mjs bench/slides-bench.ts [--size 20000] [--reads 1000] [--file path]
+ * through OpenSlide on the same regions; plus JPEG tile decode speed of geotiff's decoder vs sharp,
+ * and the measured decision on geotiff as the TIFF container layer (bench/geotiff-container.ts).
+ *   node scripts/run-ts.mjs bench/slides-bench.ts [--size 20000] [--reads 1000] [--file path] [--geotiff-cases 2000]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import { openSlide } from '../src-main/core/slides/open-slide';
 import { loadSharp } from '../src-main/core/slides/sharp-loader';
 import { parseTiff } from '../src-main/core/slides/tiff/tiff-file';
 import { describeImage } from '../src-main/core/slides/tiff/tiff-image';
+import { measureGeotiffContainer } from './geotiff-container';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -178,6 +180,8 @@ async function main(): Promise<void> {
     } else {
       console.log('OpenSlide: not installed (Debian python3-openslide), skipped');
     }
+    const decision = await measureGeotiffContainer(dir, process.cwd(), file, Number(arg('geotiff-cases', '2000')));
+    for (const line of decision.lines) console.log(line);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
