@@ -98,7 +98,7 @@ describe('DICOM WSI series', () => {
 
     const empty = tempDir();
     fs.writeFileSync(path.join(empty, 'notes.txt'), 'hello');
-    await expect(openSlide(empty)).rejects.toThrow(`${empty}: holds no DICOM files`);
+    await expect(openSlide(empty)).rejects.toThrow(`${empty}: is a folder holding no DICOM files`);
 
     const zeroDir = tempDir();
     await writeDicomInstance(path.join(zeroDir, 'zero.dcm'), { seriesUid: SERIES, instanceUid: `${SERIES}.3`, image, tile: 128, codec: 'native', pixelSpacing: [0, 0] });

@@ -61,7 +61,7 @@ const ASSOCIATED_TYPES: ReadonlyArray<[string, AssociatedImageName]> = [['LABEL'
 export async function openDicomSeries(target: string, isFolder: boolean): Promise<DicomSeries> {
   const folder = isFolder ? target : nodePath.dirname(target);
   const paths = isFolder ? await dicomFilesIn(folder) : [target, ...(await dicomFilesIn(folder)).filter((p) => p !== nodePath.resolve(target) && p !== target)];
-  if (paths.length === 0) throw badSlide(target, 'holds no DICOM files');
+  if (paths.length === 0) throw badSlide(target, isFolder ? 'is a folder holding no DICOM files (a folder opens as a DICOM WSI series)' : 'holds no DICOM files');
   const files = new Map<string, FileReader>();
   try {
     const instances: DicomInstance[] = [];
