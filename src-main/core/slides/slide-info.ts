@@ -1,4 +1,4 @@
-import type { AssociatedImageName, SlideInfo, SlideLevel } from '../../../src-shared/domain/slide';
+import type { AssociatedImageName, SlideFormat, SlideInfo, SlideLevel, SlideVendor } from '../../../src-shared/domain/slide';
 
 /** A level's geometry as a reader knows it, before downsamples are worked out. */
 export interface LevelShape {
@@ -10,8 +10,8 @@ export interface LevelShape {
 
 export interface SlideDescription {
   path: string;
-  format: string;
-  vendor: string | null;
+  format: SlideFormat;
+  vendor: SlideVendor | null;
   /** Level 0 first. */
   levels: LevelShape[];
   mppX: number | null;

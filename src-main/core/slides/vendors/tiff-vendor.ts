@@ -1,11 +1,11 @@
-import type { AssociatedImageName } from '../../../../src-shared/domain/slide';
+import type { AssociatedImageName, SlideFormat, SlideVendor } from '../../../../src-shared/domain/slide';
 import type { TiffContainer } from '../tiff/tiff-container';
 import type { TiffImage } from '../tiff/tiff-image';
 
 /** What a vendor makes of a TIFF container: its pyramid levels, associated images and physical size. */
 export interface TiffLayout {
-  format: string;
-  vendor: string | null;
+  format: SlideFormat;
+  vendor: SlideVendor | null;
   /** Level 0 first, each strictly smaller. */
   levels: TiffImage[];
   associated: Map<AssociatedImageName, TiffImage>;
