@@ -1,7 +1,8 @@
 /**
  * The seed corpus of the slide fuzzer: small generated slides of every layout the readers know
  * (tiled JPEG with JPEGTables, LZW + predictor, stripped Deflate BigTIFF, SVS with thumbnail,
- * label and macro, OME with SubIFDs, Aperio JPEG 2000, PNG, JPEG) plus the real CMU-1-Small-Region.svs.
+ * label and macro, OME with SubIFDs, Aperio JPEG 2000, DICOM WSI (JPEG, sparse JPEG 2000, native), PNG,
+ * JPEG) plus the real CMU-1-Small-Region.svs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import { nodeRequire } from '../../../src-main/core/node-require';
 import type { RgbImage } from '../../../src-main/core/slides/slide-source';
 import { encodeChunks, patternImage, pyramidPages, solidImage, stripPage, writeTiff } from '../../fixtures/slide-fixtures';
 import type { TiffPage } from '../../fixtures/tiff-writer';
+import type { DicomInstanceSpec } from '../../fixtures/dicom-writer';
+import { writeDicomInstance } from '../../fixtures/dicom-writer';
 
 export interface FuzzFixture {
   name: string;
@@ -73,6 +76,16 @@ export async function buildFuzzFixtures(dir: string, repoRoot: string): Promise<
   const small = patternImage(64, 48);
   put('image.png', new Uint8Array(await sharp(small.data, { raw: { width: 64, height: 48, channels: 3 } }).png().toBuffer()), 1);
   put('image.jpg', new Uint8Array(await sharp(small.data, { raw: { width: 64, height: 48, channels: 3 } }).jpeg().toBuffer()), 1);
+
+  // DICOM WSI: one instance each (distinct series, so a case file never joins another's series).
+  const dicom = async (name: string, spec: Omit<DicomInstanceSpec, 'seriesUid' | 'instanceUid' | 'image' | 'tile'>, series: number): Promise<void> => {
+    const file = path.join(dir, name);
+    await writeDicomInstance(file, { seriesUid: `1.2.826.0.1.3680043.9.7433.9.${series}`, instanceUid: `1.2.826.0.1.3680043.9.7433.9.${series}.1`, image: patternImage(128, 96), tile: 64, ...spec });
+    out.push({ name, file, weight: 2 });
+  };
+  await dicom('dicom-jpeg.dcm', { codec: 'jpeg' }, 1);
+  await dicom('dicom-j2k-sparse.dcm', { codec: 'j2k', sparseTiles: [[0, 0], [1, 1], [0, 1]] }, 2);
+  await dicom('dicom-native.dcm', { codec: 'native' }, 3);
 
   const real = path.join(repoRoot, 'test', 'fixtures', 'CMU-1-Small-Region.svs');
   if (fs.existsSync(real)) out.push({ name: 'CMU-1-Small-Region.svs', file: real, weight: 1 });
