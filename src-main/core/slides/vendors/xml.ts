@@ -60,3 +60,51 @@ export function xmlAttributes(text: string): Map<string, string> {
 function decodeEntities(text: string): string {
   return text.replace(/&(lt|gt|amp|quot|apos);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e] ?? '');
 }
+
+/** An element of a parsed document: its local name, attributes, text and children. */
+export interface XmlNode {
+  name: string;
+  attrs: Map<string, string>;
+  text: string;
+  children: XmlNode[];
+}
+
+/** Deepest nesting we follow; deeper elements are dropped with their subtrees. */
+const MAX_XML_DEPTH = 64;
+
+/**
+ * The element tree of a document, or null when it is not well-formed enough to trust (no root,
+ * or end tags that do not match). Built from xmlTags, so it inherits their linear cost; vendor
+ * readers walk it instead of matching text.
+ */
+export function xmlTree(xml: string): XmlNode | null {
+  const root: XmlNode = { name: '#document', attrs: new Map(), text: '', children: [] };
+  const stack: XmlNode[] = [root];
+  for (const tag of xmlTags(xml)) {
+    const parent = stack[stack.length - 1]!;
+    if (tag.closing) {
+      if (stack.length === 1 || parent.name !== tag.name) return null;
+      stack.pop();
+      continue;
+    }
+    const selfClosing = tag.attrs.trimEnd().endsWith('/');
+    const node: XmlNode = { name: tag.name, attrs: xmlAttributes(tag.attrs), text: selfClosing ? '' : tag.text.trim(), children: [] };
+    if (stack.length <= MAX_XML_DEPTH) parent.children.push(node);
+    if (!selfClosing) stack.push(node);
+  }
+  if (stack.length !== 1 || root.children.length !== 1) return null;
+  return root.children[0]!;
+}
+
+/** Every descendant (depth first) named `name`. */
+export function xmlFindAll(node: XmlNode, name: string): XmlNode[] {
+  const out: XmlNode[] = [];
+  const walk = (n: XmlNode): void => {
+    for (const child of n.children) {
+      if (child.name === name) out.push(child);
+      walk(child);
+    }
+  };
+  walk(node);
+  return out;
+}

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openSlide } from '../../../src-main/core/slides/open-slide';
+import type { RgbImage } from '../../../src-main/core/slides/slide-source';
+import type { TileCompression } from '../../fixtures/slide-fixtures';
+import { crop, encodeChunks, meanAbsDiff, patternImage, solidImage, stripPage } from '../../fixtures/slide-fixtures';
+import type { TiffPage } from '../../fixtures/tiff-writer';
+import { writeTiff } from '../../fixtures/tiff-writer';
+import { useTempDir } from '../../helpers/temp-dir';
+
+const W = 1024;
+const H = 768;
+const SOFTWARE = 305;
+
+/** A tiled page of `image` placed on a white canvas of canvasW x canvasH (vendors pad levels to whole tiles). */
+async function tiledPage(image: RgbImage, canvasW: number, canvasH: number, tile: number, compression: TileCompression, extra: Partial<TiffPage> = {}): Promise<TiffPage> {
+  const canvas = crop(image, 0, 0, canvasW, canvasH);
+  const encoded = await encodeChunks(canvas, tile, tile, compression, { sharedTables: true });
+  return {
+    width: canvasW, height: canvasH, tile: { width: tile, height: tile }, compression: { jpeg: 7, deflate: 32946, lzw: 5 }[compression as 'jpeg']!, photometric: compression === 'jpeg' ? 6 : 2,
+    chunks: encoded.chunks, ...(encoded.jpegTables ? { jpegTables: encoded.jpegTables } : {}), ...extra,
+  };
+}
+
+function philipsXml(spacings: number[], extra = ''): string {
+  const reps = spacings.map((s, i) => `<DataObject ObjectType="PixelDataRepresentation"><Attribute Name="DICOM_PIXEL_SPACING" Group="0x0028" Element="0x0030" PMSVR="IDoubleArray">&quot;${s}&quot; &quot;${s}&quot;</Attribute><Attribute Name="PIIM_PIXEL_DATA_REPRESENTATION_NUMBER" PMSVR="IUInt16">${i}</Attribute></DataObject>`).join('');
+  return `<?xml version="1.0" encoding="UTF-8" ?>${extra}<DataObject ObjectType="DPUfsImport"><Attribute Name="DICOM_MANUFACTURER" PMSVR="IString">PHILIPS</Attribute><Attribute Name="PIM_DP_SCANNED_IMAGES" PMSVR="IDataObjectArray"><Array><DataObject ObjectType="DPScannedImage"><Attribute Name="DICOM_PIXEL_SPACING" PMSVR="IDoubleArray">&quot;${spacings[0]}&quot; &quot;${spacings[0]}&quot;</Attribute><Attribute Name="PIM_DP_IMAGE_TYPE" PMSVR="IString">WSI</Attribute><Attribute Name="PIIM_PIXEL_DATA_REPRESENTATION_SEQUENCE" PMSVR="IDataObjectArray"><Array>${reps}</Array></Attribute></DataObject></Array></Attribute></DataObject>`;
+}
+
+describe('TIFF-family vendor formats', () => {
+  const tempDir = useTempDir();
+
+  it('Philips TIFF: XML levels and pixel spacing, padded levels cut to their true size, label and macro, sparse tiles white', async () => {
+    const file = path.join(tempDir(), 'philips.tiff');
+    const level0 = patternImage(W, H);
+    const level1 = patternImage(W, H, 2);
+    const level2 = patternImage(W, H, 4);
+    const page0 = await tiledPage(level0, W, H, 128, 'jpeg', { description: philipsXml([0.00025, 0.0005, 0.001]), extraTags: [{ tag: SOFTWARE, type: 2, values: 'Philips DP v1.0' }] });
+    // No pixel data for the last tile of level 0 (outside every ROI): TileOffset 0, TileByteCount 0.
+    page0.chunks[page0.chunks.length - 1] = new Uint8Array(0);
+    fs.writeFileSync(file, writeTiff([
+      page0,
+      // Levels padded to whole 160 px tiles: 512 x 384 stored as 640 x 480, 256 x 192 as 320 x 320.
+      await tiledPage(level1, 640, 480, 160, 'jpeg'),
+      await tiledPage(level2, 320, 320, 160, 'jpeg'),
+      await stripPage(solidImage(50, 40, [200, 40, 40]), 'jpeg', { description: 'Label' }),
+      await stripPage(solidImage(90, 30, [40, 40, 200]), 'jpeg', { description: 'Macro' }),
+    ]));
+    const slide = await openSlide(file);
+    try {
+      expect(slide.info).toMatchObject({ format: 'philips-tiff', vendor: 'philips', width: W, height: H, mppX: 0.25, mppY: 0.25, associated: ['label', 'macro'] });
+      expect(slide.info.levels.map((l) => [l.width, l.height, l.downsample])).toEqual([[1024, 768, 1], [512, 384, 2], [256, 192, 4]]);
+      expect(meanAbsDiff(await slide.readRegion(200, 100, 300, 200, 0), crop(level0, 200, 100, 300, 200))).toBeLessThanOrEqual(4);
+      expect(meanAbsDiff(await slide.readRegion(400, 300, 100, 80, 1), crop(level1, 200, 150, 100, 80))).toBeLessThanOrEqual(4);
+      expect(meanAbsDiff(await slide.readRegion(0, 0, 256, 192, 2), level2)).toBeLessThanOrEqual(4);
+      expect(meanAbsDiff(await slide.readRegion(W - 128, H - 128, 128, 128, 0), solidImage(128, 128, [255, 255, 255]))).toBe(0);
+      expect(meanAbsDiff(await slide.readAssociated('label'), solidImage(50, 40, [200, 40, 40]))).toBeLessThanOrEqual(4);
+      expect(meanAbsDiff(await slide.readAssociated('macro'), solidImage(90, 30, [40, 40, 200]))).toBeLessThanOrEqual(4);
+    } finally {
+      await slide.close();
+    }
+  });
+
+  it('Philips TIFF: hostile (entity-declaring) or unparseable XML is a one-line error', async () => {
+    const dir = tempDir();
+    const base = await tiledPage(patternImage(256, 256), 256, 256, 128, 'deflate');
+    const software = [{ tag: SOFTWARE, type: 2, values: 'Philips' }];
+    const lol = '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>';
+    const hostile = path.join(dir, 'hostile.tiff');
+    fs.writeFileSync(hostile, writeTiff([{ ...base, description: philipsXml([0.00025], lol), extraTags: software }]));
+    await expect(openSlide(hostile)).rejects.toThrow(`${hostile}: Philips ImageDescription XML declares entities, which a scanner never writes (refused as hostile)`);
+    const broken = path.join(dir, 'broken.tiff');
+    fs.writeFileSync(broken, writeTiff([{ ...base, description: philipsXml([0.00025]).replace('</Array></Attribute></DataObject></Array>', '</Array>'), extraTags: software }]));
+    await expect(openSlide(broken)).rejects.toThrow(`${broken}: Philips ImageDescription XML cannot be parsed`);
+  });
+});
