@@ -74,4 +74,35 @@ describe('TIFF-family vendor formats', () => {
     fs.writeFileSync(broken, writeTiff([{ ...base, description: philipsXml([0.00025]).replace('</Array></Attribute></DataObject></Array>', '</Array>'), extraTags: software }]));
     await expect(openSlide(broken)).rejects.toThrow(`${broken}: Philips ImageDescription XML cannot be parsed`);
   });
+
+  it('Leica SCN: the XML collection gives the main image levels, the macro, the objective; mpp from the resolution tags', async () => {
+    const file = path.join(tempDir(), 'slide.scn');
+    const level0 = patternImage(W, H);
+    const level1 = patternImage(W, H, 4);
+    const xml = `<?xml version="1.0"?><scn xmlns="http://www.leica-microsystems.com/scn/2010/10/01"><collection name="c" sizeX="30000000" sizeY="10000000" barcode="QkM=">
+<image name="macro"><pixels sizeX="300" sizeY="100"><dimension sizeX="300" sizeY="100" r="0" ifd="2"/></pixels><view sizeX="30000000" sizeY="10000000" offsetX="0" offsetY="0"/></image>
+<image name="main"><device model="Leica SCN400" version="1.5"/><pixels sizeX="${W}" sizeY="${H}"><dimension sizeX="${W}" sizeY="${H}" r="0" ifd="0"/><dimension sizeX="256" sizeY="192" r="1" ifd="1"/><dimension sizeX="${W}" sizeY="${H}" r="0" z="1" ifd="3"/></pixels>
+<view sizeX="256000" sizeY="192000" offsetX="1000000" offsetY="2000000"/><scanSettings><objectiveSettings><objective>20</objective></objectiveSettings></scanSettings></image></collection></scn>`;
+    const macro = solidImage(300, 100, [90, 160, 90]);
+    fs.writeFileSync(file, writeTiff([
+      await tiledPage(level0, W, H, 256, 'jpeg', { description: xml, resolution: { x: 40000, y: 40000, unit: 3 } }),
+      await tiledPage(level1, 256, 192, 256, 'jpeg'),
+      await tiledPage(macro, 300, 100, 128, 'jpeg'),
+      // Focal plane 1 of level 0: ignored.
+      await tiledPage(solidImage(W, H, [0, 0, 0]), W, H, 256, 'jpeg'),
+    ], { bigTiff: true }));
+    const slide = await openSlide(file);
+    try {
+      expect(slide.info).toMatchObject({ format: 'scn', vendor: 'leica', width: W, height: H, mppX: 0.25, mppY: 0.25, magnification: 20, associated: ['macro'] });
+      expect(slide.info.levels.map((l) => [l.width, l.height])).toEqual([[W, H], [256, 192]]);
+      expect(meanAbsDiff(await slide.readRegion(300, 200, 256, 256, 0), crop(level0, 300, 200, 256, 256))).toBeLessThanOrEqual(4);
+      expect(meanAbsDiff(await slide.readRegion(0, 0, 256, 192, 1), level1)).toBeLessThanOrEqual(4);
+      expect(meanAbsDiff(await slide.readAssociated('macro'), macro)).toBeLessThanOrEqual(4);
+    } finally {
+      await slide.close();
+    }
+    const bad = path.join(tempDir(), 'bad.scn');
+    fs.writeFileSync(bad, writeTiff([await tiledPage(level1, 256, 192, 256, 'jpeg', { description: xml.replace('ifd="1"', 'ifd="9"') })], { bigTiff: true }));
+    await expect(openSlide(bad)).rejects.toThrow(/bad\.scn: Leica XML points at TIFF directory \d, which the file does not have$/);
+  });
 });

@@ -1,12 +1,13 @@
 import type { TiffContainer } from '../tiff/tiff-container';
 import { aperio } from './aperio';
 import { genericTiff } from './generic-tiff';
+import { leica } from './leica';
 import { omeTiff } from './ome-tiff';
 import { philips } from './philips';
 import type { TiffLayout, TiffVendor } from './tiff-vendor';
 
 /** Every TIFF-family format, most specific first: the first whose content test passes reads the file. */
-const TIFF_VENDORS: readonly TiffVendor[] = [aperio, philips, omeTiff, genericTiff];
+const TIFF_VENDORS: readonly TiffVendor[] = [aperio, philips, leica, omeTiff, genericTiff];
 
 /** Vendor detection, then the vendor's properties, levels and associated images. */
 export function tiffLayout(container: TiffContainer): TiffLayout {
