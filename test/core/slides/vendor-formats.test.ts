@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { openSlide } from '../../../src-main/core/slides/open-slide';
 import type { RgbImage } from '../../../src-main/core/slides/slide-source';
@@ -7,6 +8,7 @@ import type { TileCompression } from '../../fixtures/slide-fixtures';
 import { crop, encodeChunks, meanAbsDiff, patternImage, solidImage, stripPage } from '../../fixtures/slide-fixtures';
 import type { TiffPage } from '../../fixtures/tiff-writer';
 import { writeTiff } from '../../fixtures/tiff-writer';
+import { restartMarkerJpeg } from '../../fixtures/ndpi-writer';
 import { useTempDir } from '../../helpers/temp-dir';
 
 const W = 1024;
@@ -104,5 +106,44 @@ describe('TIFF-family vendor formats', () => {
     const bad = path.join(tempDir(), 'bad.scn');
     fs.writeFileSync(bad, writeTiff([await tiledPage(level1, 256, 192, 256, 'jpeg', { description: xml.replace('ifd="1"', 'ifd="9"') })], { bigTiff: true }));
     await expect(openSlide(bad)).rejects.toThrow(/bad\.scn: Leica XML points at TIFF directory \d, which the file does not have$/);
+  });
+
+  it('Hamamatsu NDPI: restart-interval tiles of one JPEG per level, SourceLens levels and macro, mpp from the resolution tags', async () => {
+    const dir = tempDir();
+    const level0 = patternImage(512, 384);
+    const level1 = patternImage(512, 384, 4);
+    const page = async (image: RgbImage, lens: number, restart: boolean, extra: Partial<TiffPage> = {}): Promise<TiffPage> => {
+      const encoded = restart ? await restartMarkerJpeg(image, 8) : { jpeg: new Uint8Array(await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer()), mcuStarts: [] };
+      return {
+        width: image.width, height: image.height, rowsPerStrip: image.height, compression: 7, photometric: 6, chunks: [encoded.jpeg],
+        resolution: { x: 40000, y: 40000, unit: 3 },
+        extraTags: [
+          { tag: 65420, type: 4, values: [1] },
+          { tag: 65421, type: 11, values: [lens] },
+          ...(restart ? [{ tag: 65426, type: 4, values: encoded.mcuStarts }] : []),
+        ],
+        ...extra,
+      };
+    };
+    const macro = solidImage(96, 40, [60, 120, 200]);
+    const pages = [await page(level0, 20, true), await page(level1, 5, false), await page(macro, -1, false)];
+    const file = path.join(dir, 'slide.ndpi');
+    fs.writeFileSync(file, writeTiff(pages, { ndpi: true }));
+    const slide = await openSlide(file);
+    try {
+      expect(slide.info).toMatchObject({ format: 'ndpi', vendor: 'hamamatsu', width: 512, height: 384, mppX: 0.25, mppY: 0.25, magnification: 20, associated: ['macro'] });
+      // Level 0 is read in 64 x 8 restart intervals.
+      expect(slide.info.levels.map((l) => [l.width, l.height, l.tileWidth, l.tileHeight])).toEqual([[512, 384, 64, 8], [128, 96, 128, 96]]);
+      expect(meanAbsDiff(await slide.readRegion(100, 50, 300, 200, 0), crop(level0, 100, 50, 300, 200))).toBeLessThanOrEqual(4);
+      expect(meanAbsDiff(await slide.readRegion(0, 0, 128, 96, 1), level1)).toBeLessThanOrEqual(4);
+      expect(meanAbsDiff(await slide.readAssociated('macro'), macro)).toBeLessThanOrEqual(4);
+    } finally {
+      await slide.close();
+    }
+
+    // The high 32 bits NDPI keeps after each IFD put the level's JPEG past the end of the file.
+    const far = path.join(dir, 'far.ndpi');
+    fs.writeFileSync(far, writeTiff([{ ...pages[0]!, ndpiHighBits: { 273: 1 } }, pages[2]!], { ndpi: true }));
+    await expect(openSlide(far)).rejects.toThrow(/far\.ndpi: strip 0 of image 0 lies past the end of the file \(bytes 4294967\d+\.\.\d+ of \d+; truncated file\?\)$/);
   });
 });

@@ -28,6 +28,13 @@ export const Tag = {
   JPEGTables: 347,
   YCbCrSubSampling: 530,
   ImageDepth: 32997,
+  /** Hamamatsu NDPI: present (value 1) in every NDPI IFD. */
+  NdpiFormatFlag: 65420,
+  /** NDPI: objective magnification of this image; -1 macro, -2 map of scanned regions. */
+  NdpiSourceLens: 65421,
+  /** NDPI: offsets of the restart-marker intervals in the strip's JPEG (low and high 32 bits). */
+  NdpiMcuStarts: 65426,
+  NdpiMcuStartsHigh: 65432,
 } as const;
 
 /** Tags whose values we load; any other tag is skipped without reading its payload. */

@@ -1,13 +1,14 @@
 import type { TiffContainer } from '../tiff/tiff-container';
 import { aperio } from './aperio';
 import { genericTiff } from './generic-tiff';
+import { hamamatsu } from './hamamatsu';
 import { leica } from './leica';
 import { omeTiff } from './ome-tiff';
 import { philips } from './philips';
 import type { TiffLayout, TiffVendor } from './tiff-vendor';
 
 /** Every TIFF-family format, most specific first: the first whose content test passes reads the file. */
-const TIFF_VENDORS: readonly TiffVendor[] = [aperio, philips, leica, omeTiff, genericTiff];
+const TIFF_VENDORS: readonly TiffVendor[] = [aperio, hamamatsu, philips, leica, omeTiff, genericTiff];
 
 /** Vendor detection, then the vendor's properties, levels and associated images. */
 export function tiffLayout(container: TiffContainer): TiffLayout {
