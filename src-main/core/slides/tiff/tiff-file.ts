@@ -161,6 +161,7 @@ function decodeValue(bytes: Uint8Array, type: number, count: number, le: boolean
     return Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('utf8');
   }
   if ((type === 7 || type === 1) && tag === Tag.JPEGTables) return bytes.slice();
+  if ((type === 7 || type === 1) && tag === Tag.XMP) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Array<number>(count);
   for (let i = 0; i < count; i++) {

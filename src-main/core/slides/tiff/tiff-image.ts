@@ -36,6 +36,8 @@ export interface TiffImage {
   byteCounts: number[];
   codec: TileCodec;
   description: string;
+  /** The XMP packet, '' when there is none. */
+  xmp: string;
   newSubfileType: number;
 }
 
@@ -127,6 +129,7 @@ export function describeImage(path: string, ifd: Ifd, fileSize: number): TiffIma
       jpegTables: tagBytes(ifd, Tag.JPEGTables) ?? null,
     },
     description: tagString(ifd, Tag.ImageDescription) ?? '',
+    xmp: tagString(ifd, Tag.XMP) ?? '',
     newSubfileType: tagNumber(ifd, Tag.NewSubfileType) ?? 0,
   };
 }

@@ -23,6 +23,8 @@ export const Tag = {
   TileOffsets: 324,
   TileByteCounts: 325,
   SubIFDs: 330,
+  /** Adobe XMP packet (Ventana keeps its iScan and EncodeInfo XML here). */
+  XMP: 700,
   ExtraSamples: 338,
   SampleFormat: 339,
   JPEGTables: 347,
