@@ -100,6 +100,18 @@ describe('DICOM WSI series', () => {
     fs.writeFileSync(path.join(empty, 'notes.txt'), 'hello');
     await expect(openSlide(empty)).rejects.toThrow(`${empty}: is a folder holding no DICOM files`);
 
+    // Without Pixel Measures, the imaged volume (mm) over the pixel matrix gives the pixel size.
+    const volumeDir = tempDir();
+    await writeDicomInstance(path.join(volumeDir, 'volume.dcm'), { seriesUid: SERIES, instanceUid: `${SERIES}.4`, image, tile: 128, codec: 'native', pixelSpacing: null, imagedVolume: [0.128, 0.064] });
+    const byVolume = await openSlide(volumeDir);
+    try {
+      // Imaged Volume is FL (float32): close, not exact.
+      expect(byVolume.info.mppX).toBeCloseTo(0.5, 6);
+      expect(byVolume.info.mppY).toBeCloseTo(0.25, 6);
+    } finally {
+      await byVolume.close();
+    }
+
     const zeroDir = tempDir();
     await writeDicomInstance(path.join(zeroDir, 'zero.dcm'), { seriesUid: SERIES, instanceUid: `${SERIES}.3`, image, tile: 128, codec: 'native', pixelSpacing: [0, 0] });
     const slide = await openSlide(zeroDir);

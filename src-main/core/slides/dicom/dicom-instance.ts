@@ -37,6 +37,8 @@ export interface DicomInstance {
   frameOffset: number;
   /** Pixel Spacing (row, column) in mm, as written (may be 0 or missing). */
   pixelSpacing: [number, number] | null;
+  /** Imaged Volume Height and Width in mm (NaN when absent): the fallback for the pixel size. */
+  imagedVolume: [number, number];
   objectivePower: number | null;
   /** Where the Pixel Data value starts, and its length (undefined for encapsulated frames). */
   pixelDataOffset: number;
@@ -92,7 +94,8 @@ function describeInstance(file: FileReader, ds: dicomParser.DataSet): DicomInsta
     throw badSlide(path, `is a DICOM instance of SOP class ${sopClassUid || '(none)'}, not VL Whole Slide Microscopy Image Storage (${WSI_SOP_CLASS})`);
   }
   const pixel = ds.elements[PIXEL_DATA]!;
-  const spacing = firstItem(firstItem(ds, 'x52009229'), 'x00289110')?.string('x00280030');
+  // Pixel Measures live in the shared functional groups, or (some converters) in each frame's.
+  const spacing = (firstItem(firstItem(ds, 'x52009229'), 'x00289110') ?? firstItem(firstItem(ds, 'x52009230'), 'x00289110'))?.string('x00280030');
   const spacingValues = spacing?.split('\\').map(Number);
   const power = Number(firstItem(ds, 'x00480105')?.string('x00480112'));
   const tiledSparse = text('x00209311').toUpperCase() === 'TILED_SPARSE';
@@ -116,6 +119,7 @@ function describeInstance(file: FileReader, ds: dicomParser.DataSet): DicomInsta
     framePositions: tiledSparse ? sparsePositions(path, ds, frames) : null,
     frameOffset: ds.uint32('x00209228') ?? 0,
     pixelSpacing: spacingValues && spacingValues.length >= 2 && spacingValues.every(Number.isFinite) ? [spacingValues[0]!, spacingValues[1]!] : null,
+    imagedVolume: [ds.elements.x00480002 ? ds.float('x00480002') ?? NaN : NaN, ds.elements.x00480001 ? ds.float('x00480001') ?? NaN : NaN],
     objectivePower: Number.isFinite(power) && power > 0 ? power : null,
     pixelDataOffset: pixel.dataOffset,
     pixelDataLength: pixel.hadUndefinedLength ? null : pixel.length,

@@ -120,7 +120,9 @@ function describeSeries(target: string, instances: DicomInstance[]): Omit<DicomS
   // Levels strictly smaller than the one before (a missing level is fine).
   const levels = sorted.filter((level, i) => i === 0 || (level.width < sorted[i - 1]!.width && level.height < sorted[i - 1]!.height));
   const base = levels[0]!.instances[0]!;
-  const spacing = base.pixelSpacing;
+  // Pixel Spacing (row, column in mm); without it, the imaged volume over the pixel matrix.
+  const volume = base.imagedVolume;
+  const spacing = base.pixelSpacing ?? (volume[0] > 0 && volume[1] > 0 ? [volume[0] / base.totalHeight, volume[1] / base.totalWidth] as [number, number] : null);
   return {
     seriesUid: base.seriesUid,
     levels,
