@@ -17,6 +17,7 @@ import { openSlide } from '../src-main/core/slides/open-slide';
 import { loadSharp } from '../src-main/core/slides/sharp-loader';
 import { parseTiff } from '../src-main/core/slides/tiff/tiff-file';
 import { describeImage } from '../src-main/core/slides/tiff/tiff-image';
+import { openSlidePython } from '../test/helpers/openslide-python';
 import { measureGeotiffContainer } from './geotiff-container';
 
 const args = process.argv.slice(2);
@@ -77,18 +78,6 @@ async function benchOurs(file: string, points: Array<[number, number]>): Promise
   const concurrent = points.length / ((performance.now() - t) / 1000);
   await slide.close();
   return { sequential, concurrent };
-}
-
-function findOpenSlidePython(): string | null {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(python, ['-c', 'import openslide'], { stdio: 'ignore' });
-      return python;
-    } catch {
-      // not here
-    }
-  }
-  return null;
 }
 
 function benchOpenSlide(python: string, file: string, points: Array<[number, number]>): number {
@@ -173,7 +162,7 @@ async function main(): Promise<void> {
     const points = regions(width, height);
     const ours = await benchOurs(file, points);
     console.log(`histo openSlide: ${ours.sequential.toFixed(0)} tiles/s one at a time, ${ours.concurrent.toFixed(0)} tiles/s with 8 in flight (${READS} random ${PATCH}x${PATCH} level-0 reads)`);
-    const python = findOpenSlidePython();
+    const python = openSlidePython();
     if (python) {
       const theirs = benchOpenSlide(python, file, points);
       console.log(`OpenSlide (${python}): ${theirs.toFixed(0)} tiles/s one at a time; ratio histo/OpenSlide: ${(ours.sequential / theirs).toFixed(2)}x sequential, ${(ours.concurrent / theirs).toFixed(2)}x with 8 in flight`);

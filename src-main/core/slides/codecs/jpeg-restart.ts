@@ -70,13 +70,7 @@ export function restartTileHeader(header: Uint8Array, tileWidth: number, tileHei
     if (marker !== 0xdd) parts.push(segment);
     at += 2 + length;
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const part of parts) {
-    out.set(part, o);
-    o += part.length;
-  }
-  return out;
+  return Buffer.concat(parts);
 }
 
 /** A decodable JPEG from a restart interval's bytes: header, the data without its closing RST or EOI marker, EOI. */

@@ -76,12 +76,5 @@ async function readItem(file: FileReader, at: number): Promise<{ tag: number; le
 export async function readFrame(file: FileReader, location: FrameLocation, what: string): Promise<Uint8Array | null> {
   if (location.length === 0) return null;
   if (location.length === 1) return file.read(location[0]!.offset, location[0]!.length, what);
-  const parts = await Promise.all(location.map((f) => file.read(f.offset, f.length, what)));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return Buffer.concat(await Promise.all(location.map((f) => file.read(f.offset, f.length, what))));
 }
