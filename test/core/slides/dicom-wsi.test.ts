@@ -112,6 +112,13 @@ describe('DICOM WSI series', () => {
       await byVolume.close();
     }
 
+    // Aperio's MPP 0.2527 written as 0.0002527 mm reads back as 0.2527, not 0.25270000000000004.
+    const aperioDir = tempDir();
+    await writeDicomInstance(path.join(aperioDir, 'a.dcm'), { seriesUid: SERIES, instanceUid: `${SERIES}.5`, image, tile: 128, codec: 'native', pixelSpacing: [0.0002527, 0.0002527] });
+    const aperioLike = await openSlide(aperioDir);
+    expect(aperioLike.info.mppX).toBe(0.2527);
+    await aperioLike.close();
+
     const zeroDir = tempDir();
     await writeDicomInstance(path.join(zeroDir, 'zero.dcm'), { seriesUid: SERIES, instanceUid: `${SERIES}.3`, image, tile: 128, codec: 'native', pixelSpacing: [0, 0] });
     const slide = await openSlide(zeroDir);

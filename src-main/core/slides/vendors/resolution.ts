@@ -9,8 +9,13 @@ export interface Resolution {
 const MPP_MIN = 0.01;
 const MPP_MAX = 20;
 
+/**
+ * The value when a microscope could have it, else null. Rounded to 12 significant digits so a
+ * spacing in mm times 1000 gives back the number the scanner wrote (0.000499 mm is 0.499 um, not
+ * 0.49900000000000005).
+ */
 export function plausibleMpp(value: number): number | null {
-  return Number.isFinite(value) && value >= MPP_MIN && value <= MPP_MAX ? value : null;
+  return Number.isFinite(value) && value >= MPP_MIN && value <= MPP_MAX ? Number(value.toPrecision(12)) : null;
 }
 
 /** Microns in one of a length unit as OME and vendor XML spell it. */
