@@ -27,7 +27,7 @@ async function writeSeries(dir: string, codec: DicomInstanceSpec['codec'], extra
 describe('DICOM WSI series', () => {
   const tempDir = useTempDir();
 
-  for (const [codec, tolerance] of [['jpeg', 4], ['j2k', 2], ['native', 0]] as const) {
+  for (const [codec, tolerance] of [['jpeg', 4], ['j2k', 2], ['j2k-ybr-full', 2], ['native', 0]] as const) {
     it(`reads a TILED_FULL ${codec} series from its folder: levels, mpp, magnification, associated images, pixels`, async () => {
       const dir = tempDir();
       const levels = await writeSeries(dir, codec);

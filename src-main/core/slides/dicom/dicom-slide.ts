@@ -30,8 +30,9 @@ function frameCodec(instance: DicomInstance): TileCodec {
   if (spp !== 1 && spp !== 3) throw badSlide(path, `has ${spp} samples per pixel`);
   const base = { samplesPerPixel: spp, predictor: 1, tileWidth: instance.tileWidth, tileHeight: instance.tileHeight, jpegTables: null };
   if (kind === 'jpeg') return { ...base, compression: Compression.Jpeg, photometric: spp === 1 ? Photometric.MinIsBlack : photometric === 'RGB' ? Photometric.Rgb : Photometric.YCbCr };
-  // The JPEG 2000 codestream carries its own colour transform, which the decoder undoes.
-  if (kind === 'j2k') return { ...base, compression: Compression.Jpeg2000, photometric: spp === 1 ? Photometric.MinIsBlack : Photometric.Rgb };
+  // YBR_ICT / YBR_RCT: the codestream's own colour transform, which the decoder undoes. YBR_FULL
+  // (a copied Aperio 33003 stream): the components themselves are YCbCr, converted after decoding.
+  if (kind === 'j2k') return { ...base, compression: Compression.Jpeg2000, photometric: spp === 1 ? Photometric.MinIsBlack : photometric.startsWith('YBR_FULL') ? Photometric.YCbCr : Photometric.Rgb };
   if (photometric !== 'RGB' && photometric !== 'MONOCHROME2') throw badSlide(path, `has uncompressed ${photometric} pixels; only RGB and MONOCHROME2 are supported`);
   return { ...base, compression: Compression.None, photometric: spp === 1 ? Photometric.MinIsBlack : Photometric.Rgb };
 }
