@@ -148,4 +148,32 @@ describe('DICOM WSI series', () => {
     fs.truncateSync(native, fs.statSync(native).size - 1000);
     await expect(openSlide(native)).rejects.toThrow(/native-cut\.dcm: DICOM Pixel Data holds \d+ bytes, but 20 frames need \d+ \(truncated file\?\)/);
   });
+
+  it('a DICOM series converted from the real Aperio slide keeps its size and mpp, and its pixels', async () => {
+    const dir = tempDir();
+    const svs = await openSlide(path.resolve(__dirname, '../../fixtures/CMU-1-Small-Region.svs'));
+    const { width, height } = svs.info;
+    let level0: RgbImage;
+    let level1: RgbImage;
+    try {
+      level0 = await svs.readRegion(0, 0, width, height, 0);
+      // A converter's level 1 with a size that is not an exact half (1110 x 1483: downsample 2.0003).
+      level1 = await svs.readRegionScaled(0, 0, 1110, 1483, width / 1110);
+    } finally {
+      await svs.close();
+    }
+    const spacing: [number, number] = [svs.info.mppY! / 1000, svs.info.mppX! / 1000];
+    await writeDicomInstance(path.join(dir, 'l0.dcm'), { seriesUid: SERIES, instanceUid: `${SERIES}.1`, image: level0, tile: 256, codec: 'jpeg', pixelSpacing: spacing });
+    await writeDicomInstance(path.join(dir, 'l1.dcm'), { seriesUid: SERIES, instanceUid: `${SERIES}.2`, image: level1, tile: 256, codec: 'jpeg', pixelSpacing: spacing });
+    const slide = await openSlide(dir);
+    try {
+      expect(slide.info).toMatchObject({ width, height, mppX: 0.499, mppY: 0.499 });
+      expect(meanAbsDiff(await slide.readRegion(1000, 1200, 300, 300, 0), crop(level0, 1000, 1200, 300, 300))).toBeLessThanOrEqual(4);
+      // Level 1 at a whole level pixel (x / downsample lands on 250 exactly).
+      const ds = slide.info.levels[1]!.downsample;
+      expect(meanAbsDiff(await slide.readRegion(250 * ds, 300 * ds, 200, 200, 1), crop(level1, 250, 300, 200, 200))).toBeLessThanOrEqual(4);
+    } finally {
+      await slide.close();
+    }
+  });
 });
