@@ -4,8 +4,10 @@ import { HistoError } from '../errors';
 import { nodeRequire } from '../node-require';
 import { argmax, type TilePrediction } from './slide-predictions';
 
-/** geotiff's writer: one uncompressed strip, interleaved bands, the tags we pass. */
-const geotiff = nodeRequire('geotiff') as { writeArrayBuffer(values: Uint8Array, metadata: Record<string, unknown>): ArrayBuffer };
+/** geotiff's writer (one uncompressed strip, interleaved bands, the tags we pass), loaded on first use. */
+function geotiffWriter(): { writeArrayBuffer(values: Uint8Array, metadata: Record<string, unknown>): ArrayBuffer } {
+  return nodeRequire('geotiff') as { writeArrayBuffer(values: Uint8Array, metadata: Record<string, unknown>): ArrayBuffer };
+}
 
 /**
  * A slide's predictions as a small multi-band TIFF, one pixel per tile, for other viewers (QGIS,
@@ -30,7 +32,7 @@ export function predictionMapTiff(classes: string[], tiles: TilePrediction[]): B
     t.probs.forEach((p, c) => (values[at + 1 + c] = Math.round(Math.min(1, Math.max(0, p)) * 255)));
   }
   const description = JSON.stringify({ bands: ['class (1-based, 0 = no tile)', ...classes.map((c) => `p(${c}) x 255`)], classes, tileWidth: stepX, tileHeight: stepY });
-  const buffer = geotiff.writeArrayBuffer(values, {
+  const buffer = geotiffWriter().writeArrayBuffer(values, {
     width, height, SamplesPerPixel: [bands], BitsPerSample: new Array<number>(bands).fill(8), PhotometricInterpretation: 1,
     ImageDescription: description, ModelPixelScale: [stepX, stepY, 0],
   });
