@@ -1,8 +1,9 @@
 /**
  * Slide-reading bench: random 224 x 224 level-0 reads from a generated 20k x 20k JPEG-tiled pyramid,
  * through openSlide (worker pool + tile cache) and, where Debian's python3-openslide is installed,
- * through OpenSlide on the same regions; plus JPEG tile decode speed of geotiff's decoder vs sharp.
- *   node scripts/run-ts.mjs bench/slides-bench.ts [--size 20000] [--reads 1000] [--file path]
+ * through OpenSlide on the same regions; plus JPEG tile decode speed of geotiff's decoder vs sharp,
+ * and the measured decision on geotiff as the TIFF container layer (bench/geotiff-container.ts).
+ *   node scripts/run-ts.mjs bench/slides-bench.ts [--size 20000] [--reads 1000] [--file path] [--geotiff-cases 2000]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +17,8 @@ import { openSlide } from '../src-main/core/slides/open-slide';
 import { loadSharp } from '../src-main/core/slides/sharp-loader';
 import { parseTiff } from '../src-main/core/slides/tiff/tiff-file';
 import { describeImage } from '../src-main/core/slides/tiff/tiff-image';
+import { openSlidePython } from '../test/helpers/openslide-python';
+import { measureGeotiffContainer } from './geotiff-container';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -75,18 +78,6 @@ async function benchOurs(file: string, points: Array<[number, number]>): Promise
   const concurrent = points.length / ((performance.now() - t) / 1000);
   await slide.close();
   return { sequential, concurrent };
-}
-
-function findOpenSlidePython(): string | null {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(python, ['-c', 'import openslide'], { stdio: 'ignore' });
-      return python;
-    } catch {
-      // not here
-    }
-  }
-  return null;
 }
 
 function benchOpenSlide(python: string, file: string, points: Array<[number, number]>): number {
@@ -171,13 +162,15 @@ async function main(): Promise<void> {
     const points = regions(width, height);
     const ours = await benchOurs(file, points);
     console.log(`histo openSlide: ${ours.sequential.toFixed(0)} tiles/s one at a time, ${ours.concurrent.toFixed(0)} tiles/s with 8 in flight (${READS} random ${PATCH}x${PATCH} level-0 reads)`);
-    const python = findOpenSlidePython();
+    const python = openSlidePython();
     if (python) {
       const theirs = benchOpenSlide(python, file, points);
       console.log(`OpenSlide (${python}): ${theirs.toFixed(0)} tiles/s one at a time; ratio histo/OpenSlide: ${(ours.sequential / theirs).toFixed(2)}x sequential, ${(ours.concurrent / theirs).toFixed(2)}x with 8 in flight`);
     } else {
       console.log('OpenSlide: not installed (Debian python3-openslide), skipped');
     }
+    const decision = await measureGeotiffContainer(dir, process.cwd(), file, Number(arg('geotiff-cases', '2000')));
+    for (const line of decision.lines) console.log(line);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

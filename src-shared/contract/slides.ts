@@ -1,5 +1,5 @@
 import { z } from '../zod';
-import { SlideInfo, SlideLevel } from '../domain/slide';
+import { SlideFormat, SlideInfo, SlideLevel, SlideVendor } from '../domain/slide';
 import { TileGrid } from '../domain/tiling';
 import { FilePath } from './project';
 
@@ -34,8 +34,8 @@ export const SlideSummary = z.object({
   /** Content fingerprint: stable when the file moves; image URLs carry it so caches never mix slides. */
   fingerprint: z.string(),
   kind: z.enum(['slide', 'image']),
-  format: z.string(),
-  vendor: z.string().nullable(),
+  format: SlideFormat,
+  vendor: SlideVendor.nullable(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   mppX: z.number().positive().nullable(),

@@ -29,9 +29,10 @@ describe('histo predict and audit', () => {
     const head = json(['train', '--project', project, '--task', 'tumour', '--backbone', 'lin', '--head', 'logreg', '--cv', '2', '--group', 'none', '--json']);
 
     const out = (name: string) => path.join(dir, name);
+    fs.mkdirSync(out('maps'));
     const result = json([
       'predict', '--project', project, '--head', String(head.headId), slide, '--threshold', '0.5',
-      '--csv', out('tiles.csv'), '--geojson', out('tiles.geojson'), '--summary', out('summary.csv'), '--report', out('reports'), '--json',
+      '--csv', out('tiles.csv'), '--geojson', out('tiles.geojson'), '--summary', out('summary.csv'), '--report', out('reports'), '--map', out('maps'), '--json',
     ]);
     expect(result.slides).toEqual([{ path: slide, tiles: 128, positive: 64, fraction: 0.5, max: expect.any(Number), mean: expect.any(Number), meanTopK: expect.any(Number), positivesPerMm2: expect.any(Number) }]);
     expect(result.seconds).toEqual(expect.any(Number));
@@ -39,6 +40,8 @@ describe('histo predict and audit', () => {
     expect(JSON.parse(fs.readFileSync(out('tiles.geojson'), 'utf8')).features).toHaveLength(128);
     expect(fs.readFileSync(out('summary.csv'), 'utf8')).toMatch(/two-regions\.tif,tumour,0\.5,128,64,0\.500000/);
     expect(fs.readdirSync(out('reports'))).toEqual(['two-regions.tif.report.html']);
+    // The class / probability map: a TIFF (geotiff writes big-endian); its pixels are checked in prediction-map-tiff.test.ts.
+    expect(fs.readFileSync(out('maps/two-regions.tif.map.tif')).subarray(0, 4)).toEqual(Buffer.from([0x4d, 0x4d, 0, 42]));
 
     const audit = json<Array<Record<string, any>>>(['audit', '--project', project, '--json']);
     const actions = audit.map((e) => e.action).reverse();

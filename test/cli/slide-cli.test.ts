@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runHisto } from '../helpers/run-cli';
+import { writeDicomInstance } from '../fixtures/dicom-writer';
 import { crop, meanAbsDiff, patternImage, pyramidPages, stripPage, writePyramid, writeTiff } from '../fixtures/slide-fixtures';
 import type { RgbImage } from '../../src-main/core/slides/slide-source';
 import os from 'node:os';
@@ -50,11 +51,17 @@ beforeAll(async () => {
   const pattern = patternImage(W, H);
   await sharp(Buffer.from(pattern.data), { raw: { width: W, height: H, channels: 3 } }).png().toFile(png);
   add('PNG image', png, 'png', 0, null, 1);
+  const dicom = path.join(dir, 'dicom-series');
+  fs.mkdirSync(dicom);
+  for (const [i, ds] of [1, 2, 4].entries()) {
+    await writeDicomInstance(path.join(dicom, `level-${i}.dcm`), { seriesUid: '1.2.3.5', instanceUid: `1.2.3.5.${i}`, image: patternImage(W, H, ds), tile: 256, codec: 'jpeg' });
+  }
+  add('DICOM WSI folder (JPEG)', dicom, 'dicom', 4, 0.25, 3);
 });
 
 describe('histo slide commands on every format', () => {
   const names = () => Object.keys(fixtures);
-  it('has all fixtures', () => expect(names()).toHaveLength(8));
+  it('has all fixtures', () => expect(names()).toHaveLength(9));
 
   it.each([
     'tiled JPEG TIFF',
@@ -65,6 +72,7 @@ describe('histo slide commands on every format', () => {
     'Aperio SVS (JPEG 2000, 33005)',
     'OME-TIFF (SubIFDs)',
     'PNG image',
+    'DICOM WSI folder (JPEG)',
   ])('%s: info, region, thumbnail and tiles', async (name) => {
     const fixture = fixtures[name]!;
     const info = json(['slide', 'info', fixture.file, '--json']);
@@ -73,7 +81,7 @@ describe('histo slide commands on every format', () => {
     expect((info.levels as Array<Record<string, number>>)[0]).toMatchObject({ width: W, height: H, downsample: 1, tileWidth: expect.any(Number) });
     expect(Array.isArray(info.associated)).toBe(true);
     expect(info).toHaveProperty('magnification');
-    expect(info).toHaveProperty('vendor');
+    expect(info.vendor).toBe({ svs: 'aperio', 'ome-tiff': 'ome', dicom: 'dicom' }[fixture.format] ?? null);
 
     const out = path.join(dir, `${name.replace(/\W+/g, '-')}-region.png`);
     json(['slide', 'region', fixture.file, '--x', '300', '--y', '200', '--width', '180', '--height', '150', '--out', out, '--json']);

@@ -12,7 +12,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoError } from '../../src-main/core/errors';
 import { openSlide } from '../../src-main/core/slides/open-slide';
-import { pyramidPages, writeTiff } from '../fixtures/slide-fixtures';
+import { writeDicomInstance } from '../fixtures/dicom-writer';
+import { patternImage, pyramidPages, writeTiff } from '../fixtures/slide-fixtures';
 import type { TiffPage } from '../fixtures/tiff-writer';
 import { writeTestSlide } from '../helpers/embedding-fixtures';
 import { linearEmbedder, nanModel, twoOutputModel, unsupportedOpModel, wrongRankModel } from '../helpers/onnx-models';
@@ -68,7 +69,18 @@ describe('hostile slide files (in-process readers)', () => {
     loop.writeUInt32LE(first, first + 2 + loop.readUInt16LE(first) * 12);
     const hugeCount = Buffer.from(tiff);
     for (const e of firstIfdEntries(hugeCount)) if (e.tag === 325) hugeCount.writeUInt32LE(0x3fffffff, e.at + 4);
+    // Vendor formats: a DICOM instance to truncate or relabel, Philips XML with entity expansion, an NDPI offset past the end.
+    const dicomSource = path.join(dir, 'dicom-src', 'wsi.dcm');
+    fs.mkdirSync(path.dirname(dicomSource), { recursive: true });
+    await writeDicomInstance(dicomSource, { seriesUid: '1.2.3.66', instanceUid: '1.2.3.66.1', image: patternImage(128, 128), tile: 64, codec: 'jpeg' });
+    const dicom = fs.readFileSync(dicomSource);
+    const laughs = `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "${'a'.repeat(64)}">${Array.from({ length: 9 }, (_, i) => `<!ENTITY e${i + 1} "${`&${i ? `e${i}` : 'a'};`.repeat(10)}">`).join('')}]><DataObject ObjectType="DPUfsImport">&e9;</DataObject>`;
+    const ndpiTags = [{ tag: 65420, type: 4, values: [1] }, { tag: 65421, type: 11, values: [20] }];
     const cases: Array<[string, Uint8Array | string, RegExp]> = [
+      ['dicom-header-cut.dcm', dicom.subarray(0, 300), /not a readable DICOM file|without Pixel Data/],
+      ['dicom-ct.dcm', Buffer.from(dicom.toString('latin1').replaceAll('1.2.840.10008.5.1.4.1.1.77.1.6', '1.2.840.10008.5.1.4.1.1.2\0\0\0\0\0'), 'latin1'), /SOP class 1\.2\.840\.10008\.5\.1\.4\.1\.1\.2/],
+      ['philips-billion-laughs.tiff', writeTiff([{ ...page!, description: laughs, extraTags: [{ tag: 305, type: 2, values: 'Philips' }] }]), /declares entities/],
+      ['ndpi-offset-past-end.ndpi', writeTiff([{ ...page!, extraTags: ndpiTags, ndpiHighBits: { 324: 3 } }], { ndpi: true }), /past the end of the file|outside the file/],
       ['empty.svs', '', /is empty/],
       ['wrong-magic.svs', Buffer.concat([Buffer.from('GIF89a'), tiff.subarray(6)]), /not a supported slide format/],
       ['text.tif', 'not a slide\n'.repeat(100), /not a supported slide format/],

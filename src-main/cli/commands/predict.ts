@@ -11,7 +11,7 @@ export const predictCommand: CliCommand = {
   path: ['predict'],
   summary: 'Run a head over whole slides: per-tile probabilities, slide summaries, CSV / QuPath GeoJSON / HTML report exports',
   usage:
-    '--project DB --head ID FILE... [--shard K/N] [--threshold T] [--positive CLASS] [--csv OUT.csv] [--geojson OUT.geojson [--merge]] [--summary OUT.csv] [--report DIR] [--json]',
+    '--project DB --head ID FILE... [--shard K/N] [--threshold T] [--positive CLASS] [--csv OUT.csv] [--geojson OUT.geojson [--merge]] [--summary OUT.csv] [--report DIR] [--map DIR] [--json]',
   positionals: [1, 100_000],
   options: {
     ...projectOptionSpec,
@@ -24,6 +24,7 @@ export const predictCommand: CliCommand = {
     summary: { type: 'string' },
     report: { type: 'string' },
     shard: { type: 'string' },
+    map: { type: 'string' },
   },
   async run(ctx) {
     const headId = Number(requiredStringOption(ctx, 'head'));
@@ -45,6 +46,7 @@ export const predictCommand: CliCommand = {
         merge: ctx.options.merge === true,
         summary: ctx.options.summary as string | undefined,
         report: ctx.options.report as string | undefined,
+        map: ctx.options.map as string | undefined,
       });
       const slides = run.slides.map(({ path: p, tiles, positive, fraction, max, mean, meanTopK, positivesPerMm2 }) => ({ path: p, tiles, positive, fraction, max, mean, meanTopK, positivesPerMm2 }));
       if (ctx.json) return ctx.out(JSON.stringify({ head: run.head, slides, failed: run.failed, files: written, seconds: run.seconds }));

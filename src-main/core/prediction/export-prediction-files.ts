@@ -4,6 +4,7 @@ import { recordAudit } from '../project/audit-log';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { loadHead } from '../training/heads-repo';
 import { writePredictionCsv, writePredictionGeoJson, writeSummaryCsv } from './export-predictions';
+import { writePredictionMaps } from './prediction-map-tiff';
 import { loadSlidePredictions } from './slide-predictions';
 import { writeSlideReport } from './slide-report';
 import { predictedSlides } from './stored-predictions';
@@ -16,6 +17,8 @@ export interface PredictionExportRequest {
   merge?: boolean;
   summary?: string;
   report?: string;
+  /** Folder for one class/probability map TIFF per slide. */
+  map?: string;
 }
 
 /** Writes the requested exports of a head's stored predictions (the CLI's and the UI's one path). */
@@ -26,6 +29,7 @@ export async function exportPredictionFiles(store: ProjectStore, headId: number,
   const files: string[] = [];
   if (request.csv) files.push(writePredictionCsv(request.csv, stored.classes, perSlide()));
   if (request.geojson) files.push(writePredictionGeoJson(request.geojson, stored.classes, perSlide(), request.merge ?? false));
+  if (request.map) files.push(...writePredictionMaps(request.map, stored.classes, perSlide()));
   if (request.summary) files.push(writeSummaryCsv(request.summary, chosen, stored.threshold, stored.positive));
   if (request.report) {
     const { listing, head } = loadHead(store, headId);

@@ -2,7 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 /** File names the folder scan picks up; a file named explicitly is tried whatever its name. */
-const SLIDE_EXTENSIONS = ['.svs', '.tif', '.tiff', '.btf', '.png', '.jpg', '.jpeg'];
+const SLIDE_EXTENSIONS = ['.svs', '.tif', '.tiff', '.btf', '.ndpi', '.scn', '.png', '.jpg', '.jpeg'];
+
+const DICOM_EXTENSION = '.dcm';
 
 export function looksLikeSlideFile(name: string): boolean {
   const lower = name.toLowerCase();
@@ -62,6 +64,11 @@ export async function collectSlideFiles(paths: readonly string[]): Promise<ScanR
         return;
       }
       entries.sort((a, b) => a.name.localeCompare(b.name));
+      // A folder of DICOM files is one slide (a WSI series, one file per level): openSlide reads the folder.
+      if (entries.some((e) => e.isFile() && e.name.toLowerCase().endsWith(DICOM_EXTENSION))) {
+        found.push(dir);
+        return;
+      }
       for (const entry of entries) {
         if (entry.name.startsWith('.')) continue;
         const full = path.join(dir, entry.name);
@@ -85,7 +92,7 @@ export async function collectSlideFiles(paths: readonly string[]): Promise<ScanR
       });
     }
     if (found.length === 0 && !truncated) {
-      failed.push({ path: resolved, message: `${resolved}: no slide files in this folder (looked for ${SLIDE_EXTENSIONS.join(' ')})` });
+      failed.push({ path: resolved, message: `${resolved}: no slide files in this folder (looked for ${SLIDE_EXTENSIONS.join(' ')} and folders of ${DICOM_EXTENSION} files)` });
     }
     for (const file of found) add(file);
   }

@@ -5,7 +5,7 @@ import type { LevelGrid } from './slide-base';
 import { SlideBase } from './slide-base';
 import { badSlide, errorText } from './slide-error';
 import { loadSharp } from './sharp-loader';
-import { tiffResolutionMpp } from './slide-metadata';
+import { tiffResolutionMpp } from './vendors/resolution';
 import type { RgbImage } from './slide-source';
 
 

@@ -1,11 +1,16 @@
+import fs from 'node:fs/promises';
 import { HistoError } from '../errors';
+import { looksLikeDicom } from './dicom/dicom-instance';
+import { DicomSlide } from './dicom/dicom-slide';
 import { FileReader } from './file-reader';
 import { contentFingerprint } from './fingerprint';
 import { ImageSlide } from './image-slide';
 import { badSlide } from './slide-error';
 import type { SlideSource } from './slide-source';
-import { looksLikeTiff, parseTiff } from './tiff/tiff-file';
+import { readTiffContainer } from './tiff/tiff-container';
+import { looksLikeTiff } from './tiff/tiff-file';
 import { TiffSlide } from './tiff-slide';
+import { tiffLayout } from './vendors/tiff-vendors';
 
 export interface OpenSlideOptions {
   /** Microns per pixel to use instead of (or where the file lacks) its own; info reflects it. */
@@ -14,7 +19,8 @@ export interface OpenSlideOptions {
 
 /**
  * Opens a slide, choosing the reader by the file's content (magic bytes, then TIFF tags), never
- * by its extension: Aperio SVS, OME-TIFF, generic tiled or stripped TIFF/BigTIFF, PNG, JPEG.
+ * by its extension: Aperio SVS, OME-TIFF, generic tiled or stripped TIFF/BigTIFF, DICOM WSI (a
+ * folder or any one file of the series), PNG, JPEG.
  * Errors are HistoErrors whose message starts with the path and says what is wrong.
  */
 export async function openSlide(path: string, opts: OpenSlideOptions = {}): Promise<SlideSource> {
@@ -22,20 +28,35 @@ export async function openSlide(path: string, opts: OpenSlideOptions = {}): Prom
   if (mppOverride !== undefined && !(Number.isFinite(mppOverride) && mppOverride > 0)) {
     throw new HistoError('BAD_INPUT', `${path}: mpp override ${mppOverride} is not a positive number`);
   }
+  // A folder is a DICOM WSI series (one file per level).
+  if (await isFolder(path)) return DicomSlide.open(path, true, mppOverride);
   const file = await FileReader.open(path);
   try {
     if (file.size === 0) throw badSlide(path, 'is empty');
-    const head = await file.readUpTo(0, 16);
+    const head = await file.readUpTo(0, 132);
+    if (looksLikeDicom(head)) {
+      await file.close();
+      return await DicomSlide.open(path, false, mppOverride);
+    }
     const fingerprint = await contentFingerprint(file);
     if (looksLikeTiff(head)) {
-      const tiff = await parseTiff(file);
-      return TiffSlide.create(file, tiff, fingerprint, mppOverride);
+      // Container, then vendor detection, properties and levels, then the SlideSource: one pass each.
+      const container = await readTiffContainer(file);
+      return TiffSlide.create(file, tiffLayout(container), fingerprint, mppOverride);
     }
     if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return await ImageSlide.create(file, 'png', fingerprint, mppOverride);
     if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return await ImageSlide.create(file, 'jpeg', fingerprint, mppOverride);
-    throw badSlide(path, 'is not a supported slide format (expected a TIFF, BigTIFF, Aperio SVS, OME-TIFF, PNG or JPEG file)');
+    throw badSlide(path, 'is not a supported slide format (expected a TIFF, BigTIFF, Aperio SVS, OME-TIFF, DICOM WSI, PNG or JPEG file, or a DICOM folder)');
   } catch (err) {
-    await file.close();
+    await file.close().catch(() => undefined);
     throw err;
+  }
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await fs.stat(path)).isDirectory();
+  } catch {
+    return false; // FileReader.open reports a missing file
   }
 }

@@ -96,3 +96,42 @@ export function boxReduceInto(src: RgbImage, validWidth: number, validHeight: nu
     }
   }
 }
+
+/** Fractions closer than this to a whole pixel are that pixel (x / downsample in floating point). */
+const SUBPIXEL_EPSILON = 1e-6;
+
+/** A fractional level position as its whole-pixel part and the fraction past it, in [0, 1). */
+export function subpixelStart(fx: number, fy: number): { x: number; y: number; fracX: number; fracY: number } {
+  const snap = (v: number): [number, number] => {
+    const whole = Math.round(v);
+    if (Math.abs(v - whole) < SUBPIXEL_EPSILON) return [whole, 0];
+    const floor = Math.floor(v);
+    return [floor, v - floor];
+  };
+  const [x, fracX] = snap(fx);
+  const [y, fracY] = snap(fy);
+  return { x, y, fracX, fracY };
+}
+
+/**
+ * The width x height image that starts (fracX, fracY) pixels into `padded` (one pixel larger on
+ * each axis), by bilinear interpolation between the four neighbours: what OpenSlide returns when
+ * it paints a level at a fractional offset.
+ */
+export function shiftBilinear(padded: RgbImage, fracX: number, fracY: number, width: number, height: number): RgbImage {
+  const out = new Uint8Array(width * height * 3);
+  const src = padded.data;
+  const stride = padded.width * 3;
+  const w00 = (1 - fracX) * (1 - fracY);
+  const w10 = fracX * (1 - fracY);
+  const w01 = (1 - fracX) * fracY;
+  const w11 = fracX * fracY;
+  for (let y = 0; y < height; y++) {
+    let s = y * stride;
+    let d = y * width * 3;
+    for (let i = 0; i < width * 3; i++, s++, d++) {
+      out[d] = Math.round(w00 * src[s]! + w10 * src[s + 3]! + w01 * src[s + stride]! + w11 * src[s + stride + 3]!);
+    }
+  }
+  return { width, height, data: out };
+}

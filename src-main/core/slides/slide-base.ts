@@ -2,7 +2,7 @@ import type { AssociatedImageName, SlideInfo } from '../../../src-shared/domain/
 import { HistoError } from '../errors';
 import { SLIDE_LIMITS } from './limits';
 import type { TileGrid } from './region';
-import { boxReduceInto, readGridRegion, resizeRgb, whiteImage } from './region';
+import { boxReduceInto, readGridRegion, resizeRgb, shiftBilinear, subpixelStart, whiteImage } from './region';
 import type { RgbImage, SlideSource } from './slide-source';
 
 /** A pyramid level as a tile grid plus its downsample from level 0. */
@@ -40,7 +40,13 @@ export abstract class SlideBase implements SlideSource {
     if (!Number.isInteger(level) || !grid) {
       throw new HistoError('BAD_INPUT', `${this.info.path}: level ${level} does not exist (the slide has ${this.grids.length} level${this.grids.length === 1 ? '' : 's'})`);
     }
-    return readGridRegion(grid, Math.floor(x / grid.downsample + 1e-9), Math.floor(y / grid.downsample + 1e-9), width, height);
+    // OpenSlide's convention: the level-L start is x / downsample, kept fractional, and the level is
+    // painted shifted by that fraction with bilinear filtering (cairo's default for a translation).
+    // Flooring instead starts up to a pixel early on a level whose downsample is not an integer.
+    const start = subpixelStart(x / grid.downsample, y / grid.downsample);
+    if (start.fracX === 0 && start.fracY === 0) return readGridRegion(grid, start.x, start.y, width, height);
+    const padded = await readGridRegion(grid, start.x, start.y, width + 1, height + 1);
+    return shiftBilinear(padded, start.fracX, start.fracY, width, height);
   }
 
   async readRegionScaled(x: number, y: number, width: number, height: number, downsample: number): Promise<RgbImage> {

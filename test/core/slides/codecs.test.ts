@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildJpegStream } from '../../../src-main/core/slides/codecs/jpeg';
 import { decodeLzw, decodePackBits } from '../../../src-main/core/slides/codecs/lzw';
-import { aperioMetadata, omeImages, tiffResolutionMpp } from '../../../src-main/core/slides/slide-metadata';
+import { aperioMetadata } from '../../../src-main/core/slides/vendors/aperio';
+import { omeImages } from '../../../src-main/core/slides/vendors/ome-tiff';
+import { tiffResolutionMpp } from '../../../src-main/core/slides/vendors/resolution';
 import { TileCache } from '../../../src-main/core/slides/tile-cache';
 import { encodeLzw } from '../../fixtures/tiff-writer';
 

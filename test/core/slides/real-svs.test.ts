@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSlide } from '../../../src-main/core/slides/open-slide';
 import type { RgbImage } from '../../../src-main/core/slides/slide-source';
+import { openSlidePython } from '../../helpers/openslide-python';
 
 const SVS = path.resolve(__dirname, '../../fixtures/CMU-1-Small-Region.svs');
 
@@ -12,19 +13,6 @@ function channelMeans(image: RgbImage): number[] {
   const sums = [0, 0, 0];
   for (let i = 0; i < image.data.length; i += 3) for (let c = 0; c < 3; c++) sums[c] = sums[c]! + image.data[i + c]!;
   return sums.map((s) => s / (image.width * image.height));
-}
-
-/** OpenSlide through Debian's python3-openslide, where installed: the reference reader. */
-function openSlidePython(): string | null {
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    try {
-      execFileSync(python, ['-c', 'import openslide'], { stdio: 'ignore' });
-      return python;
-    } catch {
-      // not here
-    }
-  }
-  return null;
 }
 
 describe('CMU-1-Small-Region.svs (real Aperio slide)', () => {

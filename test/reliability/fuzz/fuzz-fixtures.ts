@@ -1,7 +1,9 @@
 /**
  * The seed corpus of the slide fuzzer: small generated slides of every layout the readers know
  * (tiled JPEG with JPEGTables, LZW + predictor, stripped Deflate BigTIFF, SVS with thumbnail,
- * label and macro, OME with SubIFDs, Aperio JPEG 2000, PNG, JPEG) plus the real CMU-1-Small-Region.svs.
+ * label and macro, OME with SubIFDs, Aperio JPEG 2000, Philips TIFF, Leica SCN, Hamamatsu NDPI, DICOM WSI
+ * (JPEG, sparse JPEG 2000, native), PNG,
+ * JPEG) plus the real CMU-1-Small-Region.svs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +12,9 @@ import { nodeRequire } from '../../../src-main/core/node-require';
 import type { RgbImage } from '../../../src-main/core/slides/slide-source';
 import { encodeChunks, patternImage, pyramidPages, solidImage, stripPage, writeTiff } from '../../fixtures/slide-fixtures';
 import type { TiffPage } from '../../fixtures/tiff-writer';
+import type { DicomInstanceSpec } from '../../fixtures/dicom-writer';
+import { writeDicomInstance } from '../../fixtures/dicom-writer';
+import { restartMarkerJpeg } from '../../fixtures/ndpi-writer';
 
 export interface FuzzFixture {
   name: string;
@@ -73,6 +78,31 @@ export async function buildFuzzFixtures(dir: string, repoRoot: string): Promise<
   const small = patternImage(64, 48);
   put('image.png', new Uint8Array(await sharp(small.data, { raw: { width: 64, height: 48, channels: 3 } }).png().toBuffer()), 1);
   put('image.jpg', new Uint8Array(await sharp(small.data, { raw: { width: 64, height: 48, channels: 3 } }).jpeg().toBuffer()), 1);
+
+  // TIFF-family vendors: Philips XML, Leica SCN collection, NDPI restart-marker JPEG with 64-bit offset extensions.
+  const philipsXml = `<?xml version="1.0"?><DataObject ObjectType="DPUfsImport"><Attribute Name="PIM_DP_SCANNED_IMAGES"><Array><DataObject ObjectType="DPScannedImage"><Attribute Name="DICOM_PIXEL_SPACING">&quot;0.00025&quot; &quot;0.00025&quot;</Attribute><Attribute Name="PIM_DP_IMAGE_TYPE">WSI</Attribute><Attribute Name="PIIM_PIXEL_DATA_REPRESENTATION_SEQUENCE"><Array><DataObject ObjectType="PixelDataRepresentation"><Attribute Name="DICOM_PIXEL_SPACING">&quot;0.00025&quot; &quot;0.00025&quot;</Attribute></DataObject><DataObject ObjectType="PixelDataRepresentation"><Attribute Name="DICOM_PIXEL_SPACING">&quot;0.0005&quot; &quot;0.0005&quot;</Attribute></DataObject></Array></Attribute></DataObject></Array></Attribute></DataObject>`;
+  const philipsPages = await pyramidPages({ width: W, height: H, tile: 64, compression: 'jpeg', downsamples: [1, 2], description: philipsXml, extraTags: [{ tag: 305, type: 2, values: 'Philips' }] });
+  put('philips.tiff', writeTiff([...philipsPages, await stripPage(solidImage(40, 30, [200, 30, 30]), 'jpeg', { description: 'Label' })]));
+  const scnXml = `<?xml version="1.0"?><scn xmlns="http://www.leica-microsystems.com/scn/2010/10/01"><collection sizeX="1000" sizeY="1000"><image><pixels><dimension sizeX="40" sizeY="30" r="0" ifd="2"/></pixels><view sizeX="1000" sizeY="1000" offsetX="0" offsetY="0"/></image><image><pixels><dimension sizeX="${W}" sizeY="${H}" r="0" ifd="0"/><dimension sizeX="${W / 2}" sizeY="${H / 2}" r="1" ifd="1"/></pixels><view sizeX="64000" sizeY="48000" offsetX="10" offsetY="10"/><scanSettings><objectiveSettings><objective>20</objective></objectiveSettings></scanSettings></image></collection></scn>`;
+  const scnPages = await pyramidPages({ width: W, height: H, tile: 64, compression: 'jpeg', downsamples: [1, 2], description: scnXml, bigTiff: true });
+  const scnMacro = await pyramidPages({ width: 40, height: 30, tile: 32, compression: 'jpeg', downsamples: [1] });
+  put('leica.scn', writeTiff([...scnPages, ...scnMacro], { bigTiff: true }));
+  const ndpiLevel = await restartMarkerJpeg(patternImage(128, 96), 4);
+  const ndpiTags = (lens: number) => [{ tag: 65420, type: 4, values: [1] }, { tag: 65421, type: 11, values: [lens] }];
+  put('hamamatsu.ndpi', writeTiff([
+    { width: 128, height: 96, rowsPerStrip: 96, compression: 7, photometric: 6, chunks: [ndpiLevel.jpeg], resolution: { x: 40000, y: 40000, unit: 3 }, extraTags: [...ndpiTags(20), { tag: 65426, type: 4, values: ndpiLevel.mcuStarts }] },
+    { ...(await stripPage(solidImage(48, 24, [30, 30, 200]), 'jpeg')), extraTags: ndpiTags(-1) },
+  ], { ndpi: true }));
+
+  // DICOM WSI: one instance each (distinct series, so a case file never joins another's series).
+  const dicom = async (name: string, spec: Omit<DicomInstanceSpec, 'seriesUid' | 'instanceUid' | 'image' | 'tile'>, series: number): Promise<void> => {
+    const file = path.join(dir, name);
+    await writeDicomInstance(file, { seriesUid: `1.2.826.0.1.3680043.9.7433.9.${series}`, instanceUid: `1.2.826.0.1.3680043.9.7433.9.${series}.1`, image: patternImage(128, 96), tile: 64, ...spec });
+    out.push({ name, file, weight: 2 });
+  };
+  await dicom('dicom-jpeg.dcm', { codec: 'jpeg' }, 1);
+  await dicom('dicom-j2k-sparse.dcm', { codec: 'j2k', sparseTiles: [[0, 0], [1, 1], [0, 1]] }, 2);
+  await dicom('dicom-native.dcm', { codec: 'native' }, 3);
 
   const real = path.join(repoRoot, 'test', 'fixtures', 'CMU-1-Small-Region.svs');
   if (fs.existsSync(real)) out.push({ name: 'CMU-1-Small-Region.svs', file: real, weight: 1 });

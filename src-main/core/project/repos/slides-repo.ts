@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SlideInfo } from '../../../../src-shared/domain/slide';
+import type { SlideFormat, SlideInfo, SlideVendor } from '../../../../src-shared/domain/slide';
 
 export interface StoredSlide {
   id: number;
@@ -17,8 +17,9 @@ interface SlideRow {
   path: string;
   fingerprint: string;
   kind: 'slide' | 'image';
-  format: string;
-  vendor: string | null;
+  /** Written from SlideInfo, so one of the readers' formats. */
+  format: SlideFormat;
+  vendor: SlideVendor | null;
   width: number;
   height: number;
   mpp_x: number | null;

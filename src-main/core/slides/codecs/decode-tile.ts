@@ -5,6 +5,7 @@ import type { TileCodec } from '../tiff/tiff-image';
 import { Compression, Photometric } from '../tiff/tiff-tags';
 import { decodeJ2k } from './j2k';
 import { buildJpegStream, decodeJpegWasm, jpegFrameInfo } from './jpeg';
+import { frameRestartInterval } from './jpeg-restart';
 import { decodeLzw, decodePackBits } from './lzw';
 
 
@@ -23,7 +24,8 @@ export async function decodeTile(bytes: Uint8Array, codec: TileCodec): Promise<R
   const { tileWidth: w, tileHeight: h } = codec;
   switch (codec.compression) {
     case Compression.Jpeg: {
-      const stream = buildJpegStream(bytes, codec.jpegTables, codec.photometric);
+      const tile = codec.restartHeader ? frameRestartInterval(codec.restartHeader, bytes) : bytes;
+      const stream = buildJpegStream(tile, codec.jpegTables, codec.photometric);
       const frame = jpegFrameInfo(stream);
       if (frame.width > w || frame.height > h) throw new Error(`JPEG data is ${frame.width}x${frame.height}, larger than the ${w}x${h} tile`);
       if (frame.width * frame.height > WASM_JPEG_MAX_PIXELS) return decodeWithSharp(stream, w, h);

@@ -103,6 +103,14 @@ async function readIfd(ctx: ParseContext, offset: number, where: string, depth: 
   if (entryCount > SLIDE_LIMITS.maxTagsPerIfd) throw badSlide(path, `IFD at offset ${offset} claims ${entryCount} entries`);
   const block = await file.read(offset + countSize, entryCount * entrySize + (bigTiff ? 8 : 4), `IFD at offset ${offset}`);
   const v = new DataView(block.buffer);
+  // NDPI (Hamamatsu) extends classic TIFF past 4 GiB: the next-IFD offset is 64-bit and the high
+  // 32 bits of each entry's value offset follow the IFD, 4 bytes per entry. Every NDPI IFD has tag 65420.
+  let ndpiHigh: DataView | null = null;
+  if (!bigTiff && Array.from({ length: entryCount }, (_, i) => v.getUint16(i * entrySize, le)).includes(Tag.NdpiFormatFlag)) {
+    const extra = await file.read(offset + countSize + entryCount * entrySize + 4, 4 + 4 * entryCount, `NDPI offset extension of the IFD at offset ${offset}`);
+    ndpiHigh = new DataView(extra.buffer);
+  }
+  const highBits = (i: number): number => (ndpiHigh ? ndpiHigh.getUint32(4 + 4 * i, le) * 2 ** 32 : 0);
   const tags = new Map<number, TagValue>();
   for (let i = 0; i < entryCount; i++) {
     const e = i * entrySize;
@@ -120,13 +128,18 @@ async function readIfd(ctx: ParseContext, offset: number, where: string, depth: 
     let bytes: Uint8Array;
     if (total <= inlineSize) {
       bytes = block.subarray(e + (bigTiff ? 12 : 8), e + (bigTiff ? 12 : 8) + total);
+      // NDPI keeps single strip offsets inline; their high bits are in the extension too.
+      if (ndpiHigh && tag === Tag.StripOffsets && count === 1 && highBits(i) > 0) {
+        tags.set(tag, [v.getUint32(e + 8, le) + highBits(i)]);
+        continue;
+      }
     } else {
-      const valueOffset = bigTiff ? readU64(v, e + 12, le) : v.getUint32(e + 8, le);
+      const valueOffset = bigTiff ? readU64(v, e + 12, le) : v.getUint32(e + 8, le) + highBits(i);
       bytes = await file.read(valueOffset, total, `value of tag ${tag}`);
     }
     tags.set(tag, decodeValue(bytes, type, count, le, tag));
   }
-  const next = bigTiff ? readU64(v, entryCount * entrySize, le) : v.getUint32(entryCount * entrySize, le);
+  const next = bigTiff ? readU64(v, entryCount * entrySize, le) : v.getUint32(entryCount * entrySize, le) + (ndpiHigh ? ndpiHigh.getUint32(0, le) * 2 ** 32 : 0);
   if (next !== 0 && next >= file.size) throw badSlide(path, `next-IFD offset ${next} lies past the end of the file (truncated file?)`);
   const id = ctx.count - 1;
   const subIfds: Ifd[] = [];
@@ -148,6 +161,7 @@ function decodeValue(bytes: Uint8Array, type: number, count: number, le: boolean
     return Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('utf8');
   }
   if ((type === 7 || type === 1) && tag === Tag.JPEGTables) return bytes.slice();
+  if ((type === 7 || type === 1) && tag === Tag.XMP) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Array<number>(count);
   for (let i = 0; i < count; i++) {
@@ -197,17 +211,4 @@ export function tagBytes(ifd: Ifd, tag: number): Uint8Array | undefined {
   if (v instanceof Uint8Array) return v;
   if (Array.isArray(v)) return Uint8Array.from(v);
   return undefined;
-}
-
-/** Every IFD, main chain and SubIFDs, depth first. */
-export function allIfds(tiff: TiffFile): Ifd[] {
-  const out: Ifd[] = [];
-  const walk = (list: Ifd[]): void => {
-    for (const ifd of list) {
-      out.push(ifd);
-      walk(ifd.subIfds);
-    }
-  };
-  walk(tiff.ifds);
-  return out;
 }

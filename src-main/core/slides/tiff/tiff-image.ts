@@ -14,6 +14,11 @@ export interface TileCodec {
   tileWidth: number;
   tileHeight: number;
   jpegTables: Uint8Array | null;
+  /**
+   * Set when each tile is a bare JPEG restart interval (NDPI): the header that makes it a JPEG
+   * (frame size = tile size). The tile's bytes then hold only entropy-coded data.
+   */
+  restartHeader?: Uint8Array;
 }
 
 /** One image (a pyramid level or an associated image) of a TIFF: geometry, tile table, codec. */
@@ -31,6 +36,8 @@ export interface TiffImage {
   byteCounts: number[];
   codec: TileCodec;
   description: string;
+  /** The XMP packet, '' when there is none. */
+  xmp: string;
   newSubfileType: number;
 }
 
@@ -75,7 +82,8 @@ export function describeImage(path: string, ifd: Ifd, fileSize: number): TiffIma
     offsets = tagNumbers(ifd, Tag.StripOffsets);
     byteCounts = tagNumbers(ifd, Tag.StripByteCounts);
   }
-  if (tileWidth * tileHeight > SLIDE_LIMITS.maxTilePixels) {
+  // An NDPI level is one huge JPEG strip, read in restart-interval tiles (vendors/hamamatsu.ts).
+  if (tileWidth * tileHeight > SLIDE_LIMITS.maxTilePixels && !ifd.tags.has(Tag.NdpiMcuStarts)) {
     throw badSlide(path, `${what} has ${tiled ? 'tiles' : 'strips'} of ${tileWidth}x${tileHeight} pixels, larger than the limit of ${SLIDE_LIMITS.maxTilePixels}`);
   }
   const tilesAcross = Math.ceil(width / tileWidth);
@@ -121,6 +129,7 @@ export function describeImage(path: string, ifd: Ifd, fileSize: number): TiffIma
       jpegTables: tagBytes(ifd, Tag.JPEGTables) ?? null,
     },
     description: tagString(ifd, Tag.ImageDescription) ?? '',
+    xmp: tagString(ifd, Tag.XMP) ?? '',
     newSubfileType: tagNumber(ifd, Tag.NewSubfileType) ?? 0,
   };
 }

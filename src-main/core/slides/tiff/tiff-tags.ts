@@ -7,6 +7,7 @@ export const Tag = {
   Compression: 259,
   Photometric: 262,
   ImageDescription: 270,
+  Make: 271,
   StripOffsets: 273,
   SamplesPerPixel: 277,
   RowsPerStrip: 278,
@@ -15,17 +16,27 @@ export const Tag = {
   YResolution: 283,
   PlanarConfiguration: 284,
   ResolutionUnit: 296,
+  Software: 305,
   Predictor: 317,
   TileWidth: 322,
   TileLength: 323,
   TileOffsets: 324,
   TileByteCounts: 325,
   SubIFDs: 330,
+  /** Adobe XMP packet (Ventana keeps its iScan and EncodeInfo XML here). */
+  XMP: 700,
   ExtraSamples: 338,
   SampleFormat: 339,
   JPEGTables: 347,
   YCbCrSubSampling: 530,
   ImageDepth: 32997,
+  /** Hamamatsu NDPI: present (value 1) in every NDPI IFD. */
+  NdpiFormatFlag: 65420,
+  /** NDPI: objective magnification of this image; -1 macro, -2 map of scanned regions. */
+  NdpiSourceLens: 65421,
+  /** NDPI: offsets of the restart-marker intervals in the strip's JPEG (low and high 32 bits). */
+  NdpiMcuStarts: 65426,
+  NdpiMcuStartsHigh: 65432,
 } as const;
 
 /** Tags whose values we load; any other tag is skipped without reading its payload. */
