@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackboneSpec } from '../backbones/backbone-spec';
 import { inspectBackbone } from '../backbones/inspect-backbone';
+import { inspectBackboneIsolated } from '../backbones/isolated-inspect';
 import { BUILTIN_PREFIX, builtinBackbonesDir, sha256OfFile } from '../extraction/backbone-model-file';
 import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
@@ -16,7 +17,8 @@ export async function importBackbone(store: ProjectStore, file: string, override
   const resolved = path.resolve(file);
   if (!fs.existsSync(resolved)) throw new HistoError('NOT_FOUND', `${resolved}: no such model file`);
   const repo = new BackbonesRepo(store.db);
-  const inspected = await inspectBackbone(resolved, overrides);
+  // A model from outside is untrusted: its check runs in a child process with time and memory limits.
+  const inspected = await inspectBackboneIsolated(resolved, overrides);
   return store.db.transaction(() => {
     const stored = repo.insert({ ...inspected, filePath: resolved, sha256: inspected.sha256, builtin: false });
     recordAudit(store.db, 'backbone.import', { name: stored.name, file: resolved, dim: stored.dim, inputSize: stored.inputSize }, stored.sha256);
