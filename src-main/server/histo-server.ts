@@ -39,6 +39,7 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   NO_PROJECT: 409,
   PROJECT_REFUSED: 409,
   CANCELLED: 409,
+  DISK_FULL: 507,
   INTERNAL: 500,
 };
 

@@ -15,6 +15,7 @@ import type { VectorDtype } from '../embeddings/vector-codec';
 import { HistoError } from '../errors';
 import { BoundedQueue } from './bounded-queue';
 import { backboneModelFile } from './backbone-model-file';
+import { diskFullError, isDiskFull } from '../project/disk-full';
 
 /** The work for one slide or image: which of its tiles still need which views. */
 export interface PipelineSource {
@@ -111,6 +112,7 @@ export async function runEmbeddingPipeline(
           }
         } catch (err) {
           if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
+          if (isDiskFull(err)) throw err; // the writer stopped: no slide of this run can be stored
           failed.push({ path: plan.path, message: err instanceof Error ? err.message : String(err) });
         } finally {
           await source?.close();
@@ -129,7 +131,13 @@ export async function runEmbeddingPipeline(
           viewName: options.viewNames.get(key.view) ?? `view-${key.view}`,
           vector: output.subarray(i * backbone.dim, (i + 1) * backbone.dim),
         }));
-        repo.insertBatch(backbone.id, options.dtype, rows);
+        try {
+          repo.insertBatch(backbone.id, options.dtype, rows);
+        } catch (err) {
+          // The batch's transaction rolled back: exactly the `embedded` tiles before it are stored.
+          if (isDiskFull(err)) throw diskFullError(`${embedded} tiles stored`, err);
+          throw err;
+        }
         embedded += batch.count;
         spare.push(batch.input);
         ctx?.progress(embedded, total, `embedding with ${backbone.name}`);

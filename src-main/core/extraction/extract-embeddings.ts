@@ -9,6 +9,7 @@ import { HistoError } from '../errors';
 import { collectInputs } from './collect-inputs';
 import { planSource, type PlannedSource, type TilingChoice } from './extraction-plan';
 import { runEmbeddingPipeline } from './embedding-pipeline';
+import { rethrowIfDiskFull, stopOnDiskFull } from '../project/disk-full';
 
 export interface ExtractionOptions extends Omit<TilingChoice, 'tileSize'> {
   paths: string[];
@@ -67,6 +68,7 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
       plans.push(plan);
     } catch (err) {
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
+      rethrowIfDiskFull(err, () => '0 tiles stored');
       failed.push({ path: input.path, message: err instanceof Error ? err.message : String(err) });
     }
   }
@@ -93,11 +95,17 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
     failed,
   };
   // A run that could not read a single input changed nothing worth recording (and must leave the project untouched).
-  if (plans.length > 0) recordAudit(
-    store.db,
-    'embed',
-    { backbone: backbone.name, slides: plans.map((p) => p.input.path), embedded, views: options.views, failed: failed.length },
-    backbone.sha256,
-  );
+  if (plans.length > 0) {
+    await stopOnDiskFull(
+      () =>
+        recordAudit(
+          store.db,
+          'embed',
+          { backbone: backbone.name, slides: plans.map((p) => p.input.path), embedded, views: options.views, failed: failed.length },
+          backbone.sha256,
+        ),
+      () => `${embedded} tiles stored`,
+    );
+  }
   return summary;
 }
