@@ -76,7 +76,8 @@ export async function runEmbeddingPipeline(
   const total = sources.reduce((n, p) => n + p.missing.reduce((m, t) => m + t.views.length, 0), 0);
   const failed: PipelineResult['failed'] = [];
   const embedder = await Embedder.open(backboneModelFile(backbone), backbone, { provider: options.provider, intraOpThreads: options.intraOpThreads });
-  let embedded = 0;
+  let embedded = 0; // rows this run stored
+  let processed = 0; // tiles this run ran through the backbone
   try {
     if (total === 0) return { embedded, provider: embedder.provider, failed };
     const repo = new EmbeddingsRepo(store.db);
@@ -132,15 +133,15 @@ export async function runEmbeddingPipeline(
           vector: output.subarray(i * backbone.dim, (i + 1) * backbone.dim),
         }));
         try {
-          repo.insertBatch(backbone.id, options.dtype, rows);
+          embedded += repo.insertBatch(backbone.id, options.dtype, rows);
         } catch (err) {
           // The batch's transaction rolled back: exactly the `embedded` tiles before it are stored.
           if (isDiskFull(err)) throw diskFullError(`${embedded} tiles stored`, err);
           throw err;
         }
-        embedded += batch.count;
+        processed += batch.count;
         spare.push(batch.input);
-        ctx?.progress(embedded, total, `embedding with ${backbone.name}`);
+        ctx?.progress(processed, total, `embedding with ${backbone.name}`);
       }
     };
 

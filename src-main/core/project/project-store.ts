@@ -7,6 +7,7 @@ import { HistoError } from '../errors';
 import { migrations } from './migrations';
 import { assertOpenableProject, PROJECT_APPLICATION_ID } from './project-file-check';
 import { recordAudit } from './audit-log';
+import { configureSharedAccess } from './shared-access';
 
 /** One open project: one SQLite file in WAL mode. */
 export class ProjectStore {
@@ -69,7 +70,7 @@ export class ProjectStore {
   private configure(): void {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    configureSharedAccess(this.db);
     this.db.pragma('synchronous = NORMAL');
   }
 

@@ -41,9 +41,11 @@ export async function ensureBuiltinBackbones(store: ProjectStore): Promise<void>
     const file = path.join(dir, name);
     if (known.has(sha256OfFile(file))) continue;
     const inspected = await inspectBackbone(file, {});
-    const taken = repo.findByName(inspected.name);
-    const backboneName = taken ? `${inspected.name}-${inspected.sha256.slice(0, 8)}` : inspected.name;
     store.db.transaction(() => {
+      // Another process on the same project may have registered it while this one inspected.
+      if (repo.list().some((b) => b.sha256 === inspected.sha256)) return;
+      const taken = repo.findByName(inspected.name);
+      const backboneName = taken ? `${inspected.name}-${inspected.sha256.slice(0, 8)}` : inspected.name;
       repo.insert({ ...inspected, name: backboneName, filePath: BUILTIN_PREFIX + name, sha256: inspected.sha256, builtin: true });
       recordAudit(store.db, 'backbone.builtin', { name: backboneName, file: name }, inspected.sha256);
     })();
