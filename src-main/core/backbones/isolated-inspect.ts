@@ -105,7 +105,7 @@ export function inspectBackboneIsolated(
       finish(() => {
         if (refusal) return reject(new HistoError('BAD_INPUT', refusal));
         const outOfHeap = /heap out of memory|Allocation failed/i.test(stderr);
-        const why = outOfHeap ? `ran out of memory (limit ${Math.round(limits.memoryBytes / MB)} MB)` : `crashed ONNX Runtime (${signal ?? `exit code ${code}`})`;
+        const why = outOfHeap ? `ran out of memory (limit ${Math.round(limits.memoryBytes / MB)} MB)` : `check process ended abnormally (${signal ?? `exit code ${code}`})`;
         reject(new HistoError('BAD_INPUT', `${file}: refused: the model ${why} while loading or on a test batch of 2 tiles`));
       }),
     );
