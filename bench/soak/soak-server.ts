@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { appRoot } from '../../src-main/core/app-root';
 
+export { residentBytes } from '../../src-main/core/backbones/isolated-inspect';
+
 /** `histo serve` under the soak: started, called, measured and killed like a crashing app. */
 export interface SoakServer {
   pid: number;
@@ -55,16 +57,6 @@ export async function call<T = unknown>(server: SoakServer, method: string, body
     return (await response.json()) as Envelope<T>;
   } catch (err) {
     return { ok: false, result: undefined as T, error: { code: 'TRANSPORT', message: (err as Error).message } };
-  }
-}
-
-/** Resident memory of a process (Linux /proc), in bytes; null once it is gone. */
-export function residentBytes(pid: number): number | null {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
   }
 }
 

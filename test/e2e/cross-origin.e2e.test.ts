@@ -1,8 +1,8 @@
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditCount } from '../helpers/audit-count';
 import { cli, makeWorkDir, removeWorkDir, startBrowserSession, type BrowserSession } from './browser-session';
 
 /**
@@ -17,15 +17,6 @@ describe('cross-origin writes from a page on another local port', () => {
   let session: BrowserSession | undefined;
   let evil: http.Server;
   let evilOrigin: string;
-
-  const auditCount = (file: string) => {
-    const db = new Database(file, { readonly: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
 
   beforeAll(async () => {
     workDir = makeWorkDir('cross-origin');

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditCount } from '../helpers/audit-count';
 import { runHisto, serveHisto, type ServedHisto } from '../helpers/run-cli';
 
 /**
@@ -30,15 +30,6 @@ describe('histo serve: one origin, bounded input', () => {
     await server?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-
-  const auditCount = (file: string) => {
-    const db = new Database(file, { readonly: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
 
   /** A raw request: fetch() would refuse to set some of these headers, a browser or a script would not. */
   function send(options: { path: string; method?: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<number> {

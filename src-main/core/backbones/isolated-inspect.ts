@@ -41,7 +41,7 @@ export function inspectLimits(modelBytes: number, env: NodeJS.ProcessEnv = proce
 }
 
 /** Resident memory of a process from /proc (Linux); null where that is not available. */
-function residentBytes(pid: number): number | null {
+export function residentBytes(pid: number): number | null {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : null;
