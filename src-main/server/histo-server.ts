@@ -140,6 +140,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   server.maxConnections = requestLimits.maxConnections;
+  server.headersTimeout = requestLimits.headersTimeoutMs;
+  server.requestTimeout = requestLimits.requestTimeoutMs;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: requestLimits.maxSocketMessageBytes });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}`);

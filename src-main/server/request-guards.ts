@@ -17,6 +17,9 @@ export const requestLimits = {
   maxSocketMessageBytes: 64 * 1024,
   /** Messages a client may send per second before its socket is closed. */
   maxSocketMessagesPerSecond: 50,
+  /** A client that trickles its headers or body (slowloris) is cut off after these. */
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
 };
 
 /** The origin the request was addressed to; its Host was checked to be our loopback address before. */
