@@ -55,4 +55,27 @@ describe('two processes writing one project at once', () => {
       db.close();
     }
   });
+
+  it('a writer waits for another process holding the write lock briefly, and names the project busy when it holds it too long', async () => {
+    const dir = tempDir();
+    const project = path.join(dir, 'busy.histo');
+    expect(runHisto(['project', 'create', project]).code).toBe(0);
+    const other = new Database(project);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const waiting = histoAsync(['task', 'create', 'short-wait', '--classes', 'a,b', '--project', project]);
+      setTimeout(() => other.exec('COMMIT'), 1000);
+      const waited = await waiting;
+      expect(waited.code, waited.stderr).toBe(0);
+
+      other.exec('BEGIN IMMEDIATE');
+      const refused = await histoAsync(['task', 'create', 'long-wait', '--classes', 'a,b', '--project', project]);
+      other.exec('ROLLBACK');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('the project is busy: another window or process is writing to it; try again when it has finished');
+      expect(other.prepare('SELECT name FROM tasks ORDER BY name').all()).toEqual([{ name: 'short-wait' }]);
+    } finally {
+      other.close();
+    }
+  });
 });
