@@ -122,7 +122,9 @@ export function assertModelIsSafe(file: string): void {
   let model: onnx.IModelProto;
   try {
     model = decodeModel(fs.readFileSync(file));
-  } catch {
+  } catch (err) {
+    // A missing protobuf library must not silently skip the checks.
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw err;
     return; // not a protobuf at all: ONNX Runtime says so in its own words, in the caller
   }
   checkExternalData(file, model);
