@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { appVersion } from '../core/app-version';
-import { HistoError } from '../core/errors';
+import { HistoError, serializeError } from '../core/errors';
 import { HistoCore } from '../core/histo-core';
 import type { CliCommand, CommandContext } from './command';
 import { exitCodes, UsageError } from './cli-errors';
@@ -120,8 +120,9 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.err(`histo: ${err.message}\nRun 'histo --help' for usage.`);
       return exitCodes.usage;
     }
-    const message = err instanceof Error ? err.message : String(err);
-    io.err(`histo: ${err instanceof HistoError ? message : `internal error: ${message}`}`);
+    // serializeError explains known failures that are not ours (a busy project) in a user's words.
+    const { code, message } = serializeError(err);
+    io.err(`histo: ${code !== 'INTERNAL' || err instanceof HistoError ? message : `internal error: ${message}`}`);
     if (verbose && err instanceof Error && err.stack) io.err(err.stack);
     return exitCodes.runtime;
   } finally {

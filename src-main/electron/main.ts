@@ -9,11 +9,14 @@ import { contentSecurityPolicy } from '../../src-shared/security/content-securit
 import { createIpcCallHandler } from './ipc-handler';
 import { createSlideProtocolHandler, SLIDE_PROTOCOL, slideProtocolPrivileges } from './slide-protocol';
 import { decidePermission, isAllowedNavigation, isAllowedRequest, secureWebPreferences } from './window-security';
+import { claimSingleInstance } from './single-instance';
 
+let mainWindow: BrowserWindow | null = null;
+// A second launch focuses this window and quits before it opens anything.
+const isSoleInstance = claimSingleInstance(app, () => mainWindow);
 const core = new HistoCore();
 // Must run before the app is ready: slide tiles, thumbnails and masks load as histo://slides/...
 protocol.registerSchemesAsPrivileged([{ scheme: SLIDE_PROTOCOL, privileges: slideProtocolPrivileges }]);
-let mainWindow: BrowserWindow | null = null;
 const indexFile = path.join(rendererDir(), 'index.html');
 const indexUrl = `file://${indexFile.split(path.sep).join('/')}`;
 
@@ -59,6 +62,7 @@ const handleCall = createIpcCallHandler(core.dispatch, (event) => {
 core.jobs.on('progress', (payload) => mainWindow?.webContents.send(ipcChannels.event, 'job.progress', payload));
 
 void app.whenReady().then(() => {
+  if (!isSoleInstance) return;
   hardenSession();
   protocol.handle(SLIDE_PROTOCOL, createSlideProtocolHandler(core.slideImages));
   ipcMain.handle(ipcChannels.call, (event, method: unknown, input: unknown) => handleCall(event, method, input));

@@ -9,10 +9,11 @@ import { securityHeaders } from './security-headers';
 import { serveStatic } from './static-files';
 import { sendSlideImage } from './slide-image-route';
 import { isSlideImagePath } from '../core/slides-library/slide-images';
+import { declaresOversizedBody, foreignOriginReason, isJsonContentType, requestLimits } from './request-guards';
+import { attachEventSocketLimits } from './event-socket-limits';
 
 /** The only address we ever listen on: the workstation itself. */
 export const LOOPBACK_HOST = '127.0.0.1';
-const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ServerOptions {
   core: HistoCore;
@@ -38,18 +39,31 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   NO_PROJECT: 409,
   PROJECT_REFUSED: 409,
   CANCELLED: 409,
+  DISK_FULL: 507,
   INTERNAL: 500,
 };
 
-function sendEnvelope(res: ServerResponse, envelope: CallEnvelope<unknown>): void {
-  const status = envelope.ok ? 200 : (statusOf[envelope.error.code] ?? 500);
-  res.writeHead(status, { ...securityHeaders, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+function sendEnvelope(res: ServerResponse, envelope: CallEnvelope<unknown>, status?: number): void {
+  res.writeHead(status ?? (envelope.ok ? 200 : (statusOf[envelope.error.code] ?? 500)), {
+    ...securityHeaders,
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+  });
   res.end(JSON.stringify(envelope));
 }
 
-function fail(res: ServerResponse, code: ErrorCode, message: string): void {
-  sendEnvelope(res, { ok: false, error: { code, message } });
+function fail(res: ServerResponse, code: ErrorCode, message: string, status?: number): void {
+  sendEnvelope(res, { ok: false, error: { code, message } }, status);
 }
+
+/** Answers 413 and drops the connection once the answer is out, so the rest of the upload is never read. */
+function refuseOversizedBody(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('Connection', 'close');
+  res.once('finish', () => req.socket.destroy());
+  fail(res, 'VALIDATION', `request body larger than ${requestLimits.maxBodyBytes} bytes`, 413);
+}
+
+class OversizedBody extends Error {}
 
 function readJsonBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -57,9 +71,9 @@ function readJsonBody(req: IncomingMessage): Promise<unknown> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request body larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
+      if (size > requestLimits.maxBodyBytes) {
+        req.pause();
+        reject(new OversizedBody());
         return;
       }
       chunks.push(chunk);
@@ -96,14 +110,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}`);
     if (!hasLoopbackHost(req, port)) return fail(res, 'UNAUTHORIZED', 'requests must be addressed to 127.0.0.1');
+    // Before the token: a foreign page must learn nothing, not even whether its cookie was right.
+    const foreign = foreignOriginReason(req);
+    if (foreign) return fail(res, 'UNAUTHORIZED', foreign, 403);
     if (!hasValidToken(req, url, token)) return fail(res, 'UNAUTHORIZED', 'missing or wrong token: open the URL that `histo serve` printed');
 
     if (url.pathname.startsWith('/api/call/')) {
       if (req.method !== 'POST') return fail(res, 'VALIDATION', 'API calls use POST');
+      if (!isJsonContentType(req)) return fail(res, 'VALIDATION', 'API calls must send Content-Type: application/json', 415);
+      if (declaresOversizedBody(req)) return refuseOversizedBody(req, res);
       let body: unknown;
       try {
         body = await readJsonBody(req);
       } catch (err) {
+        if (err instanceof OversizedBody) return refuseOversizedBody(req, res);
         return fail(res, 'VALIDATION', (err as Error).message);
       }
       const method = decodeURIComponent(url.pathname.slice('/api/call/'.length));
@@ -119,14 +139,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     serveStatic(staticRoot, url.pathname, res, cookie);
   }
 
-  const sockets = new WebSocketServer({ noServer: true });
+  server.maxConnections = requestLimits.maxConnections;
+  server.headersTimeout = requestLimits.headersTimeoutMs;
+  server.requestTimeout = requestLimits.requestTimeoutMs;
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: requestLimits.maxSocketMessageBytes });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}`);
     if (url.pathname !== '/api/events' || !hasLoopbackHost(req, port) || !hasValidToken(req, url, token)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
-    sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
+    // Browsers do not apply CORS to WebSockets: without this, any local page could listen in.
+    if (foreignOriginReason(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    if (sockets.clients.size >= requestLimits.maxEventSockets) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      attachEventSocketLimits(ws);
+      sockets.emit('connection', ws, req);
+    });
   });
   const broadcast = (payload: JobEvent) => {
     const message = JSON.stringify({ event: 'job.progress', payload });

@@ -13,6 +13,7 @@ export const ErrorCode = z.enum([
   'ALREADY_EXISTS', // refusing to overwrite
   'BAD_INPUT', // a file given to us is corrupt or unsupported
   'CANCELLED', // a job was cancelled
+  'DISK_FULL', // a write hit ENOSPC or a file-size limit; what was stored before stays valid
   'UNAUTHORIZED', // the caller is not our window / lacks the server token
   'INTERNAL', // a bug: anything else
 ]);

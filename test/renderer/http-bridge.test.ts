@@ -32,6 +32,8 @@ describe('http bridge calls', () => {
     expect(sent[0]!.url).toBe('http://127.0.0.1:5000/api/call/project.close');
     expect(sent[0]!.init.method).toBe('POST');
     expect((sent[0]!.init.headers as Record<string, string>)['X-Histo-Token']).toBe('secret');
+    // The server refuses API calls without it (415): it is what forces a CORS preflight cross-origin.
+    expect((sent[0]!.init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
     expect(JSON.parse(String(sent[0]!.init.body))).toEqual({});
   });
 

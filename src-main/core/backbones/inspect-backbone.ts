@@ -9,6 +9,7 @@ import type { RgbImage } from '../slides/slide-source';
 import { BackboneSidecar, BackboneSpec, IMAGENET_MEAN, IMAGENET_STD, sidecarPath } from './backbone-spec';
 import { createSession, type SessionOptions } from './onnx-session';
 import { floatsPerTile, writeInputTensor } from './preprocess';
+import { assertModelIsSafe } from './model-safety';
 
 export type InspectedBackbone = BackboneSpec & { sha256: string; provider: ExecutionProviderName };
 
@@ -95,6 +96,7 @@ export async function inspectBackbone(
   if (!stat.isFile()) throw new HistoError('BAD_INPUT', `${file}: not a file`);
   if (stat.size === 0) throw new HistoError('BAD_INPUT', `${file}: not an ONNX model (the file is empty)`);
   const sidecar = readSidecar(file);
+  assertModelIsSafe(file);
 
   let opened;
   try {

@@ -5,6 +5,7 @@ import type { StoredBackbone } from '../project/repos/backbones-repo';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { HistoError } from '../errors';
 import { recordAudit } from '../project/audit-log';
+import { writeFileWhole } from '../project/disk-full';
 
 interface TileKey {
   source: string;
@@ -49,22 +50,19 @@ export function exportEmbeddings(store: ProjectStore, backbone: StoredBackbone, 
   const keyLine = (i: number) => `${csvField(keys[i]!.source)},${keys[i]!.x},${keys[i]!.y},${matrix.views[i]}`;
   const files: string[] = [];
   if (ext === '.csv') {
-    const fd = fs.openSync(out, 'w');
-    try {
-      fs.writeSync(fd, `source,x,y,view,${Array.from({ length: matrix.dim }, (_, d) => `e${d}`).join(',')}\n`);
+    writeFileWhole(out, (put) => {
+      put(`source,x,y,view,${Array.from({ length: matrix.dim }, (_, d) => `e${d}`).join(',')}\n`);
       for (let i = 0; i < matrix.count; i++) {
         const values = Array.from(matrix.vectors.subarray(i * matrix.dim, (i + 1) * matrix.dim), (v) => String(v));
-        fs.writeSync(fd, `${keyLine(i)},${values.join(',')}\n`);
+        put(`${keyLine(i)},${values.join(',')}\n`);
       }
-    } finally {
-      fs.closeSync(fd);
-    }
+    });
     files.push(out);
   } else {
     const body = Buffer.from(matrix.vectors.buffer, matrix.vectors.byteOffset, matrix.count * matrix.dim * 4);
-    fs.writeFileSync(out, Buffer.concat([npyHeader(matrix.count, matrix.dim), body]));
+    writeFileWhole(out, (put) => put(Buffer.concat([npyHeader(matrix.count, matrix.dim), body])));
     const keysFile = out.replace(/\.npy$/i, '.keys.csv');
-    fs.writeFileSync(keysFile, ['source,x,y,view', ...keys.map((_, i) => keyLine(i))].join('\n') + '\n');
+    writeFileWhole(keysFile, (put) => put(['source,x,y,view', ...keys.map((_, i) => keyLine(i))].join('\n') + '\n'));
     files.push(out, keysFile);
   }
   recordAudit(store.db, 'embeddings.export', { backbone: backbone.name, view, rows: matrix.count, files }, backbone.sha256);

@@ -15,6 +15,7 @@ import type { VectorDtype } from '../embeddings/vector-codec';
 import { HistoError } from '../errors';
 import { BoundedQueue } from './bounded-queue';
 import { backboneModelFile } from './backbone-model-file';
+import { diskFullError, isDiskFull } from '../project/disk-full';
 
 /** The work for one slide or image: which of its tiles still need which views. */
 export interface PipelineSource {
@@ -76,7 +77,8 @@ export async function runEmbeddingPipeline(
   const total = sources.reduce((n, p) => n + p.missing.reduce((m, t) => m + t.views.length, 0), 0);
   const failed: PipelineResult['failed'] = [];
   const embedder = await openTileEmbedder(backboneModelFile(backbone), backbone, { provider: options.provider, intraOpThreads: options.intraOpThreads });
-  let embedded = 0;
+  let embedded = 0; // rows this run stored
+  let processed = 0; // tiles this run ran through the backbone
   try {
     if (total === 0) return { embedded, provider: embedder.provider, failed };
     const repo = new EmbeddingsRepo(store.db);
@@ -112,6 +114,7 @@ export async function runEmbeddingPipeline(
           }
         } catch (err) {
           if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
+          if (isDiskFull(err)) throw err; // the writer stopped: no slide of this run can be stored
           failed.push({ path: plan.path, message: err instanceof Error ? err.message : String(err) });
         } finally {
           await source?.close();
@@ -130,10 +133,16 @@ export async function runEmbeddingPipeline(
           viewName: options.viewNames.get(key.view) ?? `view-${key.view}`,
           vector: output.subarray(i * backbone.dim, (i + 1) * backbone.dim),
         }));
-        repo.insertBatch(backbone.id, options.dtype, rows);
-        embedded += batch.count;
+        try {
+          embedded += repo.insertBatch(backbone.id, options.dtype, rows);
+        } catch (err) {
+          // The batch's transaction rolled back: exactly the `embedded` tiles before it are stored.
+          if (isDiskFull(err)) throw diskFullError(`${embedded} tiles stored`, err);
+          throw err;
+        }
+        processed += batch.count;
         spare.push(input);
-        ctx?.progress(embedded, total, `embedding with ${backbone.name}`);
+        ctx?.progress(processed, total, `embedding with ${backbone.name}`);
       }
     };
 

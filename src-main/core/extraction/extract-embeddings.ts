@@ -11,6 +11,7 @@ import { planSource, type PlannedSource, type TilingChoice } from './extraction-
 import { runEmbeddingPipeline } from './embedding-pipeline';
 import type { ShardSpec } from '../cluster/shard-spec';
 import { selectShardInputs } from '../cluster/shard-selection';
+import { rethrowIfDiskFull, stopOnDiskFull } from '../project/disk-full';
 
 export interface ExtractionOptions extends Omit<TilingChoice, 'tileSize'> {
   paths: string[];
@@ -71,6 +72,7 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
       plans.push(plan);
     } catch (err) {
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
+      rethrowIfDiskFull(err, () => '0 tiles stored');
       failed.push({ path: input.path, message: err instanceof Error ? err.message : String(err) });
     }
   }
@@ -97,11 +99,17 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
     failed,
   };
   // A run that could not read a single input changed nothing worth recording (and must leave the project untouched).
-  if (plans.length > 0) recordAudit(
-    store.db,
-    'embed',
-    { backbone: backbone.name, slides: plans.map((p) => p.input.path), embedded, views: options.views, failed: failed.length },
-    backbone.sha256,
-  );
+  if (plans.length > 0) {
+    await stopOnDiskFull(
+      () =>
+        recordAudit(
+          store.db,
+          'embed',
+          { backbone: backbone.name, slides: plans.map((p) => p.input.path), embedded, views: options.views, failed: failed.length },
+          backbone.sha256,
+        ),
+      () => `${embedded} tiles stored`,
+    );
+  }
   return summary;
 }

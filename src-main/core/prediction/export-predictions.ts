@@ -3,6 +3,7 @@ import path from 'node:path';
 import { csvField } from '../embeddings/export-embeddings';
 import { classColor } from '../labels/class-colors';
 import { HistoError } from '../errors';
+import { writeFileWhole } from '../project/disk-full';
 import { argmax, type TilePrediction } from './slide-predictions';
 import type { SlideSummary } from './slide-summary';
 
@@ -16,18 +17,15 @@ function checkOut(out: string, extensions: string[]): string {
 /** Per-tile CSV: `source,x,y,width,height,predicted,p_<class>...` for every slide. */
 export function writePredictionCsv(out: string, classes: string[], slides: Array<{ path: string; tiles: TilePrediction[] }>): string {
   const file = checkOut(out, ['.csv']);
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.writeSync(fd, `source,x,y,width,height,predicted,${classes.map((c) => csvField(`p_${c}`)).join(',')}\n`);
+  writeFileWhole(file, (put) => {
+    put(`source,x,y,width,height,predicted,${classes.map((c) => csvField(`p_${c}`)).join(',')}\n`);
     for (const slide of slides) {
       const source = csvField(slide.path);
       for (const t of slide.tiles) {
-        fs.writeSync(fd, `${source},${t.x},${t.y},${t.width},${t.height},${csvField(classes[argmax(t.probs)]!)},${Array.from(t.probs, (p) => p.toFixed(6)).join(',')}\n`);
+        put(`${source},${t.x},${t.y},${t.width},${t.height},${csvField(classes[argmax(t.probs)]!)},${Array.from(t.probs, (p) => p.toFixed(6)).join(',')}\n`);
       }
     }
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
   return file;
 }
 
@@ -38,7 +36,7 @@ export function writeSummaryCsv(out: string, slides: Array<SlideSummary & { path
   for (const s of slides) {
     lines.push([csvField(s.path), csvField(positive), threshold, s.tiles, s.positive, s.fraction.toFixed(6), s.max.toFixed(6), s.mean.toFixed(6), s.meanTopK.toFixed(6), s.positivesPerMm2 === null ? '' : s.positivesPerMm2.toFixed(4)].join(','));
   }
-  fs.writeFileSync(file, lines.join('\n') + '\n');
+  writeFileWhole(file, (put) => put(lines.join('\n') + '\n'));
   return file;
 }
 
@@ -97,6 +95,6 @@ export function predictionGeoJson(classes: string[], slides: Array<{ path: strin
 
 export function writePredictionGeoJson(out: string, classes: string[], slides: Array<{ path: string; tiles: TilePrediction[] }>, merged: boolean): string {
   const file = checkOut(out, ['.geojson', '.json']);
-  fs.writeFileSync(file, JSON.stringify(predictionGeoJson(classes, slides, merged)));
+  writeFileWhole(file, (put) => put(JSON.stringify(predictionGeoJson(classes, slides, merged))));
   return file;
 }

@@ -13,6 +13,7 @@ import { headTiling } from './head-tiling';
 import { summarizeSlide, type SlideSummary } from './slide-summary';
 import type { ShardSpec } from '../cluster/shard-spec';
 import { selectShardInputs } from '../cluster/shard-selection';
+import { rethrowIfDiskFull, stopOnDiskFull } from '../project/disk-full';
 
 export interface PredictOptions {
   /** Probability of the positive class at or above which a tile counts as positive. */
@@ -63,6 +64,8 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
   const slides: SlidePrediction[] = [];
   const failed: Array<{ path: string; message: string }> = [];
   const k = head.classes.length;
+  let predicted = 0;
+  const kept = () => `${predicted} tiles stored`;
   const store_ = store.db.prepare('INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES (?, ?, ?)');
   for (const [index, input] of inputs.entries()) {
     ctx?.throwIfCancelled();
@@ -82,16 +85,22 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
           store_.run(headId, matrix.tileIds[i]!, Buffer.from(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)));
         }
       })();
+      predicted += matrix.count;
       const slide = store.db.prepare('SELECT mpp_x AS mppX, mpp_y AS mppY FROM slides WHERE id = ?').get(registered.slideId) as { mppX: number | null; mppY: number | null };
       const tile = registered.tiles[0];
       const tileAreaMm2 = slide.mppX !== null && slide.mppY !== null && tile ? ((tile.width * slide.mppX) / 1000) * ((tile.height * slide.mppY) / 1000) : null;
       slides.push({ slideId: registered.slideId, path: input.path, tilingId: registered.tilingId, ...summarizeSlide(scores, threshold, options.topK ?? 10, tileAreaMm2) });
     } catch (err) {
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
+      // Predictions of whole slides are kept (each slide is one transaction); rerunning redoes the rest.
+      rethrowIfDiskFull(err, kept);
       failed.push({ path: input.path, message: err instanceof Error ? err.message : String(err) });
     }
   }
-  recordAudit(store.db, 'predict', { headId, slides: slides.map((s) => s.path), threshold, positive: head.classes[positive], failed: failed.length }, backbone.sha256);
+  await stopOnDiskFull(
+    () => recordAudit(store.db, 'predict', { headId, slides: slides.map((s) => s.path), threshold, positive: head.classes[positive], failed: failed.length }, backbone.sha256),
+    kept,
+  );
   return {
     head: { id: headId, kind: head.kind, task: listing.task, classes: head.classes, positive: head.classes[positive]!, threshold, backbone: backbone.name, backboneSha256: backbone.sha256, metrics: listing.metrics },
     slides,

@@ -13,7 +13,7 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
  * Decides, without writing a byte, whether an existing file is a project this version can open.
  * Opening read-only first matters: switching a foreign database to WAL would already modify it.
  */
-export function assertOpenableProject(file: string): void {
+export function assertOpenableProject(file: string, newestKnown: number = latestSchemaVersion): void {
   let header: Buffer;
   try {
     const fd = fs.openSync(file, 'r');
@@ -49,10 +49,10 @@ export function assertOpenableProject(file: string): void {
   if (applicationId !== PROJECT_APPLICATION_ID) {
     throw new HistoError('PROJECT_REFUSED', `${file}: an SQLite database, but not a ${appName} project`);
   }
-  if (userVersion > latestSchemaVersion) {
+  if (userVersion > newestKnown) {
     throw new HistoError(
       'PROJECT_REFUSED',
-      `${file}: made by a newer version of ${appName} (schema ${userVersion}; this version reads up to ${latestSchemaVersion}); left untouched`,
+      `${file}: made by a newer version of ${appName} (schema ${userVersion}; this version reads up to ${newestKnown}); left untouched`,
     );
   }
 }

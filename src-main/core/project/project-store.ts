@@ -4,10 +4,12 @@ import Database from 'better-sqlite3';
 import type { ProjectSummary } from '../../../src-shared/contract';
 import { appVersion } from '../app-version';
 import { HistoError } from '../errors';
-import { migrations } from './migrations';
+import { migrations as schemaMigrations, type Migration } from './migrations';
 import { assertOpenableProject, PROJECT_APPLICATION_ID } from './project-file-check';
 import { recordAudit } from './audit-log';
 import { configureJournal, refuseIfLockedElsewhere, type ProjectStorage } from './shared-storage';
+import { configureSharedAccess } from './shared-access';
+import { backupBeforeMigration } from './project-backup';
 
 /** One open project: one SQLite file in WAL mode (rollback journal, exclusively locked, on network storage). */
 export class ProjectStore {
@@ -54,15 +56,19 @@ export class ProjectStore {
     }
   }
 
-  /** Opens an existing project, migrating it forward; refuses foreign or newer files untouched. */
-  static open(file: string): ProjectStore {
+  /**
+   * Opens an existing project, migrating it forward (after a backup); refuses foreign or newer
+   * files untouched. `options.migrations` lets tests add schema steps.
+   */
+  static open(file: string, options: { migrations?: readonly Migration[] } = {}): ProjectStore {
     const resolved = path.resolve(file);
-    refuseIfLockedElsewhere(resolved, () => assertOpenableProject(resolved));
+    const migrations = options.migrations ?? schemaMigrations;
+    refuseIfLockedElsewhere(resolved, () => assertOpenableProject(resolved, migrations.at(-1)?.version));
     const db = new Database(resolved, { fileMustExist: true });
     const store = new ProjectStore(resolved, db);
     try {
       store.configure();
-      store.migrate();
+      store.migrate(migrations);
     } catch (err) {
       db.close();
       throw err;
@@ -73,7 +79,7 @@ export class ProjectStore {
   private configure(): void {
     this.storage = configureJournal(this.db, this.path);
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    configureSharedAccess(this.db);
     this.db.pragma('synchronous = NORMAL');
   }
 
@@ -81,17 +87,32 @@ export class ProjectStore {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
-  /** Applies every pending migration in one transaction, so a crash leaves the old schema intact. */
-  private migrate(): void {
+  /**
+   * Applies every pending migration in one transaction, so a crash or a failing step leaves the
+   * old schema intact. A project that has a schema is first copied to NAME.histo.bak-vN.
+   */
+  private migrate(migrations: readonly Migration[] = schemaMigrations): void {
     const current = this.schemaVersion;
-    const pending = migrations.filter((m) => m.version > current);
-    if (pending.length === 0) return;
-    this.db.transaction(() => {
-      for (const migration of pending) {
-        this.db.exec(migration.sql);
-        this.db.pragma(`user_version = ${migration.version}`);
-      }
-    })();
+    const target = migrations.at(-1)?.version ?? current;
+    if (target <= current) return;
+    const backup = current > 0 ? backupBeforeMigration(this.path, current) : null;
+    try {
+      this.db.transaction(() => {
+        // Read again under the write lock: another process may have upgraded it meanwhile.
+        const now = this.schemaVersion;
+        for (const migration of migrations.filter((m) => m.version > now)) {
+          this.db.exec(migration.sql);
+          this.db.pragma(`user_version = ${migration.version}`);
+        }
+      })();
+    } catch (err) {
+      if (!backup) throw err;
+      throw new HistoError(
+        'PROJECT_REFUSED',
+        `${this.path}: upgrade from schema ${current} to ${target} failed (${(err as Error).message}); the project is unchanged, and a copy from before the upgrade is at ${backup}`,
+        { cause: err },
+      );
+    }
   }
 
   summary(): ProjectSummary {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackboneSpec } from '../backbones/backbone-spec';
 import { inspectBackbone } from '../backbones/inspect-backbone';
+import { inspectBackboneIsolated } from '../backbones/isolated-inspect';
 import { BUILTIN_PREFIX, builtinBackbonesDir, sha256OfFile } from '../extraction/backbone-model-file';
 import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
@@ -16,7 +17,8 @@ export async function importBackbone(store: ProjectStore, file: string, override
   const resolved = path.resolve(file);
   if (!fs.existsSync(resolved)) throw new HistoError('NOT_FOUND', `${resolved}: no such model file`);
   const repo = new BackbonesRepo(store.db);
-  const inspected = await inspectBackbone(resolved, overrides);
+  // A model from outside is untrusted: its check runs in a child process with time and memory limits.
+  const inspected = await inspectBackboneIsolated(resolved, overrides);
   return store.db.transaction(() => {
     const stored = repo.insert({ ...inspected, filePath: resolved, sha256: inspected.sha256, builtin: false });
     recordAudit(store.db, 'backbone.import', { name: stored.name, file: resolved, dim: stored.dim, inputSize: stored.inputSize }, stored.sha256);
@@ -39,9 +41,11 @@ export async function ensureBuiltinBackbones(store: ProjectStore): Promise<void>
     const file = path.join(dir, name);
     if (known.has(sha256OfFile(file))) continue;
     const inspected = await inspectBackbone(file, {});
-    const taken = repo.findByName(inspected.name);
-    const backboneName = taken ? `${inspected.name}-${inspected.sha256.slice(0, 8)}` : inspected.name;
     store.db.transaction(() => {
+      // Another process on the same project may have registered it while this one inspected.
+      if (repo.list().some((b) => b.sha256 === inspected.sha256)) return;
+      const taken = repo.findByName(inspected.name);
+      const backboneName = taken ? `${inspected.name}-${inspected.sha256.slice(0, 8)}` : inspected.name;
       repo.insert({ ...inspected, name: backboneName, filePath: BUILTIN_PREFIX + name, sha256: inspected.sha256, builtin: true });
       recordAudit(store.db, 'backbone.builtin', { name: backboneName, file: name }, inspected.sha256);
     })();

@@ -37,10 +37,12 @@ export class EmbeddingsRepo {
     return new Set(rows.map((r) => `${r.tileId}:${r.view}`));
   }
 
-  /** Writes one batch in one transaction. */
-  insertBatch(backboneId: number, dtype: VectorDtype, rows: readonly EmbeddingRow[]): void {
-    this.db.transaction(() => {
-      for (const r of rows) this.insert.run(r.tileId, backboneId, r.view, r.viewName, dtype, encodeVector(r.vector, dtype));
+  /** Writes one batch in one transaction; returns how many rows were new (another process may have stored some). */
+  insertBatch(backboneId: number, dtype: VectorDtype, rows: readonly EmbeddingRow[]): number {
+    return this.db.transaction(() => {
+      let added = 0;
+      for (const r of rows) added += this.insert.run(r.tileId, backboneId, r.view, r.viewName, dtype, encodeVector(r.vector, dtype)).changes;
+      return added;
     })();
   }
 
