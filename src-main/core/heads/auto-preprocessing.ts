@@ -66,14 +66,21 @@ export function chooseAuto(kind: AutoKind, data: Dataset, rows: Int32Array, fixe
     return { train: local.train.map((i) => rows[i]!), test: local.test.map((i) => rows[i]!) };
   });
   let best: AutoChoice | null = null;
-  for (const preprocess of candidatesPre) {
-    for (const value of regValues.length ? regValues : [null]) {
-      const params: Record<string, number> = value === null ? {} : { [reg.key]: value };
-      let sum = 0;
-      splits.forEach((s, f) => (sum += score(preprocess, params, s.train, s.test, seed + f)));
-      const mean = sum / splits.length;
-      if (!best || mean > best.score! + 1e-12) best = { preprocess, params, how: 'nested-cv', score: mean, reason: '' };
-    }
+  const tryCandidate = (preprocess: Preprocessing, value: number | null): void => {
+    const params: Record<string, number> = value === null ? {} : { [reg.key]: value };
+    let sum = 0;
+    splits.forEach((s, f) => (sum += score(preprocess, params, s.train, s.test, seed + f)));
+    const mean = sum / splits.length;
+    if (!best || mean > best.score! + 1e-12) best = { preprocess, params, how: 'nested-cv', score: mean, reason: '' };
+  };
+  if (kind === 'mlp') {
+    // An MLP fit costs ~100 logistic regressions: search the preprocessing at the default weight
+    // decay, then the weight decay for the best preprocessing (coordinate search, not the full grid).
+    for (const preprocess of candidatesPre) tryCandidate(preprocess, null);
+    const stage1 = (best as AutoChoice | null)!.preprocess;
+    for (const value of regValues) if (value !== null) tryCandidate(stage1, value);
+  } else {
+    for (const preprocess of candidatesPre) for (const value of regValues) tryCandidate(preprocess, value);
   }
   const chosen = best!;
   const regText = Object.entries(chosen.params).map(([key, v]) => `${key}=${v}`).join(', ');
