@@ -7,6 +7,7 @@ import { HistoError } from '../errors';
 import { migrations } from './migrations';
 import { assertOpenableProject, PROJECT_APPLICATION_ID } from './project-file-check';
 import { recordAudit } from './audit-log';
+import { DEFAULT_PROJECT_BACKBONE } from '../backbones/default-backbone';
 
 /** One open project: one SQLite file in WAL mode. */
 export class ProjectStore {
@@ -38,6 +39,7 @@ export class ProjectStore {
         const insert = db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?)');
         insert.run('created_at', new Date().toISOString());
         insert.run('created_by_version', appVersion);
+        insert.run('default_backbone', DEFAULT_PROJECT_BACKBONE);
         recordAudit(db, 'project.create', { path: resolved });
       })();
       return store;

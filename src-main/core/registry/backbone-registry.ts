@@ -47,3 +47,4 @@ export async function ensureBuiltinBackbones(store: ProjectStore): Promise<void>
     })();
   }
 }
+
