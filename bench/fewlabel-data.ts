@@ -48,7 +48,7 @@ function tileStats(rgb: Uint8Array): { tissue: number; hShare: number } {
     const lum = 0.299 * r + 0.587 * g + 0.114 * b;
     if (Math.max(r, g, b) - Math.min(r, g, b) <= 25 && lum >= 200) continue;
     tissue++;
-    const od = [opticalDensity(r / 255), opticalDensity(g / 255), opticalDensity(b / 255)];
+    const od = [opticalDensity(r), opticalDensity(g), opticalDensity(b)];
     h += Math.max(0, od[0]! * HED_FROM_RGB[0]![0]! + od[1]! * HED_FROM_RGB[1]![0]! + od[2]! * HED_FROM_RGB[2]![0]!);
     e += Math.max(0, od[0]! * HED_FROM_RGB[0]![1]! + od[1]! * HED_FROM_RGB[1]![1]! + od[2]! * HED_FROM_RGB[2]![1]!);
   }
@@ -91,7 +91,7 @@ export interface RealData {
 /** The fixture-slide patch set embedded by MobileNetV2 with D4 views (view 0 + 7), from cache when possible. */
 export async function fixtureSlideDataset(log: (line: string) => void): Promise<RealData> {
   const backboneFile = path.join(resourcesDir(), 'backbones', `${BACKBONE}.onnx`);
-  const key = `${sha256OfFile(FIXTURE_SLIDE).slice(0, 12)}-${sha256OfFile(backboneFile).slice(0, 12)}-v1`;
+  const key = `${sha256OfFile(FIXTURE_SLIDE).slice(0, 12)}-${sha256OfFile(backboneFile).slice(0, 12)}-v2`;
   const dir = path.join(os.tmpdir(), `histo-fewlabel-${key}`);
   const projectFile = path.join(dir, 'fewlabel.histo');
   const root = path.join(dir, 'patches');
