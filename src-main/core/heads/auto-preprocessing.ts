@@ -41,7 +41,7 @@ export type CandidateScorer = (preprocess: Preprocessing, params: Record<string,
 
 /**
  * Picks the preprocessing and the regulariser for a head by grouped, stratified inner CV on the
- * training rows only; falls back to AUTO_FALLBACK when a class has too few rows or there are too
+ * labelled training rows only (without synthetic rows); falls back to AUTO_FALLBACK when a class has too few rows or there are too
  * few groups. Ties go to the earlier candidate, and the fallback comes first.
  */
 export function chooseAuto(kind: AutoKind, data: Dataset, rows: Int32Array, fixed: Record<string, unknown>, seed: number, score: CandidateScorer): AutoChoice {

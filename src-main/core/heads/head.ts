@@ -76,7 +76,9 @@ export function trainHead<K extends HeadKind>(kind: K, params: HeadParamsByKind[
   let fitParams = params;
   if (requested === 'auto') {
     const scorer = (preprocess: Preprocessing, extra: Record<string, number>, train: Int32Array, test: Int32Array, s: number): number => {
-      const head = trainHead(kind, { ...params, ...extra, preprocess } as HeadParamsByKind[K], data, s, { rows: train, augment: spec });
+      // Candidates are scored on the labelled rows alone: with every view a fit costs 8x, and the
+      // with/without comparison of the outer run already measures what the views add.
+      const head = trainHead(kind, { ...params, ...extra, preprocess } as HeadParamsByKind[K], data, s, { rows: train });
       const proba = predictHeadProba(head, gatherRows(data.x, data.dim, test), test.length);
       const f1 = computeMetrics({ yTrue: gatherLabels(data.y, test), proba, k: data.classes.length }).f1Macro;
       return Number.isNaN(f1) ? 0 : f1;
