@@ -42,6 +42,7 @@ export function pairedDifference(withValues: readonly number[], withoutValues: r
 
 /** A signed value with enough digits that a small nonzero number never prints as 0.000. */
 function signed(v: number): string {
+  if (v === 0) return '0';
   const digits = v !== 0 && Math.abs(v) < 0.0005 ? 4 : 3;
   const text = Math.abs(v).toFixed(digits);
   return `${v < 0 ? '−' : '+'}${text}`;
@@ -50,6 +51,7 @@ function signed(v: number): string {
 /** One line, e.g. "+0.012 F1 macro (95% CI +0.004 to +0.020)" or "no measurable gain (−0.003, 95% CI ...)". */
 export function describePairedDifference(d: PairedDifference): string {
   if (!Number.isFinite(d.mean)) return 'no measurable gain (no paired runs)';
+  if (d.mean === 0 && d.ciLow === 0 && d.ciHigh === 0) return `no measurable gain (the same score in all ${d.pairs} pairs)`;
   const ci = d.ciLow === null || d.ciHigh === null ? 'one pair, no CI' : `95% CI ${signed(d.ciLow)} to ${signed(d.ciHigh)}`;
   if (d.verdict === 'no measurable gain') return `no measurable gain (${signed(d.mean)}, ${ci}, ${d.pairs} pairs)`;
   return `${d.verdict} ${signed(d.mean)} F1 macro (${ci}, ${d.pairs} pairs)`;
