@@ -12,6 +12,7 @@ import { fitMlp, predictMlp } from '../src-main/core/heads/mlp';
 import { argmaxRows } from '../src-main/core/heads/metrics';
 import { defaultThreads } from '../src-main/core/heads/parallel-loss';
 import { makeSyntheticDataset } from '../src-main/core/heads/synthetic-data';
+import { findPython } from './find-python';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
@@ -73,15 +74,6 @@ sec = sorted(times)[len(times) // 2]
 acc = float((m.predict(x[n:]) == y[n:]).mean())
 print(json.dumps({'seconds': sec, 'accuracy': acc, 'iterations': int(np.max(m.n_iter_)), 'threads': threads, 'version': __import__('sklearn').__version__}))
 `;
-
-function findPython(): string | null {
-  for (const candidate of [process.env.HISTO_BENCH_PYTHON, 'python3', '/usr/bin/python3']) {
-    if (!candidate) continue;
-    const probe = spawnSync(candidate, ['-c', 'import sklearn, numpy'], { stdio: 'ignore' });
-    if (probe.status === 0) return candidate;
-  }
-  return null;
-}
 
 interface SklearnResult {
   seconds: number;

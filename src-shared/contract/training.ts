@@ -25,6 +25,9 @@ export const AugmentSpec = z
   .max(100)
   .regex(/^(none|((views|noise|mixup|smote)(\+(views|noise|mixup|smote))*))$/, 'augment is none, or views, noise, mixup, smote joined with +');
 
+/** Head preprocessing: auto (nested CV, fixed fallback with few labels) or one fixed choice. */
+export const PreprocessName = z.enum(['auto', 'none', 'l2', 'standardize', 'standardize-project']);
+
 export const TrainStartRequest = z.strictObject({
   task: z.string().min(1).max(200),
   backbone: BackboneRef,
@@ -32,6 +35,11 @@ export const TrainStartRequest = z.strictObject({
   folds: z.number().int().min(2).max(50).default(5),
   group: z.string().min(1).max(100).default('slide'),
   augment: AugmentSpec.default('none'),
+  preprocess: PreprocessName.default('auto'),
+  /** Stored views per labelled row for views augmentation: 'all' (default) or a number. */
+  copies: z.union([z.literal('all'), z.number().int().min(1).max(1000)]).default('all'),
+  /** Loss weight of synthetic rows relative to labelled ones. */
+  syntheticWeight: z.number().positive().max(100).default(1),
   search: z.boolean().default(false),
   searchMetric: MetricName.optional(),
   positive: ClassName.optional(),

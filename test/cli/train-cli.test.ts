@@ -41,7 +41,7 @@ describe('histo train', () => {
   });
 
   it('gives the same metrics for the same seed', () => {
-    const args = ['train', '--project', project, '--task', 'tissue', '--backbone', 'lin', '--head', 'mlp', '--cv', '3', '--seed', '7', '--json'];
+    const args = ['train', '--project', project, '--task', 'tissue', '--backbone', 'lin', '--head', 'mlp', '--cv', '3', '--seed', '7', '--preprocess', 'standardize', '--json'];
     const a = json<Record<string, any>>(args);
     const b = json<Record<string, any>>(args);
     expect(a.metrics).toEqual(b.metrics);
@@ -92,5 +92,42 @@ describe('histo train', () => {
     bad(['--task', 'nope', '--backbone', 'lin', '--head', 'logreg'], 1, /no task 'nope'/);
     bad(['--task', 'tissue', '--backbone', 'histo-classic-v1', '--head', 'logreg'], 1, /has an embedding from backbone 'histo-classic-v1': embed them first/);
     bad(['--task', 'tissue', '--backbone', 'lin', '--head', 'logreg', '--group', 'patient'], 1, /cannot group by 'patient'/);
+  });
+
+  it('bad preprocessing and augmentation inputs get one line and change nothing', () => {
+    json(['backbone', 'import', linearEmbedder({ inputSize: 32, dim: 8, seed: 3, dir }), '--project', project, '--name', 'plain', '--json']);
+    json(['embed', patches, '--project', project, '--backbone', 'plain', '--size', '32', '--views', 'none', '--min-tissue', '0', '--json']);
+    const before = { heads: json<unknown[]>(['heads', 'list', '--project', project, '--json']).length, audit: runHisto(['audit', '--project', project, '--json']).stdout };
+    const bad = (args: string[], code: number, message: RegExp) => {
+      const result = runHisto(['train', '--project', project, '--task', 'tissue', '--head', 'logreg', ...args]);
+      expect(result.code, result.stderr).toBe(code);
+      expect(result.stderr).toMatch(message);
+      // The failed job's line plus 'histo: ...' (or the usage hint): short lines, never a stack trace.
+      const lines = result.stderr.trim().split('\n');
+      expect(lines.length).toBeLessThanOrEqual(2);
+      expect(lines.some((l) => /^\s+at /.test(l))).toBe(false);
+    };
+    bad(['--backbone', 'lin', '--augment', 'views', '--copies', '0'], 2, /copies must be 'all' or a whole number >= 1, got '0'/);
+    bad(['--backbone', 'lin', '--augment', 'views', '--copies', 'lots'], 2, /got 'lots'/);
+    bad(['--backbone', 'lin', '--preprocess', 'zscore'], 2, /--preprocess: expected auto, none, l2, standardize, standardize-project/);
+    bad(['--backbone', 'histo-classic-v1', '--preprocess', 'standardize-project'], 1, /standardize-project: backbone 'histo-classic-v1' has no stored embeddings/);
+    bad(['--backbone', 'plain', '--augment', 'views'], 1, /--augment views: backbone 'plain' has no augmented views/);
+    bad(['--backbone', 'plain', '--augment', 'views', '--labels-per-class', '2', '--repeats', '2'], 1, /--augment views: backbone 'plain' has no augmented views/);
+    expect(json<unknown[]>(['heads', 'list', '--project', project, '--json'])).toHaveLength(before.heads);
+    expect(runHisto(['audit', '--project', project, '--json']).stdout).toBe(before.audit);
+  });
+
+  it('reports the preprocessing choice and the paired with/without difference with its CI', () => {
+    const result = json<Record<string, any>>(['train', '--project', project, '--task', 'tissue', '--backbone', 'lin', '--head', 'logreg', '--cv', '3', '--augment', 'views', '--json']);
+    expect(result.preprocessing).toMatchObject({ requested: 'auto', chosen: expect.any(String), how: expect.stringMatching(/^auto: /) });
+    expect(result.augmentation).toMatchObject({ copies: 'all', f1MacroWithout: expect.any(Number), f1MacroWith: expect.any(Number), difference: { pairs: 3, verdict: expect.any(String), text: expect.any(String) } });
+    expect(result.augmentation.difference.mean).toBeCloseTo(result.augmentation.f1MacroWith - result.augmentation.f1MacroWithout, 10);
+    const audit = runHisto(['audit', '--project', project, '--json']).stdout;
+    expect(audit).toContain(`"preprocess":"${result.preprocessing.chosen}"`);
+    const text = runHisto(['train', '--project', project, '--task', 'tissue', '--backbone', 'lin', '--head', 'logreg', '--labels-per-class', '2,5', '--repeats', '3', '--augment', 'views']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/preprocessing: auto/);
+    expect(text.stdout).not.toMatch(/±0\.000/);
+    expect(text.stdout).toMatch(/no measurable gain|gain [+−]|loss [+−]/);
   });
 });

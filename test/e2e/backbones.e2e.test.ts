@@ -81,7 +81,7 @@ describe('Backbones in the browser against histo serve', () => {
     expect(await tiny.getByTestId('backbone-dim').textContent()).toBe('16');
     expect(await tiny.getByTestId('backbone-input').textContent()).toBe('32 px');
     expect(await tiny.getByTestId('backbone-vectors').textContent()).toBe('0');
-    expect(await page.getByTestId('backbone-count').textContent()).toBe('2 in project');
+    expect(await page.getByTestId('backbone-count').textContent()).toBe('3 in project');
 
     // Benchmark: busy while it runs, then tiles/s on the CPU.
     await tiny.getByRole('button', { name: 'Benchmark tiny-linear' }).click();

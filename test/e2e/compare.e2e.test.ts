@@ -63,7 +63,8 @@ describe('Compare in the browser against histo serve', () => {
     await form.getByLabel('Proxy task').selectOption('proxy');
     expect(await form.getByTestId('compare-task-counts').textContent()).toMatch(/a\s*12\s*b\s*12/);
     expect(await form.getByLabel('Head').inputValue()).toBe('logreg');
-    expect(await page.getByTestId('compare-default-backbone').textContent()).toContain('not set');
+    // A new project starts with the bundled imagenet-mobilenet-v2 as its default.
+    expect(await page.getByTestId('compare-default-backbone').textContent()).toContain('imagenet-mobilenet-v2');
     await expect.poll(() => page.getByTestId('compare-history').textContent()).toContain('No comparisons yet');
 
     // One backbone is not a comparison: said before any call.

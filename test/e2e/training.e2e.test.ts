@@ -89,6 +89,10 @@ describe('Tasks & Labels and Training in the browser against histo serve', () =>
     expect(await result.getByTestId('metric-f1Macro').textContent()).toContain('±');
     for (const key of ['f1', 'precision', 'recall', 'balancedAccuracy', 'rocAuc', 'prAuc']) expect(await result.getByTestId(`metric-${key}`).isVisible()).toBe(true);
     expect(await result.getByTestId('augmentation-gain').textContent()).toMatch(/views.*F1 macro \d\.\d{3} → \d\.\d{3}/s);
+    // The paired verdict over the same folds, never '±0.000'; and what auto chose.
+    expect(await result.getByTestId('augmentation-gain').textContent()).toMatch(/(no measurable gain|[+−]\d\.\d{3}).*paired, (95% CI|\d+ pairs?)/s);
+    expect(await result.getByTestId('augmentation-gain').textContent()).not.toContain('±0.000');
+    expect(await result.getByTestId('preprocessing-choice').textContent()).toMatch(/(none|l2|standardize|standardize-project)\s*auto: /);
     expect(await result.getByTestId('training-time').textContent()).toMatch(/trained in [\d.]+ s/);
     expect(await result.getByTestId('confusion-matrix').locator('tbody tr').count()).toBe(3);
     expect(await result.getByTestId('fold-table').locator('tbody tr').count()).toBe(3);
@@ -113,6 +117,8 @@ describe('Tasks & Labels and Training in the browser against histo serve', () =>
     await expect.poll(() => curve.isVisible(), { timeout: 60_000 }).toBe(true);
     expect(await curve.locator('tbody tr').count()).toBe(2);
     expect(await curve.locator('thead').textContent()).toContain('With aug.');
+    expect(await curve.getByTestId('curve-difference').count()).toBe(2);
+    for (const text of await curve.getByTestId('curve-difference').allTextContents()) expect(text).toMatch(/no measurable gain|[+−]\d\.\d{3}/);
     await expect.poll(() => paintedPixels(page, 'learning-curve')).toBeGreaterThan(1000);
 
     // A second run (kNN, no augmentation), then both side by side.

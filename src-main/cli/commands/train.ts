@@ -7,7 +7,8 @@ import { TasksRepo } from '../../core/labels/tasks-repo';
 import { resolveBackbone } from '../../core/handlers/backbone-handlers';
 import { isHeadKind } from '../../core/heads/head';
 import { METRIC_KEYS, type MetricKey } from '../../core/heads/metrics';
-import { parseAugmentation } from '../../core/heads/feature-augmentation';
+import { parseAugmentation, parseCopies, parseSyntheticWeight } from '../../core/heads/feature-augmentation';
+import { isPreprocessing, PREPROCESSINGS, type Preprocessing } from '../../core/heads/preprocessing';
 import { parseGroupBy } from '../../core/training/load-task-dataset';
 import { learningCurveInWorker, trainInWorker } from '../../core/training/run-training';
 import { listHeads } from '../../core/training/heads-repo';
@@ -29,7 +30,7 @@ export const trainCommand: CliCommand = {
   path: ['train'],
   summary: 'Train a head on a task\'s labelled embeddings with grouped cross-validation (or a learning curve)',
   usage:
-    '--project DB --task NAME --backbone ID|NAME --head logreg|mlp|knn [--cv 5] [--group slide|none|COLUMN] [--augment none|views|noise|mixup|smote (joined with +)] [--search [--search-metric f1Macro]] [--positive CLASS] [--seed 0] [--labels-per-class 2,5,10 [--repeats 10]] [--json]',
+    '--project DB --task NAME --backbone ID|NAME --head logreg|mlp|knn [--cv 5] [--group slide|none|COLUMN] [--preprocess auto|none|l2|standardize|standardize-project] [--augment none|views|noise|mixup|smote (joined with +) [--copies all|N] [--synthetic-weight W]] [--search [--search-metric f1Macro]] [--positive CLASS] [--seed 0] [--labels-per-class 2,5,10 [--repeats 10]] [--json]',
   positionals: 0,
   options: {
     ...projectOptionSpec,
@@ -39,6 +40,9 @@ export const trainCommand: CliCommand = {
     cv: { type: 'string' },
     group: { type: 'string' },
     augment: { type: 'string' },
+    preprocess: { type: 'string' },
+    copies: { type: 'string' },
+    'synthetic-weight': { type: 'string' },
     search: { type: 'boolean' },
     'search-metric': { type: 'string' },
     positive: { type: 'string' },
@@ -51,6 +55,16 @@ export const trainCommand: CliCommand = {
     if (!isHeadKind(kind)) throw new UsageError(`--head: expected logreg, mlp or knn, got '${kind}'`);
     const augment = (ctx.options.augment as string | undefined) ?? 'none';
     parseAugmentation(augment);
+    const preprocess = (ctx.options.preprocess as string | undefined) ?? 'auto';
+    if (preprocess !== 'auto' && !isPreprocessing(preprocess)) throw new UsageError(`--preprocess: expected auto, ${PREPROCESSINGS.join(', ')}, got '${preprocess}'`);
+    let copies: number | 'all';
+    let syntheticWeight: number;
+    try {
+      copies = parseCopies(ctx.options.copies);
+      syntheticWeight = parseSyntheticWeight(ctx.options['synthetic-weight']);
+    } catch (err) {
+      throw new UsageError(`--copies / --synthetic-weight: ${(err as Error).message}`);
+    }
     const searchMetric = ctx.options['search-metric'] as string | undefined;
     if (searchMetric !== undefined && !(METRIC_KEYS as readonly string[]).includes(searchMetric)) {
       throw new UsageError(`--search-metric: expected one of ${METRIC_KEYS.join(', ')}`);
@@ -59,7 +73,7 @@ export const trainCommand: CliCommand = {
     const core = ctx.core();
     const task = new TasksRepo(store.db).require(requiredStringOption(ctx, 'task'));
     const backbone = await resolveBackbone(store, requiredStringOption(ctx, 'backbone'));
-    const common = { task, backbone, kind, groupBy: parseGroupBy(ctx.options.group as string | undefined), augment, seed: numberOption(ctx, 'seed', { integer: true, min: 0 }) ?? 0 };
+    const common = { task, backbone, kind, groupBy: parseGroupBy(ctx.options.group as string | undefined), augment, preprocess: preprocess as Preprocessing | 'auto', copies, syntheticWeight, seed: numberOption(ctx, 'seed', { integer: true, min: 0 }) ?? 0 };
     const curveText = ctx.options['labels-per-class'] as string | undefined;
     const stop = reportProgress(core.jobs, 'steps');
     try {
@@ -68,9 +82,10 @@ export const trainCommand: CliCommand = {
         const repeats = numberOption(ctx, 'repeats', { integer: true, min: 1, max: 1000 }) ?? 10;
         const result = await core.jobs.start('learning-curve', (job) => learningCurveInWorker(store, { ...common, labelsPerClass, repeats }, job)).result;
         if (ctx.json) return ctx.out(JSON.stringify(result));
-        ctx.out(`labels/class  F1 macro (± std)${augment !== 'none' ? `   with ${augment}` : ''}`);
+        ctx.out(`preprocessing: ${result.preprocess}`);
+        ctx.out(`labels/class  F1 macro (± std)${augment !== 'none' ? `   with ${augment}    with - without (paired over the same draws)` : ''}`);
         for (const p of result.curve) {
-          const aug = p.f1MacroAugmented !== undefined ? `   ${pct(p.f1MacroAugmented)} ± ${pct(p.f1MacroAugmentedStd ?? 0)}` : '';
+          const aug = p.f1MacroAugmented !== undefined ? `   ${pct(p.f1MacroAugmented)} ± ${pct(p.f1MacroAugmentedStd ?? 0)}    ${p.difference?.text ?? ''}` : '';
           ctx.out(`${String(p.labelsPerClass).padStart(12)}  ${pct(p.f1Macro)} ± ${pct(p.f1MacroStd)}${aug}`);
         }
         return;
@@ -86,7 +101,10 @@ export const trainCommand: CliCommand = {
         [
           `Head ${result.headId}: ${result.kind} on ${result.data.tiles} tiles of ${result.data.groups} groups, ${folds}-fold grouped CV, ${result.seconds.toFixed(2)} s`,
           `  F1 ${pct(m.f1)}  F1 macro ${pct(m.f1Macro)}  precision ${pct(m.precision)}  recall ${pct(m.recall)}  balanced acc ${pct(m.balancedAccuracy)}  ROC-AUC ${pct(m.rocAuc)}  PR-AUC ${pct(m.prAuc)}`,
-          ...(result.augmentation ? [`  augmentation ${result.augmentation.method}: F1 macro ${pct(result.augmentation.f1MacroWithout)} without -> ${pct(result.augmentation.f1MacroWith)} with`] : []),
+          `  preprocessing: ${result.preprocessing.chosen} (${result.preprocessing.how})`,
+          ...(result.augmentation
+            ? [`  augmentation ${result.augmentation.method}: F1 macro ${pct(result.augmentation.f1MacroWithout)} without -> ${pct(result.augmentation.f1MacroWith)} with; ${result.augmentation.difference.text}`]
+            : []),
           `  confusion (rows true ${result.classes.join('/')}): ${result.confusion.map((r) => `[${r.join(' ')}]`).join(' ')}`,
         ].join('\n'),
       );

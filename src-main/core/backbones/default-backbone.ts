@@ -17,6 +17,13 @@ import { HED_FROM_RGB } from './stain-matrix';
  *   -> plus mean and standard deviation of each stain channel -> [N, 294].
  */
 export const DEFAULT_BACKBONE_NAME = 'histo-classic-v1';
+
+/**
+ * The backbone a new project uses by default (project_meta default_backbone): the bundled
+ * ImageNet MobileNetV2, learned features with no download. histo-classic-v1 stays bundled as the
+ * non-learned baseline.
+ */
+export const DEFAULT_PROJECT_BACKBONE = 'imagenet-mobilenet-v2';
 export const DEFAULT_BACKBONE_INPUT_SIZE = 224;
 
 const SCALES = 4;

@@ -42,7 +42,7 @@ export function trainingHandlers(core: HistoCore): Pick<Handlers, TrainingMethod
       const store = core.requireProject();
       const task = tasks().require(request.task);
       const backbone = await resolveBackbone(store, request.backbone);
-      const common = { task, backbone, kind: request.kind, groupBy: parseGroupBy(request.group), augment: request.augment, seed: request.seed, params: request.params };
+      const common = { task, backbone, kind: request.kind, groupBy: parseGroupBy(request.group), augment: request.augment, preprocess: request.preprocess, copies: request.copies, syntheticWeight: request.syntheticWeight, seed: request.seed, params: request.params };
       const labelsPerClass = request.labelsPerClass;
       const { jobId } = labelsPerClass
         ? core.jobs.start('learning-curve', (ctx) => learningCurveInWorker(store, { ...common, labelsPerClass, repeats: request.repeats }, ctx))

@@ -9,6 +9,7 @@ import type { GraphBuilder } from '../onnx/graph-builder';
 export function appendHead(g: GraphBuilder, embedding: string, head: Head, prefix: string, output: string): string {
   const C = head.classes.length;
   let x = embedding;
+  if (head.preprocess === 'l2') x = g.op('LpNormalization', [x], { axis: 1, p: 2 });
   if (head.standardizer) {
     x = g.op('Sub', [x, g.tensor(`${prefix}mean`, [head.dim], head.standardizer.mean)]);
     x = g.op('Mul', [x, g.tensor(`${prefix}inv_std`, [head.dim], head.standardizer.invStd)]);

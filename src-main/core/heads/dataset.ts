@@ -1,4 +1,5 @@
 import { HistoError } from '../errors';
+import type { Standardizer } from './standardize';
 
 /** Augmented views of dataset rows, embedded by the same backbone (view 1..V of a tile). */
 export interface DatasetViews {
@@ -21,6 +22,8 @@ export interface Dataset {
   /** Slide (or patient) id per row: rows sharing a group never sit on both sides of a split. */
   groups: Int32Array;
   views?: DatasetViews;
+  /** Label-free statistics of every stored view-0 embedding of the backbone (standardize-project). */
+  projectStats?: Standardizer;
 }
 
 /** Rows of a dense n * dim matrix, what a head trains on or predicts. */
@@ -98,6 +101,7 @@ export function subsetDataset(data: Dataset, rows: Int32Array): Dataset {
     classes: data.classes,
     groups: gatherLabels(data.groups, rows),
   };
+  if (data.projectStats) sub.projectStats = data.projectStats;
   if (data.views && data.views.n > 0) {
     const newIndex = new Int32Array(data.n).fill(-1);
     for (let i = 0; i < rows.length; i++) newIndex[rows[i]!] = i;

@@ -5,6 +5,7 @@ import { parseAugmentation, describeAugmentation, type AugmentationInput } from 
 import { predictHeadProba, trainHead, type HeadKind, type HeadParamsByKind } from './head';
 import { bestF1Threshold, computeMetrics, METRIC_KEYS, prCurve, rocCurve, type ConfusionMatrix, type HeadMetrics, type MetricKey, type PrCurve, type RocCurve, type ThresholdChoice } from './metrics';
 import { createRng, permutation } from './random';
+import { pairedDifference, type PairedDifference } from '../../../src-shared/domain/paired-difference';
 
 export type ParamValue = number | string | boolean | null | number[];
 
@@ -43,6 +44,8 @@ export interface FoldResult {
   searchScore?: number;
   /** F1 macro of the same fold trained without augmentation (when augmenting). */
   f1MacroWithout?: number;
+  /** The preprocessing the fold's head used (what 'auto' chose, when asked for). */
+  preprocess: string;
 }
 
 export interface CrossValidationResult {
@@ -62,7 +65,8 @@ export interface CrossValidationResult {
   bestThreshold?: ThresholdChoice;
   /** n * k out-of-fold probabilities, dataset row order. */
   outOfFold: Float32Array;
-  augmentation?: { method: string; f1MacroWithout: number; f1MacroWith: number };
+  /** With/without over the same folds; `difference` is the paired (with - without) mean and 95% CI. */
+  augmentation?: { method: string; f1MacroWithout: number; f1MacroWith: number; difference: PairedDifference };
   /** Search metric and the parameters chosen in each fold. */
   search?: { metric: MetricKey; chosen: Array<Record<string, unknown>> };
   messages: string[];
@@ -113,11 +117,11 @@ function trainAndScore<K extends HeadKind>(
   seed: number,
   augment: AugmentationInput,
   positive: number | undefined,
-): { proba: Float32Array; metrics: HeadMetrics & { confusion: ConfusionMatrix } } {
+): { proba: Float32Array; metrics: HeadMetrics & { confusion: ConfusionMatrix }; preprocess: string } {
   const head = trainHead(kind, params, data, seed, { rows: train, augment });
   const proba = predictHeadProba(head, gatherRows(data.x, data.dim, test), test.length);
   const metrics = computeMetrics({ yTrue: gatherLabels(data.y, test), proba, k: data.classes.length, positive });
-  return { proba, metrics };
+  return { proba, metrics, preprocess: head.preprocess };
 }
 
 /** Picks parameters by grouped inner cross-validation on the training rows only. */
@@ -211,10 +215,10 @@ export function crossValidate<K extends HeadKind>(options: CrossValidateOptions<
       searchScore = found.score;
       chosen.push(JSON.parse(JSON.stringify(params)) as Record<string, unknown>);
     }
-    const { proba, metrics } = trainAndScore(data, kind, params, train, test, foldSeed, augmentSpec, positive);
+    const { proba, metrics, preprocess } = trainAndScore(data, kind, params, train, test, foldSeed, augmentSpec, positive);
     for (let i = 0; i < test.length; i++) outOfFold.set(proba.subarray(i * k, i * k + k), test[i]! * k);
     for (let t = 0; t < k * k; t++) confusion.counts[t]! += metrics.confusion.counts[t]!;
-    const result: FoldResult = { fold: f, trainRows: train.length, testRows: test.length, metrics: pickMetrics(metrics), params: JSON.parse(JSON.stringify(params)) as Record<string, unknown> };
+    const result: FoldResult = { fold: f, trainRows: train.length, testRows: test.length, metrics: pickMetrics(metrics), params: JSON.parse(JSON.stringify(params)) as Record<string, unknown>, preprocess };
     if (searchScore !== undefined) result.searchScore = searchScore;
     if (augmentSpec) result.f1MacroWithout = trainAndScore(data, kind, params, train, test, foldSeed, null, positive).metrics.f1Macro;
     folds.push(result);
@@ -255,7 +259,11 @@ export function crossValidate<K extends HeadKind>(options: CrossValidateOptions<
   if (positive !== undefined) result.bestThreshold = bestF1Threshold(scores, targets);
   if (augmentSpec) {
     const without = folds.reduce((a, r) => a + (r.f1MacroWithout ?? 0), 0) / folds.length;
-    result.augmentation = { method: describeAugmentation(augmentSpec), f1MacroWithout: without, f1MacroWith: mean.f1Macro };
+    const difference = pairedDifference(
+      folds.map((r) => r.metrics.f1Macro),
+      folds.map((r) => r.f1MacroWithout ?? NaN),
+    );
+    result.augmentation = { method: describeAugmentation(augmentSpec), f1MacroWithout: without, f1MacroWith: mean.f1Macro, difference };
   }
   if (options.search) result.search = { metric: options.search.metric ?? 'f1Macro', chosen };
   return result;

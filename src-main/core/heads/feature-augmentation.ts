@@ -7,8 +7,14 @@ export type AugmentationMethod = (typeof AUGMENTATION_METHODS)[number];
 
 export interface AugmentationSpec {
   methods: AugmentationMethod[];
-  /** Synthetic rows per training row for views, noise and mixup. Default 1. */
-  copies?: number;
+  /**
+   * Synthetic rows per training row. For views, 'all' (the default) adds every stored view of each
+   * row once; a number draws that many views at random (with replacement). Noise and mixup use a
+   * number as given and 1 for 'all'.
+   */
+  copies?: number | 'all';
+  /** Loss weight of each synthetic row relative to an original row (default 1). */
+  syntheticWeight?: number;
   /** Noise std as a fraction of each dimension's std over the training rows. Default 0.1. */
   noiseScale?: number;
   /** Beta(alpha, alpha) for the mixup weight. Default 0.4. */
@@ -43,6 +49,22 @@ export function describeAugmentation(spec: AugmentationSpec | null): string {
   return spec ? spec.methods.join('+') : 'none';
 }
 
+/** `copies` from a CLI flag or request: 'all' or a whole number >= 1 (anything else is refused). */
+export function parseCopies(value: unknown): number | 'all' {
+  if (value === undefined || value === null || value === 'all') return 'all';
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1) throw new HistoError('VALIDATION', `augmentation: copies must be 'all' or a whole number >= 1, got '${String(value)}'`);
+  return n;
+}
+
+/** The synthetic-row weight: a finite number > 0 (default 1). */
+export function parseSyntheticWeight(value: unknown): number {
+  if (value === undefined || value === null) return 1;
+  const w = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!(w > 0) || !Number.isFinite(w)) throw new HistoError('VALIDATION', `augmentation: synthetic weight must be a number > 0, got '${String(value)}'`);
+  return w;
+}
+
 export interface AugmentedRows {
   /** The original training rows first, then the synthetic ones. */
   x: Float32Array;
@@ -50,6 +72,8 @@ export interface AugmentedRows {
   n: number;
   /** Synthetic rows added by each method. */
   added: Partial<Record<AugmentationMethod, number>>;
+  /** Per-row loss weights when synthetic rows weigh other than 1, else null. */
+  weights: Float64Array | null;
 }
 
 /**
@@ -62,8 +86,9 @@ export function augmentTrainingRows(data: Dataset, rows: Int32Array, spec: Augme
   const base = rows.length;
   const chunks: Array<{ x: Float32Array; y: Int32Array }> = [];
   const added: Partial<Record<AugmentationMethod, number>> = {};
-  const copies = spec?.copies ?? 1;
-  if (!Number.isInteger(copies) || copies < 1) throw new HistoError('VALIDATION', `augmentation: copies must be a positive integer, got ${copies}`);
+  const copies = parseCopies(spec?.copies);
+  const perRow = copies === 'all' ? 1 : copies;
+  const syntheticWeight = parseSyntheticWeight(spec?.syntheticWeight);
   const k = data.classes.length;
   const byClass: number[][] = Array.from({ length: k }, () => []);
   for (let i = 0; i < base; i++) byClass[data.y[rows[i]!]!]!.push(rows[i]!);
@@ -71,8 +96,8 @@ export function augmentTrainingRows(data: Dataset, rows: Int32Array, spec: Augme
   for (const method of spec?.methods ?? []) {
     let chunk: { x: Float32Array; y: Int32Array };
     if (method === 'views') chunk = sampleViews(data, rows, copies, rng);
-    else if (method === 'noise') chunk = gaussianNoise(data, rows, copies, spec?.noiseScale ?? 0.1, rng);
-    else if (method === 'mixup') chunk = mixupWithinClass(data, rows, byClass, copies, spec?.mixupAlpha ?? 0.4, rng);
+    else if (method === 'noise') chunk = gaussianNoise(data, rows, perRow, spec?.noiseScale ?? 0.1, rng);
+    else if (method === 'mixup') chunk = mixupWithinClass(data, rows, byClass, perRow, spec?.mixupAlpha ?? 0.4, rng);
     else chunk = smote(data, byClass, spec?.smoteNeighbours ?? 5, rng);
     added[method] = chunk.y.length;
     chunks.push(chunk);
@@ -92,11 +117,16 @@ export function augmentTrainingRows(data: Dataset, rows: Int32Array, spec: Augme
     y.set(c.y, at);
     at += c.y.length;
   }
-  return { x, y, n: total, added };
+  let weights: Float64Array | null = null;
+  if (syntheticWeight !== 1 && total > base) {
+    weights = new Float64Array(total).fill(syntheticWeight);
+    weights.fill(1, 0, base);
+  }
+  return { x, y, n: total, added, weights };
 }
 
-/** (a) For each training row with stored views, `copies` of them drawn at random (with replacement). */
-function sampleViews(data: Dataset, rows: Int32Array, copies: number, rng: Rng): { x: Float32Array; y: Int32Array } {
+/** (a) For each training row with stored views: all of them once, or `copies` drawn at random (with replacement). */
+function sampleViews(data: Dataset, rows: Int32Array, copies: number | 'all', rng: Rng): { x: Float32Array; y: Int32Array } {
   const { dim } = data;
   const views = data.views;
   if (!views || views.n === 0) throw new HistoError('VALIDATION', "augmentation 'views': the dataset holds no augmented views (extract them with the backbone first)");
@@ -112,8 +142,9 @@ function sampleViews(data: Dataset, rows: Int32Array, copies: number, rng: Rng):
   for (let i = 0; i < rows.length; i++) {
     const list = viewsOf.get(rows[i]!);
     if (!list) continue;
-    for (let c = 0; c < copies; c++) {
-      picked.push(list[rng.int(list.length)]!);
+    const count = copies === 'all' ? list.length : copies;
+    for (let c = 0; c < count; c++) {
+      picked.push(copies === 'all' ? list[c]! : list[rng.int(list.length)]!);
       labels.push(data.y[rows[i]!]!);
     }
   }

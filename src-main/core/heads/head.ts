@@ -1,18 +1,25 @@
 import { HistoError } from '../errors';
-import type { Dataset } from './dataset';
-import { validateDataset } from './dataset';
+import { gatherLabels, gatherRows, validateDataset, type Dataset } from './dataset';
 import { augmentTrainingRows, describeAugmentation, parseAugmentation, type AugmentationInput } from './feature-augmentation';
 import { fitKnn, predictKnn, type KnnModel, type KnnParams } from './knn';
 import { fitLogisticRegression, predictLogisticRegression, type LogRegModel, type LogRegParams } from './logistic-regression';
 import { fitMlp, predictMlp, type MlpModel, type MlpParams } from './mlp';
 import { createRng } from './random';
-import { applyStandardizer, fitStandardizer, type Standardizer } from './standardize';
+import type { Standardizer } from './standardize';
+import { applyPreprocessing, fitPreprocessing, isPreprocessing, PREPROCESSINGS, type Preprocessing } from './preprocessing';
+import { chooseAuto, type AutoChoice } from './auto-preprocessing';
+import { computeMetrics } from './metrics';
 
 export const HEAD_KINDS = ['logreg', 'mlp', 'knn'] as const;
 export type HeadKind = (typeof HEAD_KINDS)[number];
 
-/** Standardisation is fitted on the training rows and kept inside the head. Default: on for logreg and mlp, off for knn (cosine). */
+/**
+ * The head's preprocessing (see preprocessing.ts), or 'auto' to choose it and the regulariser by
+ * nested CV (auto-preprocessing.ts). Without it, the older boolean `standardize` decides, and
+ * without that: standardize for logreg and mlp, none for knn (which is cosine already).
+ */
 interface StandardizeOption {
+  preprocess?: Preprocessing | 'auto';
   standardize?: boolean;
 }
 
@@ -26,7 +33,11 @@ export type HeadParams = HeadParamsByKind[HeadKind];
 interface HeadCommon {
   classes: string[];
   dim: number;
+  preprocess: Preprocessing;
+  /** Statistics of standardize / standardize-project, null otherwise. */
   standardizer: Standardizer | null;
+  /** How 'auto' chose the preprocessing and regulariser (absent when they were given). */
+  selection?: AutoChoice;
   /** The augmentation the head was trained with ('none', 'views+noise', ...). */
   augmentation: string;
   seed: number;
@@ -59,29 +70,59 @@ export function trainHead<K extends HeadKind>(kind: K, params: HeadParamsByKind[
   const rows = options.rows ?? Int32Array.from({ length: data.n }, (_, i) => i);
   if (rows.length < 1) throw new HistoError('VALIDATION', `${kind} head: no training rows`);
   const spec = parseAugmentation(options.augment);
-  const standardize = params.standardize ?? kind !== 'knn';
-  const standardizer = standardize ? fitStandardizer(data.x, data.n, data.dim, rows) : null;
+  const requested = requestedPreprocessing(kind, params);
+  let selection: AutoChoice | undefined;
+  let chosen: Preprocessing;
+  let fitParams = params;
+  if (requested === 'auto') {
+    const scorer = (preprocess: Preprocessing, extra: Record<string, number>, train: Int32Array, test: Int32Array, s: number): number => {
+      // Candidates are scored on the labelled rows alone: with every view a fit costs 8x, and the
+      // with/without comparison of the outer run already measures what the views add.
+      const head = trainHead(kind, { ...params, ...extra, preprocess } as HeadParamsByKind[K], data, s, { rows: train });
+      const proba = predictHeadProba(head, gatherRows(data.x, data.dim, test), test.length);
+      const f1 = computeMetrics({ yTrue: gatherLabels(data.y, test), proba, k: data.classes.length }).f1Macro;
+      return Number.isNaN(f1) ? 0 : f1;
+    };
+    selection = chooseAuto(kind, data, rows, params as Record<string, unknown>, seed, scorer);
+    chosen = selection.preprocess;
+    fitParams = { ...params, ...selection.params };
+  } else chosen = requested;
+  if (chosen === 'standardize-project' && !data.projectStats) fitPreprocessing(chosen, data.x, 0, data.dim, undefined);
   const rng = createRng(seed);
   const augmented = augmentTrainingRows(data, rows, spec, rng.fork(21));
-  const x = standardizer ? applyStandardizer(standardizer, augmented.x, augmented.n) : augmented.x;
+  // Statistics come from the matrix the model is fitted on (labelled rows plus synthetic rows), or from the project.
+  const prep = fitPreprocessing(chosen, augmented.x, augmented.n, data.dim, data.projectStats);
+  const x = applyPreprocessing(prep, augmented.x, augmented.n, data.dim);
   const k = data.classes.length;
-  const common: HeadCommon = { classes: [...data.classes], dim: data.dim, standardizer, augmentation: describeAugmentation(spec), seed, trainedRows: augmented.n };
+  const common: HeadCommon = { classes: [...data.classes], dim: data.dim, preprocess: chosen, standardizer: prep.standardizer, augmentation: describeAugmentation(spec), seed, trainedRows: augmented.n };
+  if (selection) common.selection = selection;
   // The parameter objects are copied without undefined entries so equal heads serialise to equal bytes.
-  const cleanParams = JSON.parse(JSON.stringify(params)) as HeadParamsByKind[K];
+  const cleanParams = JSON.parse(JSON.stringify({ ...fitParams, preprocess: chosen, standardize: undefined })) as HeadParamsByKind[K];
   switch (kind) {
     case 'logreg':
-      return { ...common, kind: 'logreg', params: cleanParams, model: fitLogisticRegression(x, augmented.n, data.dim, augmented.y, k, params as LogRegParams) };
+      return { ...common, kind: 'logreg', params: cleanParams, model: fitLogisticRegression(x, augmented.n, data.dim, augmented.y, k, fitParams as LogRegParams, augmented.weights) };
     case 'mlp':
-      return { ...common, kind: 'mlp', params: cleanParams, model: fitMlp(x, augmented.n, data.dim, augmented.y, k, params as MlpParams, rng.fork(22).int(0x7fffffff)) };
+      return { ...common, kind: 'mlp', params: cleanParams, model: fitMlp(x, augmented.n, data.dim, augmented.y, k, fitParams as MlpParams, rng.fork(22).int(0x7fffffff), augmented.weights) };
     default:
-      return { ...common, kind: 'knn', params: cleanParams, model: fitKnn(x, augmented.n, data.dim, augmented.y, k, params as KnnParams) };
+      return { ...common, kind: 'knn', params: cleanParams, model: fitKnn(x, augmented.n, data.dim, augmented.y, k, fitParams as KnnParams) };
   }
+}
+
+/** The preprocessing a parameter set asks for (see StandardizeOption). */
+export function requestedPreprocessing(kind: HeadKind, params: StandardizeOption): Preprocessing | 'auto' {
+  const p = params.preprocess;
+  if (p !== undefined) {
+    if (p !== 'auto' && !isPreprocessing(p)) throw new HistoError('VALIDATION', `preprocess: '${String(p)}' is not one of auto, ${PREPROCESSINGS.join(', ')}`);
+    return p;
+  }
+  if (params.standardize !== undefined) return params.standardize ? 'standardize' : 'none';
+  return kind === 'knn' ? 'none' : 'standardize';
 }
 
 /** n * classes probabilities for raw embeddings (n * dim). */
 export function predictHeadProba(head: Head, x: Float32Array, n: number): Float32Array {
   if (x.length < n * head.dim) throw new HistoError('VALIDATION', `predict: ${x.length} values for ${n} rows of dim ${head.dim} (does the backbone match the head?)`);
-  const input = head.standardizer ? applyStandardizer(head.standardizer, x, n) : x;
+  const input = applyPreprocessing({ method: head.preprocess, standardizer: head.standardizer }, x, n, head.dim);
   switch (head.kind) {
     case 'logreg':
       return predictLogisticRegression(head.model, input, n);
@@ -95,7 +136,8 @@ export function predictHeadProba(head: Head, x: Float32Array, n: number): Float3
 // ---- Serialisation: "HHD1", u32 LE header length, header JSON (UTF-8), zero padding to 4 bytes, tensors. ----
 
 const MAGIC = [0x48, 0x48, 0x44, 0x31]; // "HHD1"
-const FORMAT_VERSION = 1;
+/** 2 adds `preprocess` and `selection`; version 1 heads (standardized true/false) still load. */
+const FORMAT_VERSION = 2;
 
 interface TensorEntry {
   name: string;
@@ -114,6 +156,8 @@ interface HeadHeader {
   seed: number;
   trainedRows: number;
   standardized: boolean;
+  preprocess?: Preprocessing;
+  selection?: AutoChoice;
   model: Record<string, unknown>;
   tensors: TensorEntry[];
 }
@@ -157,6 +201,8 @@ export function serializeHead(head: Head): Uint8Array {
     seed: head.seed,
     trainedRows: head.trainedRows,
     standardized: head.standardizer !== null,
+    preprocess: head.preprocess,
+    ...(head.selection ? { selection: head.selection } : {}),
     model,
     tensors: tensors.map((t) => t.entry),
   };
@@ -195,7 +241,7 @@ export function deserializeHead(bytes: Uint8Array): Head {
     throw new HistoError('BAD_INPUT', 'head bytes: header is not valid JSON', { cause: err });
   }
   if (header.format !== 'histo-head') throw bad(`unknown format '${String(header.format)}'`);
-  if (header.version !== FORMAT_VERSION) throw bad(`format version ${header.version} is not supported (this build reads ${FORMAT_VERSION})`);
+  if (header.version !== FORMAT_VERSION && header.version !== 1) throw bad(`format version ${header.version} is not supported (this build reads ${FORMAT_VERSION})`);
   if (!isHeadKind(header.kind)) throw bad(`unknown head kind '${String(header.kind)}'`);
   const tensors = new Map<string, Float32Array | Int32Array>();
   let at = Math.ceil((8 + jsonLength) / 4) * 4;
@@ -217,14 +263,18 @@ export function deserializeHead(bytes: Uint8Array): Head {
     if (!(t instanceof Int32Array)) throw bad(`missing int tensor '${name}'`);
     return t;
   };
+  const preprocess = header.preprocess ?? (header.standardized ? 'standardize' : 'none');
+  if (!isPreprocessing(preprocess)) throw bad(`unknown preprocessing '${String(preprocess)}'`);
   const common: HeadCommon = {
     classes: header.classes,
     dim: header.dim,
+    preprocess,
     standardizer: header.standardized ? { mean: f32('standardizer.mean'), invStd: f32('standardizer.invStd') } : null,
     augmentation: header.augmentation,
     seed: header.seed,
     trainedRows: header.trainedRows,
   };
+  if (header.selection) common.selection = header.selection;
   const m = header.model;
   if (header.kind === 'logreg') {
     return {

@@ -1,6 +1,8 @@
 // The classifier-head library: heads trained on stored embeddings, their evaluation and curves.
 export * from './dataset';
 export * from './standardize';
+export * from './preprocessing';
+export * from './auto-preprocessing';
 export { fitLogisticRegression, predictLogisticRegression, LOGREG_DEFAULTS, rowWeights, type ClassWeight, type LogRegModel, type LogRegParams } from './logistic-regression';
 export * from './mlp';
 export * from './knn';

@@ -1,5 +1,6 @@
 import { HistoError } from '../errors';
 import { validateLabels, validateMatrix } from './dataset';
+import { l2NormalizeRows } from './preprocessing';
 
 export interface KnnParams {
   /** Neighbours that vote. Default 15. */
@@ -21,18 +22,6 @@ export interface KnnModel {
   y: Int32Array;
 }
 
-function normalizeRows(x: Float32Array, n: number, dim: number): Float32Array {
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    const o = i * dim;
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += x[o + j]! * x[o + j]!;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let j = 0; j < dim; j++) out[o + j] = x[o + j]! * inv;
-  }
-  return out;
-}
-
 /** Cosine kNN: "fitting" stores the normalised training rows. */
 export function fitKnn(x: Float32Array, n: number, dim: number, y: Int32Array, classes: number, params: KnnParams = {}): KnnModel {
   validateMatrix(x, n, dim, 'knn');
@@ -41,7 +30,7 @@ export function fitKnn(x: Float32Array, n: number, dim: number, y: Int32Array, c
   if (!Number.isInteger(neighbours) || neighbours < 1) throw new HistoError('VALIDATION', `knn: k must be a positive integer, got ${neighbours}`);
   const labels = Int32Array.from(y.subarray(0, n));
   validateLabels(labels, classes, 'knn');
-  return { classes, dim, neighbours, distanceWeighted: params.distanceWeighted ?? KNN_DEFAULTS.distanceWeighted, x: normalizeRows(x, n, dim), n, y: labels };
+  return { classes, dim, neighbours, distanceWeighted: params.distanceWeighted ?? KNN_DEFAULTS.distanceWeighted, x: l2NormalizeRows(x, n, dim), n, y: labels };
 }
 
 /**
@@ -52,7 +41,7 @@ export function predictKnn(model: KnnModel, x: Float32Array, n: number): Float32
   const { dim, classes } = model;
   validateMatrix(x, n, dim, 'knn predict');
   const kk = Math.min(model.neighbours, model.n);
-  const q = normalizeRows(x, n, dim);
+  const q = l2NormalizeRows(x, n, dim);
   const out = new Float32Array(n * classes);
   const train = model.x;
   const Q = 4;

@@ -5,6 +5,7 @@ import { parseAugmentation, type AugmentationInput } from './feature-augmentatio
 import { predictHeadProba, trainHead, type HeadKind, type HeadParamsByKind } from './head';
 import { computeMetrics } from './metrics';
 import { createRng, permutation } from './random';
+import { pairedDifference, type PairedDifference } from '../../../src-shared/domain/paired-difference';
 
 export interface LearningCurveOptions<K extends HeadKind = HeadKind> {
   dataset: Dataset;
@@ -27,6 +28,8 @@ export interface LearningCurvePoint {
   f1MacroStd: number;
   f1MacroAugmented?: number;
   f1MacroAugmentedStd?: number;
+  /** Paired (with - without) difference over the same draws, with its 95% CI. */
+  difference?: PairedDifference;
   repeats: number;
   /** Mean rows actually drawn per repeat (a class with fewer rows gives all it has). */
   trainRows: number;
@@ -98,6 +101,7 @@ export function learningCurveDetailed<K extends HeadKind>(options: LearningCurve
     if (augment) {
       const aug = augmented[p]!;
       [point.f1MacroAugmented, point.f1MacroAugmentedStd] = aug.length ? meanStd(aug) : [NaN, NaN];
+      point.difference = pairedDifference(aug, values);
     }
     return point;
   });

@@ -53,6 +53,15 @@ export function rowWeights(y: Int32Array, k: number, classWeight: ClassWeight | 
   return weights;
 }
 
+/** Class weights times per-row sample weights (synthetic rows may weigh less); null when both are. */
+export function combineWeights(classWeights: Float64Array | null, sampleWeight: Float64Array | null, n: number): Float64Array | null {
+  if (!sampleWeight) return classWeights;
+  if (sampleWeight.length !== n) throw new HistoError('VALIDATION', `sample weights: ${sampleWeight.length} weights for ${n} rows`);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = (classWeights ? classWeights[i]! : 1) * sampleWeight[i]!;
+  return out;
+}
+
 /**
  * The mean weighted cross-entropy plus the L2 term, and its gradient; the data pass is the loss
  * evaluator's (parallel-loss.ts). Scratch is allocated once per fit, nothing per iteration.
@@ -96,6 +105,7 @@ export function fitLogisticRegression(
   y: Int32Array,
   k: number,
   params: LogRegParams = {},
+  sampleWeight: Float64Array | null = null,
 ): LogRegModel {
   validateMatrix(x, n, dim, 'logistic regression');
   if (n < 1) throw new HistoError('VALIDATION', 'logistic regression: no training rows');
@@ -111,7 +121,7 @@ export function fitLogisticRegression(
   if (!(tol > 0)) throw new HistoError('VALIDATION', `logistic regression: tol must be > 0, got ${tol}`);
 
   const outputs = k === 2 ? 1 : k;
-  const weights = rowWeights(labels, k, params.classWeight);
+  const weights = combineWeights(rowWeights(labels, k, params.classWeight), sampleWeight, n);
   const evaluator = createLossEvaluator(x, n, dim, labels, weights, outputs, params.threads);
   let result;
   try {

@@ -1,6 +1,6 @@
 import { HistoError } from '../errors';
 import { validateLabels, validateMatrix } from './dataset';
-import { rowWeights, type ClassWeight } from './logistic-regression';
+import { combineWeights, rowWeights, type ClassWeight } from './logistic-regression';
 import { createRng, permutation, type Rng } from './random';
 
 export interface MlpParams {
@@ -252,7 +252,7 @@ function stratifiedSplit(y: Int32Array, k: number, fraction: number, rng: Rng): 
  * on a stratified validation split (the best epoch's weights are kept). Everything random comes
  * from `seed`: the same seed gives the same weights.
  */
-export function fitMlp(x: Float32Array, n: number, dim: number, y: Int32Array, k: number, params: MlpParams = {}, seed = 0): MlpModel {
+export function fitMlp(x: Float32Array, n: number, dim: number, y: Int32Array, k: number, params: MlpParams = {}, seed = 0, sampleWeight: Float64Array | null = null): MlpModel {
   validateMatrix(x, n, dim, 'mlp');
   if (n < 1) throw new HistoError('VALIDATION', 'mlp: no training rows');
   if (!Number.isInteger(k) || k < 2) throw new HistoError('VALIDATION', `mlp: need at least 2 classes, got ${k}`);
@@ -277,7 +277,7 @@ export function fitMlp(x: Float32Array, n: number, dim: number, y: Int32Array, k
   const split = p.validationFraction > 0 ? stratifiedSplit(labels, k, p.validationFraction, rng.fork(14)) : { train: permutation(n, rng.fork(14)), validation: new Int32Array(0) };
   const trainRows = split.train;
   const valRows = split.validation;
-  const weightsPerRow = rowWeights(labels, k, params.classWeight);
+  const weightsPerRow = combineWeights(rowWeights(labels, k, params.classWeight), sampleWeight, n);
 
   const sizes = [dim, ...p.hidden, k];
   const layers: Layer64[] = [];

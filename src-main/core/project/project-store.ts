@@ -10,6 +10,7 @@ import { recordAudit } from './audit-log';
 import { configureJournal, refuseIfLockedElsewhere, type ProjectStorage } from './shared-storage';
 import { configureSharedAccess } from './shared-access';
 import { backupBeforeMigration } from './project-backup';
+import { DEFAULT_PROJECT_BACKBONE } from '../backbones/default-backbone';
 
 /** One open project: one SQLite file in WAL mode (rollback journal, exclusively locked, on network storage). */
 export class ProjectStore {
@@ -44,6 +45,7 @@ export class ProjectStore {
         const insert = db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?)');
         insert.run('created_at', new Date().toISOString());
         insert.run('created_by_version', appVersion);
+        insert.run('default_backbone', DEFAULT_PROJECT_BACKBONE);
         recordAudit(db, 'project.create', { path: resolved });
       })();
       return store;

@@ -51,3 +51,4 @@ export async function ensureBuiltinBackbones(store: ProjectStore): Promise<void>
     })();
   }
 }
+

@@ -8,9 +8,12 @@ export const defaultSearchSpaces: Record<HeadKind, Record<string, readonly Param
   knn: { k: [5, 15, 31], distanceWeighted: [false, true] },
 };
 
-/** Defaults of each kind when the user sets nothing: rare classes weigh as much as common ones. */
+/**
+ * Defaults of each kind when the user sets nothing: rare classes weigh as much as common ones, and
+ * the preprocessing and regulariser are chosen by nested CV ('auto', see heads/auto-preprocessing.ts).
+ */
 export const defaultHeadParams: Record<HeadKind, Record<string, unknown>> = {
-  logreg: { classWeight: 'balanced' },
-  mlp: { classWeight: 'balanced' },
-  knn: {},
+  logreg: { classWeight: 'balanced', preprocess: 'auto' },
+  mlp: { classWeight: 'balanced', preprocess: 'auto' },
+  knn: { preprocess: 'auto' },
 };

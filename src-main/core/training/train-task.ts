@@ -4,13 +4,18 @@ import type { StoredBackbone } from '../project/repos/backbones-repo';
 import { recordAudit } from '../project/audit-log';
 import type { StoredTask } from '../labels/tasks-repo';
 import { HistoError } from '../errors';
+import { describePairedDifference, type PairedDifference } from '../../../src-shared/domain/paired-difference';
 import { crossValidate, type CrossValidationResult } from '../heads/evaluate';
-import { learningCurve, type LearningCurvePoint } from '../heads/learning-curve';
-import { parseAugmentation } from '../heads/feature-augmentation';
-import { serializeHead, trainHead, type HeadKind, type HeadParamsByKind } from '../heads/head';
+import { learningCurve } from '../heads/learning-curve';
+import { parseAugmentation, parseCopies, parseSyntheticWeight, type AugmentationSpec } from '../heads/feature-augmentation';
+import { requestedPreprocessing, serializeHead, trainHead, type Head, type HeadKind, type HeadParamsByKind } from '../heads/head';
 import type { MetricKey } from '../heads/metrics';
+import type { Preprocessing } from '../heads/preprocessing';
+import type { Dataset } from '../heads/dataset';
+import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { defaultHeadParams, defaultSearchSpaces } from './default-search-spaces';
 import { loadTaskDataset, type GroupBy } from './load-task-dataset';
+import { projectEmbeddingStatistics } from './project-statistics';
 
 export interface TrainRequest {
   task: StoredTask;
@@ -24,6 +29,63 @@ export interface TrainRequest {
   positive?: string;
   seed: number;
   params?: Record<string, unknown>;
+  /** Head preprocessing; default 'auto' (nested CV, or the fixed fallback with few labels). */
+  preprocess?: Preprocessing | 'auto';
+  /** Views per labelled row: 'all' (default) or a number. */
+  copies?: number | 'all';
+  /** Loss weight of synthetic rows (default 1). */
+  syntheticWeight?: number;
+}
+
+type PreparedRequest = Pick<TrainRequest, 'task' | 'backbone' | 'kind' | 'groupBy' | 'augment' | 'params' | 'preprocess' | 'copies' | 'syntheticWeight'>;
+
+/**
+ * Everything a training run needs, checked before any work: the augmentation spec, the dataset
+ * (with views and project statistics when they are used) and the head parameters. Refuses, with
+ * one line and before anything is stored, views that do not exist and standardize-project on a
+ * backbone without stored embeddings.
+ */
+function prepareTraining(store: ProjectStore, request: PreparedRequest) {
+  const parsed = parseAugmentation(request.augment);
+  const spec: AugmentationSpec | null = parsed ? { ...parsed, copies: parseCopies(request.copies), syntheticWeight: parseSyntheticWeight(request.syntheticWeight) } : null;
+  const params = { ...defaultHeadParams[request.kind], ...request.params } as HeadParamsByKind[HeadKind] & { preprocess?: Preprocessing | 'auto' };
+  if (request.preprocess !== undefined) params.preprocess = request.preprocess;
+  const requested = requestedPreprocessing(request.kind, params);
+  if (requested === 'standardize-project' && new EmbeddingsRepo(store.db).count(request.backbone.id) === 0) {
+    throw new HistoError('BAD_INPUT', `preprocess standardize-project: backbone '${request.backbone.name}' has no stored embeddings in this project; embed tiles first (or choose none, l2, standardize or auto)`);
+  }
+  const withViews = spec?.methods.includes('views') ?? false;
+  const { dataset, missing } = loadTaskDataset(store, request.task, request.backbone, { groupBy: request.groupBy, withViews });
+  if (withViews && !dataset.views?.n) {
+    throw new HistoError('BAD_INPUT', `--augment views: backbone '${request.backbone.name}' has no augmented views of these tiles; embed them with --views d4 (or stain) first`);
+  }
+  let projectRows = 0;
+  if (requested === 'auto' || requested === 'standardize-project') {
+    const found = projectEmbeddingStatistics(store, request.backbone);
+    if (found) {
+      dataset.projectStats = found.stats;
+      projectRows = found.rows;
+    }
+  }
+  return { dataset, missing, spec, params, requested, projectRows };
+}
+
+/** What the summary, UI and audit log say about the preprocessing: asked, chosen, and how. */
+function preprocessingReport(requested: Preprocessing | 'auto', head: Head, folds: string[], projectRows: number, dataset: Dataset) {
+  const how = head.selection ? head.selection.reason : `${head.preprocess} as requested`;
+  return {
+    requested,
+    chosen: head.preprocess,
+    how,
+    ...(head.selection ? { selection: head.selection } : {}),
+    ...(folds.length ? { perFold: folds } : {}),
+    statistics:
+      head.preprocess === 'standardize-project'
+        ? `label-free mean/std of ${projectRows} stored view-0 embeddings of the backbone`
+        : head.preprocess === 'standardize'
+          ? `mean/std of the ${dataset.n} labelled rows plus their synthetic rows (the rows the model trains on)`
+          : 'none',
+  };
 }
 
 const metricNames = ['f1', 'f1Macro', 'precision', 'recall', 'balancedAccuracy', 'rocAuc', 'prAuc', 'accuracy'] as const;
@@ -66,15 +128,7 @@ function consensusParams(result: CrossValidationResult, base: Record<string, unk
  */
 export function trainTask(store: ProjectStore, request: TrainRequest, ctx?: JobContext) {
   const started = performance.now();
-  const augmentation = parseAugmentation(request.augment);
-  const { dataset, missing } = loadTaskDataset(store, request.task, request.backbone, {
-    groupBy: request.groupBy,
-    withViews: augmentation?.methods.includes('views') ?? false,
-  });
-  if (augmentation?.methods.includes('views') && !dataset.views?.n) {
-    throw new HistoError('BAD_INPUT', `--augment views: backbone '${request.backbone.name}' has no augmented views of these tiles; embed them with --views d4 (or stain) first`);
-  }
-  const params = { ...defaultHeadParams[request.kind], ...request.params } as HeadParamsByKind[HeadKind];
+  const { dataset, missing, spec, params, requested, projectRows } = prepareTraining(store, request);
   ctx?.progress(0, request.folds + 1, `cross-validating ${request.kind} on ${dataset.n} tiles`);
   const cv = crossValidate({
     dataset,
@@ -83,13 +137,14 @@ export function trainTask(store: ProjectStore, request: TrainRequest, ctx?: JobC
     folds: request.folds,
     seed: request.seed,
     positive: request.positive,
-    augment: request.augment,
+    augment: spec,
     ...(request.search ? { search: { space: defaultSearchSpaces[request.kind], metric: request.searchMetric ?? 'f1Macro' } } : {}),
   });
   ctx?.throwIfCancelled();
   ctx?.progress(request.folds, request.folds + 1, 'training the final head on all labels');
   const finalParams = consensusParams(cv, params as Record<string, unknown>) as HeadParamsByKind[HeadKind];
-  const head = trainHead(request.kind, finalParams, dataset, request.seed, { augment: request.augment });
+  const head = trainHead(request.kind, finalParams, dataset, request.seed, { augment: spec });
+  const preprocessing = preprocessingReport(requested, head, cv.folds.map((f) => f.preprocess), projectRows, dataset);
   const seconds = (performance.now() - started) / 1000;
 
   const perClass = Object.fromEntries(dataset.classes.map((c, i) => [c, dataset.y.filter((v) => v === i).length]));
@@ -105,12 +160,25 @@ export function trainTask(store: ProjectStore, request: TrainRequest, ctx?: JobC
       testRows: f.testRows,
       metrics: jsonMetrics(f.metrics as unknown as Record<string, number>),
       params: f.params,
+      preprocess: f.preprocess,
       ...(f.f1MacroWithout !== undefined ? { f1MacroWithout: f.f1MacroWithout } : {}),
     })),
     confusion: Array.from({ length: cv.confusion.k }, (_, r) => Array.from(cv.confusion.counts.subarray(r * cv.confusion.k, (r + 1) * cv.confusion.k))),
     classes: cv.classes,
-    ...(cv.augmentation ? { augmentation: { method: cv.augmentation.method, f1MacroWithout: cv.augmentation.f1MacroWithout, f1MacroWith: cv.augmentation.f1MacroWith } } : {}),
-    params: finalParams as Record<string, unknown>,
+    ...(cv.augmentation
+      ? {
+          augmentation: {
+            method: cv.augmentation.method,
+            copies: spec?.copies ?? 'all',
+            syntheticWeight: spec?.syntheticWeight ?? 1,
+            f1MacroWithout: cv.augmentation.f1MacroWithout,
+            f1MacroWith: cv.augmentation.f1MacroWith,
+            difference: jsonDifference(cv.augmentation.difference),
+          },
+        }
+      : {}),
+    preprocessing,
+    params: head.params as Record<string, unknown>,
     seed: request.seed,
     curves: {
       class: cv.curveClass,
@@ -125,9 +193,14 @@ export function trainTask(store: ProjectStore, request: TrainRequest, ctx?: JobC
   const headId = store.db.transaction(() => {
     const inserted = store.db
       .prepare('INSERT INTO heads (task_id, backbone_id, kind, params_json, seed, metrics_json, train_seconds, weights, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(request.task.id, request.backbone.id, request.kind, JSON.stringify(finalParams), request.seed, JSON.stringify(summary), seconds, Buffer.from(serializeHead(head)), new Date().toISOString());
+      .run(request.task.id, request.backbone.id, request.kind, JSON.stringify(head.params), request.seed, JSON.stringify(summary), seconds, Buffer.from(serializeHead(head)), new Date().toISOString());
     const id = Number(inserted.lastInsertRowid);
-    recordAudit(store.db, 'train', { headId: id, task: request.task.name, kind: request.kind, augment: request.augment, f1Macro: summary.metrics.f1Macro, tiles: dataset.n }, request.backbone.sha256);
+    recordAudit(
+      store.db,
+      'train',
+      { headId: id, task: request.task.name, kind: request.kind, augment: request.augment, preprocess: head.preprocess, preprocessHow: preprocessing.how, f1Macro: summary.metrics.f1Macro, tiles: dataset.n },
+      request.backbone.sha256,
+    );
     return id;
   })();
   ctx?.progress(request.folds + 1, request.folds + 1, 'done');
@@ -136,15 +209,19 @@ export function trainTask(store: ProjectStore, request: TrainRequest, ctx?: JobC
 
 export type TrainSummary = ReturnType<typeof trainTask>;
 
+/** A paired difference as JSON carries it (NaN mean becomes null), plus its one-line wording. */
+function jsonDifference(d: PairedDifference) {
+  return { mean: Number.isFinite(d.mean) ? d.mean : null, ciLow: d.ciLow, ciHigh: d.ciHigh, pairs: d.pairs, verdict: d.verdict, text: describePairedDifference(d) };
+}
+
 /** "How many labels do I need?": F1 macro against labels per class, with and without augmentation. */
 export function taskLearningCurve(
   store: ProjectStore,
   request: Omit<TrainRequest, 'folds' | 'search' | 'searchMetric' | 'positive'> & { labelsPerClass: Array<number | 'all'>; repeats: number },
-): { curve: LearningCurvePoint[]; seconds: number } {
+) {
   const started = performance.now();
-  const augmentation = parseAugmentation(request.augment);
-  const { dataset } = loadTaskDataset(store, request.task, request.backbone, { groupBy: request.groupBy, withViews: augmentation?.methods.includes('views') ?? false });
-  const params = { ...defaultHeadParams[request.kind], ...request.params } as HeadParamsByKind[HeadKind];
-  const curve = learningCurve({ dataset, kind: request.kind, params, labelsPerClass: request.labelsPerClass, repeats: request.repeats, seed: request.seed, augment: request.augment });
-  return { curve, seconds: (performance.now() - started) / 1000 };
+  const { dataset, spec, params, requested } = prepareTraining(store, request);
+  const points = learningCurve({ dataset, kind: request.kind, params, labelsPerClass: request.labelsPerClass, repeats: request.repeats, seed: request.seed, augment: spec });
+  const curve = points.map((p) => ({ ...p, difference: p.difference ? jsonDifference(p.difference) : undefined }));
+  return { curve, preprocess: requested, seconds: (performance.now() - started) / 1000 };
 }

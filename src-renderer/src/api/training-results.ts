@@ -17,6 +17,20 @@ const Point = z
 
 export const ThresholdChoice = z.object({ threshold: z.number(), f1: z.number(), precision: z.number(), recall: z.number() });
 
+/** The paired with/without difference and its 95% CI (src-shared/domain/paired-difference.ts), as JSON carries it. */
+export const PairedDifferenceJson = z.object({
+  mean: Score,
+  ciLow: Score,
+  ciHigh: Score,
+  pairs: z.number().int(),
+  verdict: z.enum(['gain', 'loss', 'no measurable gain']),
+  text: z.string(),
+});
+export type PairedDifferenceJson = z.infer<typeof PairedDifferenceJson>;
+
+/** Which preprocessing the head used, and how 'auto' chose it. */
+export const PreprocessingReport = z.object({ requested: z.string(), chosen: z.string(), how: z.string(), statistics: z.string().optional() });
+
 export const TrainRunSummary = z.object({
   /** Present in a job's result; a stored head's summary is keyed by the head instead. */
   headId: z.number().int().optional(),
@@ -33,11 +47,14 @@ export const TrainRunSummary = z.object({
       metrics: Scores,
       params: z.record(z.string(), z.unknown()).optional(),
       f1MacroWithout: Score.optional(),
+      preprocess: z.string().optional(),
     }),
   ),
   confusion: z.array(z.array(z.number())),
   classes: z.array(z.string()),
-  augmentation: z.object({ method: z.string(), f1MacroWithout: Score, f1MacroWith: Score }).optional(),
+  augmentation: z.object({ method: z.string(), f1MacroWithout: Score, f1MacroWith: Score, difference: PairedDifferenceJson.optional() }).optional(),
+  /** Absent in heads trained before preprocessing was a stored choice. */
+  preprocessing: PreprocessingReport.optional(),
   params: z.record(z.string(), z.unknown()),
   seed: z.number().int(),
   curves: z.object({
@@ -65,12 +82,13 @@ export const LearningCurvePoint = z.object({
   f1MacroStd: Score,
   f1MacroAugmented: Score.optional(),
   f1MacroAugmentedStd: Score.optional(),
+  difference: PairedDifferenceJson.optional(),
   repeats: z.number().int(),
   trainRows: Score,
 });
 export type LearningCurvePoint = z.infer<typeof LearningCurvePoint>;
 
-export const LearningCurveResult = z.object({ curve: z.array(LearningCurvePoint), seconds: z.number() });
+export const LearningCurveResult = z.object({ curve: z.array(LearningCurvePoint), preprocess: z.string().optional(), seconds: z.number() });
 export type LearningCurveResult = z.infer<typeof LearningCurveResult>;
 
 /** What a patch-folder import job returns. */

@@ -47,13 +47,30 @@ export function formatScoreStd(mean: number | null | undefined, std: number | nu
   return text === '–' || std === null || std === undefined || !Number.isFinite(std) ? text : `${text} ± ${std.toFixed(3)}`;
 }
 
-/** "+0.042" / "−0.010" / "±0.000" between two scores. */
-export function formatGain(without: number | null | undefined, withAugmentation: number | null | undefined): string {
+/**
+ * The with/without verdict: "+0.042" / "−0.010" when the paired 95% CI excludes 0, else "no
+ * measurable gain" (never "±0.000"). Without a paired difference (heads from older versions), a
+ * plain signed difference, or "no measurable gain" when it rounds to zero.
+ */
+export function formatGain(without: number | null | undefined, withAugmentation: number | null | undefined, difference?: { mean: number | null; verdict: string } | null): string {
+  if (difference) {
+    if (difference.verdict === 'no measurable gain' || difference.mean === null) return 'no measurable gain';
+    const text = Math.abs(difference.mean).toFixed(difference.mean !== 0 && Math.abs(difference.mean) < 0.0005 ? 4 : 3);
+    return `${difference.mean > 0 ? '+' : '−'}${text}`;
+  }
   if (without === null || without === undefined || withAugmentation === null || withAugmentation === undefined) return '–';
   const gain = withAugmentation - without;
   const text = Math.abs(gain).toFixed(3);
-  if (text === '0.000') return '±0.000';
+  if (text === '0.000') return 'no measurable gain';
   return `${gain > 0 ? '+' : '−'}${text}`;
+}
+
+/** "95% CI +0.004 to +0.020" for a paired difference, or '' when there is none. */
+export function formatDifferenceCi(difference: { ciLow: number | null; ciHigh: number | null; pairs: number } | null | undefined): string {
+  if (!difference) return '';
+  if (difference.ciLow === null || difference.ciHigh === null) return `${difference.pairs} pair${difference.pairs === 1 ? '' : 's'}, no CI`;
+  const signed = (v: number) => `${v < 0 ? '−' : '+'}${Math.abs(v).toFixed(v !== 0 && Math.abs(v) < 0.0005 ? 4 : 3)}`;
+  return `95% CI ${signed(difference.ciLow)} to ${signed(difference.ciHigh)} over ${difference.pairs}`;
 }
 
 export function formatSeconds(seconds: number): string {

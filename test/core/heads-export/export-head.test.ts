@@ -58,11 +58,19 @@ afterAll(() => {
 describe('head export to ONNX', () => {
   it.each([
     ['logreg', {}],
+    ['logreg', { preprocess: 'none' }],
+    ['logreg', { preprocess: 'l2' }],
+    ['logreg', { preprocess: 'standardize' }],
+    ['logreg', { preprocess: 'standardize-project' }],
     ['mlp', { hidden: [8, 6] }],
+    ['mlp', { hidden: [8, 6], preprocess: 'l2' }],
+    ['mlp', { hidden: [8, 6], preprocess: 'standardize-project' }],
     ['knn', { k: 5 }],
     ['knn', { k: 5, distanceWeighted: true }],
+    ['knn', { k: 5, preprocess: 'standardize' }],
   ] as Array<[HeadKind, Record<string, unknown>]>)('%s %j: ONNX Runtime gives the in-app probabilities', async (kind, params) => {
     const trained = trainTask(store, { task, backbone, kind, folds: 3, groupBy: 'slide', augment: 'none', search: false, seed: 1, params });
+    if (params.preprocess) expect(trained.preprocessing.chosen).toBe(params.preprocess);
     const file = path.join(dir, `head-${trained.headId}.onnx`);
     const exported = exportHead(store, trained.headId, file, false);
     expect(exported.output).toEqual({ name: 'probabilities', shape: ['N', 3] });
