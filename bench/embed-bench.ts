@@ -15,7 +15,7 @@ import { importBackbone } from '../src-main/core/registry/backbone-registry';
 import { extractEmbeddings } from '../src-main/core/extraction/extract-embeddings';
 import { EmbeddingsRepo } from '../src-main/core/project/repos/embeddings-repo';
 import { resnetLikeModel } from '../test/helpers/onnx-models';
-import { writePyramid } from '../test/fixtures/slide-fixtures';
+import { writeBenchPyramid } from './bench-slide';
 import { mobileNetFile } from './mobilenet-file';
 import { DEFAULT_BACKBONE_NAME, defaultBackbonePath } from '../src-main/core/backbones/default-backbone';
 
@@ -90,14 +90,7 @@ async function measure(name: string, model: string, slide: string, overrides: Re
 async function main() {
   console.log(`bench:embed on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), batch ${BATCH}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const side = Number(process.env.BENCH_SLIDE ?? 4480);
-  const slide = await writePyramid(path.join(dir, 'slide.tif'), {
-    width: side,
-    height: side,
-    tile: 256,
-    compression: 'jpeg',
-    downsamples: [1, 4],
-    resolution: { x: 20000, y: 20000, unit: 3 },
-  });
+  const slide = await writeBenchPyramid(dir, side);
   const models: Array<[string, string, Record<string, unknown>]> = [
     ['resnet-like', resnetLikeModel({ dir, fileName: 'resnet-like.onnx' }), {}],
     [DEFAULT_BACKBONE_NAME, defaultBackbonePath(), {}],

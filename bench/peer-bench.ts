@@ -12,7 +12,7 @@ import { appRoot } from '../src-main/core/app-root';
 import { extractEmbeddings } from '../src-main/core/extraction/extract-embeddings';
 import { ProjectStore } from '../src-main/core/project/project-store';
 import { importBackbone } from '../src-main/core/registry/backbone-registry';
-import { writePyramid } from '../test/fixtures/slide-fixtures';
+import { writeBenchPyramid } from './bench-slide';
 import { mobileNetFile } from './mobilenet-file';
 
 const BATCH = 16;
@@ -37,14 +37,7 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-bench-peer-'));
   try {
     const side = Number(process.env.BENCH_SLIDE ?? 6720);
-    const slide = await writePyramid(path.join(dir, 'slide.tif'), {
-      width: side,
-      height: side,
-      tile: 256,
-      compression: 'jpeg',
-      downsamples: [1, 4],
-      resolution: { x: 20000, y: 20000, unit: 3 },
-    });
+    const slide = await writeBenchPyramid(dir, side);
     const store = ProjectStore.create(path.join(dir, 'peer.histo'));
     let ours;
     try {
