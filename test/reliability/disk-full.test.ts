@@ -43,6 +43,16 @@ function consistency(project: string, dim: number) {
   }
 }
 
+function storedCounts(project: string): { slides: number; tiles: number } {
+  const db = new Database(project, { readonly: true });
+  try {
+    const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { slides: count('slides'), tiles: count('tiles') };
+  } finally {
+    db.close();
+  }
+}
+
 describe('a full disk', () => {
   it('stops extraction with "disk full: N tiles stored", keeps those N whole, and a rerun completes the rest', async () => {
     const dir = tempDir();
@@ -68,6 +78,36 @@ describe('a full disk', () => {
     const resumed = JSON.parse(ok(embed)) as { embedded: number; tiles: number };
     expect(resumed).toMatchObject({ tiles: 768, embedded: 768 - stored });
     expect(consistency(project, 64)).toMatchObject({ integrity: 'ok', foreignKeyProblems: 0, embeddings: 768, badVectors: 0 });
+  });
+
+  it('stops a shard merge between slides, keeps the merged slides whole, and a rerun completes it', async () => {
+    const dir = tempDir();
+    const model = linearEmbedder({ inputSize: 32, dim: 64, seed: 3, dir });
+    const slides = path.join(dir, 'slides');
+    fs.mkdirSync(slides);
+    // Three different slides (different sizes, so different fingerprints): 768, 816 and 864 tiles of 32 px.
+    for (const [name, width] of [['a.tif', 1024], ['b.tif', 1088], ['c.tif', 1152]] as const) await writeTestSlide(slides, name, { width, height: 768 });
+    const shard = path.join(dir, 'shard-1.histo');
+    ok(['embed', slides, '--project', shard, '--backbone', model, '--level', '0', '--min-tissue', '0', '--shard', '1/1']);
+    const study = path.join(dir, 'study.histo');
+    ok(['project', 'create', study]);
+    const merge = ['project', 'merge', shard, '--into', study];
+
+    // Room beyond the study's own size for half of what the shard holds: one slide's transaction
+    // fits, the second does not (the study's WAL grows by each slide merged).
+    const full = histoWithFileLimit(fs.statSync(study).size + Math.floor(fs.statSync(shard).size / 2), merge);
+    expect(full.code).toBe(1);
+    const match = /disk full: (\d+) of 3 slides merged, run again after freeing space/.exec(full.stderr);
+    expect(match, full.stderr).not.toBeNull();
+    const merged = Number(match![1]);
+    expect(merged).toBeLessThan(3);
+    // Whole slides only: as many slides as reported, each with every tile and every vector.
+    expect(consistency(study, 64)).toMatchObject({ integrity: 'ok', foreignKeyProblems: 0, embeddings: storedCounts(study).tiles, badVectors: 0 });
+    expect(storedCounts(study).slides).toBe(merged);
+
+    ok(merge);
+    expect(consistency(study, 64)).toMatchObject({ integrity: 'ok', foreignKeyProblems: 0, embeddings: 768 + 816 + 864, badVectors: 0 });
+    expect(storedCounts(study)).toEqual({ slides: 3, tiles: 768 + 816 + 864 });
   });
 
   it('stops prediction and export cleanly (no half-written rows, no truncated file); reruns complete them', async () => {

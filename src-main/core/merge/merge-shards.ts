@@ -1,6 +1,7 @@
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/audit-log';
+import { rethrowIfDiskFull } from '../project/disk-full';
 import { HistoError } from '../errors';
 import { checkAgainstReference, matchBackbone, readMergeReference, referenceOf, writeMergeReference, type MergeReference } from './merge-checks';
 import { slideMerger, zeroCounts, type IdMaps, type MergeCounts } from './merge-slide';
@@ -101,7 +102,13 @@ export async function mergeOpenShards(store: ProjectStore, shards: readonly Open
       const shardAdded = zeroCounts();
       for (const slideId of shard.slideIds) {
         ctx?.throwIfCancelled();
-        addCounts(shardAdded, mergeSlide(slideId));
+        try {
+          addCounts(shardAdded, mergeSlide(slideId));
+        } catch (err) {
+          // The slide's transaction rolled back: every slide before it is merged whole.
+          rethrowIfDiskFull(err, () => `${done} of ${total} slides merged`);
+          throw err;
+        }
         ctx?.progress(++done, total, `merging ${shard.file}`);
         // Lets progress events and a cancel reach us between slides.
         await new Promise((resolve) => setImmediate(resolve));
