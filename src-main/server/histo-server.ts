@@ -56,10 +56,13 @@ function fail(res: ServerResponse, code: ErrorCode, message: string, status?: nu
   sendEnvelope(res, { ok: false, error: { code, message } }, status);
 }
 
-/** Answers 413 and drops the connection once the answer is out, so the rest of the upload is never read. */
-function refuseOversizedBody(req: IncomingMessage, res: ServerResponse): void {
-  res.setHeader('Connection', 'close');
-  res.once('finish', () => req.socket.destroy());
+/**
+ * Answers 413 without buffering the body. The rest of an upload is discarded as it arrives: Node
+ * drains it after the answer, and the request timeout bounds a client that never stops sending.
+ * Closing the connection instead would reset it while the client is still sending, and a reset can
+ * reach the client before it has read the 413.
+ */
+function refuseOversizedBody(res: ServerResponse): void {
   fail(res, 'VALIDATION', `request body larger than ${requestLimits.maxBodyBytes} bytes`, 413);
 }
 
@@ -118,12 +121,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (url.pathname.startsWith('/api/call/')) {
       if (req.method !== 'POST') return fail(res, 'VALIDATION', 'API calls use POST');
       if (!isJsonContentType(req)) return fail(res, 'VALIDATION', 'API calls must send Content-Type: application/json', 415);
-      if (declaresOversizedBody(req)) return refuseOversizedBody(req, res);
+      if (declaresOversizedBody(req)) return refuseOversizedBody(res);
       let body: unknown;
       try {
         body = await readJsonBody(req);
       } catch (err) {
-        if (err instanceof OversizedBody) return refuseOversizedBody(req, res);
+        if (err instanceof OversizedBody) return refuseOversizedBody(res);
         return fail(res, 'VALIDATION', (err as Error).message);
       }
       const method = decodeURIComponent(url.pathname.slice('/api/call/'.length));

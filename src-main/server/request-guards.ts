@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
  * served by another local program out; the Origin check does.
  */
 export const requestLimits = {
-  /** Largest API request body; larger ones get 413 without being read. */
+  /** Largest API request body; larger ones get 413 and are discarded, never buffered. */
   maxBodyBytes: 1024 * 1024,
   /** Open TCP connections (HTTP and WebSocket together); more are closed on accept. */
   maxConnections: 128,

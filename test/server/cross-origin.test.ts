@@ -106,7 +106,7 @@ describe('histo serve: one origin, bounded input', () => {
     expect(await send({ path: '/', method: 'GET', headers: { Cookie: cookie(), Referer: `${own}/` } })).toBe(200);
   });
 
-  it('answers 413 to a body over 1 MB (a 50 MB upload is not read) and keeps serving', async () => {
+  it('answers 413 to a body over 1 MB (a 50 MB upload is discarded, never buffered) and keeps serving', async () => {
     const huge = Buffer.alloc(50 * 1024 * 1024, 0x20);
     const status = await send({ path: '/api/call/app.info', headers: { 'X-Histo-Token': server.token, 'Content-Type': 'application/json' }, body: huge });
     expect(status).toBe(413);
