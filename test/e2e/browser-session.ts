@@ -32,6 +32,16 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/** Calls the contract on a session's server, as the renderer does; the result, or undefined when the call failed. */
+export async function callApi<T>(session: BrowserSession, method: string, body: unknown): Promise<T> {
+  const response = await fetch(`http://127.0.0.1:${session.server.port}/api/call/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Histo-Token': session.server.token },
+    body: JSON.stringify(body),
+  });
+  return ((await response.json()) as { result: T }).result;
+}
+
 /** `histo serve --project <file>` and a headless Chromium to point at it. */
 export async function startBrowserSession(projectFile: string): Promise<BrowserSession> {
   const server = await serveHisto(['--project', projectFile]);

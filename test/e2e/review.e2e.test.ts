@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainedProject, type TrainedProject } from '../core/slides-library/predicted-project';
-import { httpErrorsExcept, makeWorkDir, openWatchedPage, paintedPixels, removeWorkDir, resultsDir, startBrowserSession, type BrowserSession } from './browser-session';
+import { httpErrorsExcept, makeWorkDir, openWatchedPage, paintedPixels, removeWorkDir, resultsDir, callApi, startBrowserSession, type BrowserSession } from './browser-session';
 
 /**
  * The Review area in Chromium against `histo serve`: a head trained by the CLI on a two-region
@@ -15,14 +15,7 @@ describe('Review in the browser against histo serve', () => {
   let trained: TrainedProject;
   let session: BrowserSession | undefined;
 
-  async function api<T>(method: string, body: unknown): Promise<T> {
-    const response = await fetch(`http://127.0.0.1:${session!.server.port}/api/call/${method}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Histo-Token': session!.server.token },
-      body: JSON.stringify(body),
-    });
-    return ((await response.json()) as { result: T }).result;
-  }
+  const api = <T>(method: string, body: unknown): Promise<T> => callApi<T>(session!, method, body);
 
   beforeAll(async () => {
     workDir = makeWorkDir('review');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedTwoRegionProject } from '../helpers/search-fixtures';
-import { httpErrorsExcept, makeWorkDir, openWatchedPage, removeWorkDir, startBrowserSession, type BrowserSession } from './browser-session';
+import { httpErrorsExcept, makeWorkDir, openWatchedPage, removeWorkDir, callApi, startBrowserSession, type BrowserSession } from './browser-session';
 
 /**
  * Search and Map in Chromium against `histo serve`, on a two-region slide embedded by the CLI:
@@ -12,14 +12,7 @@ describe('Search and Map in the browser against histo serve', () => {
   let workDir: string;
   let session: BrowserSession | undefined;
 
-  async function api<T>(method: string, body: unknown): Promise<T> {
-    const response = await fetch(`http://127.0.0.1:${session!.server.port}/api/call/${method}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Histo-Token': session!.server.token },
-      body: JSON.stringify(body),
-    });
-    return ((await response.json()) as { result: T }).result;
-  }
+  const api = <T>(method: string, body: unknown): Promise<T> => callApi<T>(session!, method, body);
 
   async function labelsOf(className: string): Promise<Array<{ tileId: number }>> {
     const tasks = await api<Array<{ name: string; labels: { perClass: Record<string, number> } }>>('task.list', {});
