@@ -17,7 +17,7 @@ import { projectEmbeddingStatistics } from '../src-main/core/training/project-st
 import { sha256OfFile } from '../src-main/core/extraction/backbone-model-file';
 import type { Dataset } from '../src-main/core/heads/dataset';
 import { appRoot, resourcesDir } from '../src-main/core/app-root';
-import { TasksRepo } from '../src-main/core/labels/tasks-repo';
+import { TasksRepo } from '../src-main/core/project/repos/tasks-repo';
 
 export const FIXTURE_SLIDE = path.join(appRoot(), 'test', 'fixtures', 'CMU-1-Small-Region.svs');
 const TILE = 112;

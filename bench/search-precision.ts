@@ -11,7 +11,7 @@ import type { SearchResponse } from '../src-shared/contract';
 import { HistoCore } from '../src-main/core/histo-core';
 import { embedTiles } from '../src-main/core/extraction/embed-tiles';
 import { importPatchFolder } from '../src-main/core/labels/import-patch-folder';
-import { LabelsRepo } from '../src-main/core/labels/labels-repo';
+import { LabelsRepo } from '../src-main/core/project/repos/labels-repo';
 import { ProjectStore } from '../src-main/core/project/project-store';
 import { BackbonesRepo } from '../src-main/core/project/repos/backbones-repo';
 

@@ -3,7 +3,7 @@ import { UsageError } from '../cli-errors';
 import { numberOption, requiredStringOption } from '../option-values';
 import { openProjectOption, projectOptionSpec } from '../project-option';
 import { reportProgress } from '../progress-reporter';
-import { TasksRepo } from '../../core/labels/tasks-repo';
+import { TasksRepo } from '../../core/project/repos/tasks-repo';
 import { resolveBackbone } from '../../core/handlers/backbone-handlers';
 import { isHeadKind } from '../../core/heads/head';
 import { METRIC_KEYS, type MetricKey } from '../../core/heads/metrics';
@@ -11,7 +11,7 @@ import { parseAugmentation, parseCopies, parseSyntheticWeight } from '../../core
 import { isPreprocessing, PREPROCESSINGS, type Preprocessing } from '../../core/heads/preprocessing';
 import { parseGroupBy } from '../../core/training/load-task-dataset';
 import { learningCurveInWorker, trainInWorker } from '../../core/training/run-training';
-import { listHeads } from '../../core/training/heads-repo';
+import { listHeads } from '../../core/project/repos/heads-repo';
 import { exportHead } from '../../core/heads-export/export-head';
 
 function labelsPerClassOption(text: string): Array<number | 'all'> {

@@ -1,8 +1,8 @@
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
-import { recordAudit } from '../project/audit-log';
-import { TasksRepo, type StoredTask } from '../labels/tasks-repo';
+import { recordAudit } from '../project/repos/audit-repo';
+import { TasksRepo, type StoredTask } from '../project/repos/tasks-repo';
 import { Embedder } from '../backbones/embedder';
 import { floatsPerTile, writeInputTensor } from '../backbones/preprocess';
 import { renderView } from '../backbones/augment-views';

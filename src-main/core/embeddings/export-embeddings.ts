@@ -4,7 +4,7 @@ import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { HistoError } from '../errors';
-import { recordAudit } from '../project/audit-log';
+import { recordAudit } from '../project/repos/audit-repo';
 import { writeFileWhole } from '../project/disk-full';
 
 interface TileKey {

@@ -2,7 +2,7 @@ import type { ExecutionProviderName } from '../../../src-shared/contract';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
-import { recordAudit } from '../project/audit-log';
+import { recordAudit } from '../project/repos/audit-repo';
 import { viewsFor, type ViewMode } from '../backbones/augment-views';
 import type { VectorDtype } from '../embeddings/vector-codec';
 import { HistoError } from '../errors';

@@ -4,7 +4,7 @@ import { HistoError } from '../errors';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { exportMap } from '../map/export-map';
 import { mapColors } from '../map/map-colors';
-import { loadMap } from '../map/maps-repo';
+import { loadMap } from '../project/repos/maps-repo';
 import { checkMappable, mapInWorker } from '../map/run-map-job';
 
 type MapMethods = 'map.start' | 'map.get' | 'map.export';

@@ -1,7 +1,7 @@
 import type { Handlers } from '../dispatch';
 import type { HistoCore } from '../histo-core';
 import { ProjectStore } from '../project/project-store';
-import { listAudit } from '../project/audit-log';
+import { listAudit } from '../project/repos/audit-repo';
 
 type ProjectMethods = 'project.create' | 'project.open' | 'project.current' | 'project.close' | 'audit.list';
 

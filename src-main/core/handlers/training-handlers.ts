@@ -1,14 +1,14 @@
 import type { Handlers } from '../dispatch';
 import type { HistoCore } from '../histo-core';
 import type { ProjectStore } from '../project/project-store';
-import { TasksRepo, type StoredTask } from '../labels/tasks-repo';
-import { LabelsRepo } from '../labels/labels-repo';
+import { TasksRepo, type StoredTask } from '../project/repos/tasks-repo';
+import { LabelsRepo } from '../project/repos/labels-repo';
 import { importLabels } from '../labels/import-labels';
 import { exportLabels } from '../labels/export-labels';
 import { importPatchFolder } from '../labels/import-patch-folder';
 import { parseGroupBy } from '../training/load-task-dataset';
 import { learningCurveInWorker, trainInWorker } from '../training/run-training';
-import { listHeads, loadHead } from '../training/heads-repo';
+import { listHeads, loadHead } from '../project/repos/heads-repo';
 import { exportHead } from '../heads-export/export-head';
 import { resolveBackbone } from './backbone-handlers';
 

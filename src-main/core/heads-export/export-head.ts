@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import type { ProjectStore } from '../project/project-store';
-import { recordAudit } from '../project/audit-log';
+import { recordAudit } from '../project/repos/audit-repo';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { backboneModelFile } from '../extraction/backbone-model-file';
 import { appVersion } from '../app-version';
-import { loadHead } from '../training/heads-repo';
+import { loadHead } from '../project/repos/heads-repo';
 import { backboneWithHeadToOnnx, headToOnnx, writeModelFile } from './export-head-onnx';
 
 /** Writes a stored head as ONNX, alone or fused with its backbone; provenance goes into the model's metadata. */

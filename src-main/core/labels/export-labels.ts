@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ProjectStore } from '../project/project-store';
-import { recordAudit } from '../project/audit-log';
+import { recordAudit } from '../project/repos/audit-repo';
 import { HistoError } from '../errors';
 import { csvField } from '../embeddings/export-embeddings';
 import { classColor } from './class-colors';
-import { LabelsRepo } from './labels-repo';
-import type { StoredTask } from './tasks-repo';
+import { LabelsRepo } from '../project/repos/labels-repo';
+import type { StoredTask } from '../project/repos/tasks-repo';
 
 /**
  * Writes a task's labels as CSV (`source,x,y,label,source_of_label,author`: importable back) or as

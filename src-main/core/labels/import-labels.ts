@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ProjectStore } from '../project/project-store';
-import { recordAudit } from '../project/audit-log';
+import { recordAudit } from '../project/repos/audit-repo';
 import { HistoError } from '../errors';
 import { parseCsv } from './csv-table';
 import { pointInPolygon, polygonBounds } from './geojson-geometry';
-import { LabelsRepo, type LabelSource, type NewLabel } from './labels-repo';
+import { LabelsRepo, type LabelSource, type NewLabel } from '../project/repos/labels-repo';
 import { parseGeoJsonAnnotations } from './parse-geojson-annotations';
 import { SlideTiles } from './slide-tiles';
-import type { StoredTask } from './tasks-repo';
+import type { StoredTask } from '../project/repos/tasks-repo';
 
 const MAX_LABEL_FILE_BYTES = 256 * 1024 * 1024;
 

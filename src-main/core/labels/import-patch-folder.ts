@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
-import { recordAudit } from '../project/audit-log';
+import { recordAudit } from '../project/repos/audit-repo';
 import { HistoError } from '../errors';
 import { collectInputs } from '../extraction/collect-inputs';
 import { registerSource } from '../extraction/extraction-plan';
-import { LabelsRepo, type NewLabel } from './labels-repo';
-import { TasksRepo, type StoredTask } from './tasks-repo';
+import { LabelsRepo, type NewLabel } from '../project/repos/labels-repo';
+import { TasksRepo, type StoredTask } from '../project/repos/tasks-repo';
 
 export interface PatchFolderResult {
   task: StoredTask;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
-import type { StoredMap } from './maps-repo';
+import type { StoredMap } from '../project/repos/maps-repo';
 
 function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

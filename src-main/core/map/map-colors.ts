@@ -3,7 +3,7 @@ import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
 import { argmax, probabilitiesFromBlob } from '../prediction/slide-predictions';
 import { positiveClassOf } from '../prediction/predict-slides';
-import { loadHead } from '../training/heads-repo';
+import { loadHead } from '../project/repos/heads-repo';
 import { resolveTask } from '../search/resolve-task';
 
 /** Colours of a map's points (in its tile order) by slide, label, predicted class or probability. */

@@ -7,7 +7,7 @@ import { serializeError } from '../errors';
 import { ProjectStore } from '../project/project-store';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { computeMap } from './compute-map';
-import { saveMap } from './maps-repo';
+import { saveMap } from '../project/repos/maps-repo';
 
 export interface MapWork {
   projectPath: string;

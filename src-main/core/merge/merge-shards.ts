@@ -1,6 +1,6 @@
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
-import { recordAudit } from '../project/audit-log';
+import { recordAudit } from '../project/repos/audit-repo';
 import { rethrowIfDiskFull } from '../project/disk-full';
 import { HistoError } from '../errors';
 import { checkAgainstReference, matchBackbone, readMergeReference, referenceOf, writeMergeReference, type MergeReference } from './merge-checks';

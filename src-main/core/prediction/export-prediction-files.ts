@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { ProjectStore } from '../project/project-store';
-import { recordAudit } from '../project/audit-log';
+import { recordAudit } from '../project/repos/audit-repo';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
-import { loadHead } from '../training/heads-repo';
+import { loadHead } from '../project/repos/heads-repo';
 import { writePredictionCsv, writePredictionGeoJson, writeSummaryCsv } from './export-predictions';
 import { writePredictionMaps } from './prediction-map-tiff';
 import { loadSlidePredictions } from './slide-predictions';

@@ -1,6 +1,6 @@
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
-import { recordAudit } from '../project/audit-log';
+import { recordAudit } from '../project/repos/audit-repo';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { HistoError } from '../errors';
@@ -8,7 +8,7 @@ import { collectInputs } from '../extraction/collect-inputs';
 import { registerSource } from '../extraction/extraction-plan';
 import { embedTiles } from '../extraction/embed-tiles';
 import { predictHeadProba } from '../heads/head';
-import { loadHead } from '../training/heads-repo';
+import { loadHead } from '../project/repos/heads-repo';
 import { headTiling } from './head-tiling';
 import { summarizeSlide, type SlideSummary } from './slide-summary';
 import type { ShardSpec } from '../cluster/shard-spec';

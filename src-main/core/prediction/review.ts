@@ -1,8 +1,8 @@
 import type { ProjectStore } from '../project/project-store';
-import { recordAudit } from '../project/audit-log';
-import { LabelsRepo } from '../labels/labels-repo';
+import { recordAudit } from '../project/repos/audit-repo';
+import { LabelsRepo } from '../project/repos/labels-repo';
 import { HistoError } from '../errors';
-import { loadHead } from '../training/heads-repo';
+import { loadHead } from '../project/repos/heads-repo';
 import { argmax, probabilitiesFromBlob } from './slide-predictions';
 import { defaultThreshold, positiveClassOf } from './predict-slides';
 

@@ -1,6 +1,6 @@
 import type { ProjectStore } from '../project/project-store';
 import { loadSharp } from '../slides/sharp-loader';
-import { loadHead } from '../training/heads-repo';
+import { loadHead } from '../project/repos/heads-repo';
 import { renderHeatmap } from './heatmap';
 import { defaultThreshold, positiveClassOf } from './predict-slides';
 import { summarizeSlide } from './slide-summary';

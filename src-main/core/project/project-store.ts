@@ -6,7 +6,7 @@ import { appVersion } from '../app-version';
 import { HistoError } from '../errors';
 import { migrations as schemaMigrations, type Migration } from './migrations';
 import { assertOpenableProject, PROJECT_APPLICATION_ID } from './project-file-check';
-import { recordAudit } from './audit-log';
+import { recordAudit } from './repos/audit-repo';
 import { configureJournal, refuseIfLockedElsewhere, type ProjectStorage } from './shared-storage';
 import { configureSharedAccess } from './shared-access';
 import { backupBeforeMigration } from './project-backup';

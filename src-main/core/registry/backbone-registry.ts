@@ -6,7 +6,7 @@ import { inspectBackboneIsolated } from '../backbones/isolated-inspect';
 import { BUILTIN_PREFIX, builtinBackbonesDir, sha256OfFile } from '../extraction/backbone-model-file';
 import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
-import { recordAudit } from '../project/audit-log';
+import { recordAudit } from '../project/repos/audit-repo';
 import { BackbonesRepo, type StoredBackbone } from '../project/repos/backbones-repo';
 
 /**

@@ -1,6 +1,6 @@
 import { HistoError } from '../errors';
-import { LabelsRepo } from '../labels/labels-repo';
-import { recordAudit } from '../project/audit-log';
+import { LabelsRepo } from '../project/repos/labels-repo';
+import { recordAudit } from '../project/repos/audit-repo';
 import type { ProjectStore } from '../project/project-store';
 import { resolveTask } from './resolve-task';
 

@@ -1,6 +1,6 @@
 import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
-import { TasksRepo, type StoredTask } from '../labels/tasks-repo';
+import { TasksRepo, type StoredTask } from '../project/repos/tasks-repo';
 
 /** A task by id (as the UI names it) or by name (as the CLI does). */
 export function resolveTask(store: ProjectStore, ref: number | string): StoredTask {

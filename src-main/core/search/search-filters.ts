@@ -1,7 +1,7 @@
 import type { SearchFilters } from '../../../src-shared/contract';
 import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
-import { loadHead } from '../training/heads-repo';
+import { loadHead } from '../project/repos/heads-repo';
 import { argmax, probabilitiesFromBlob } from '../prediction/slide-predictions';
 import type { QuantizedIndex } from './quantized-index';
 import { resolveTask } from './resolve-task';

@@ -5,7 +5,7 @@ import { loadSharp } from '../slides/sharp-loader';
 import type { RgbImage } from '../slides/slide-source';
 import type { StoredSlide } from '../project/repos/slides-repo';
 import { heatmapPng } from '../prediction/stored-predictions';
-import { loadHead } from '../training/heads-repo';
+import { loadHead } from '../project/repos/heads-repo';
 import { ByteLru } from '../cache/byte-lru';
 import type { SlideLibrary } from './slide-library';
 

@@ -1,7 +1,7 @@
 import type { SlideOverlay, SlideSummary, SlidesImportResult } from '../../../src-shared/contract';
 import type { SlideInfo } from '../../../src-shared/domain/slide';
 import { HistoError } from '../errors';
-import { recordAudit } from '../project/audit-log';
+import { recordAudit } from '../project/repos/audit-repo';
 import type { ProjectStore } from '../project/project-store';
 import { SlidesRepo, type StoredSlide } from '../project/repos/slides-repo';
 import { openSlide } from '../slides/open-slide';

@@ -3,7 +3,7 @@ import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
-import type { StoredTask } from '../labels/tasks-repo';
+import type { StoredTask } from '../project/repos/tasks-repo';
 
 /** How rows are grouped so that no group falls on both sides of a split. */
 export type GroupBy = 'slide' | 'none' | { column: string };

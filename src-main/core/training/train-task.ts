@@ -1,8 +1,8 @@
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
-import { recordAudit } from '../project/audit-log';
-import type { StoredTask } from '../labels/tasks-repo';
+import { recordAudit } from '../project/repos/audit-repo';
+import type { StoredTask } from '../project/repos/tasks-repo';
 import { HistoError } from '../errors';
 import { describePairedDifference, type PairedDifference } from '../../../src-shared/domain/paired-difference';
 import { crossValidate, type CrossValidationResult } from '../heads/evaluate';

@@ -9,7 +9,7 @@ import { compareBackbones } from '../../../src-main/core/compare/compare-backbon
 import { augmentationInvariance, rankMe, spearman } from '../../../src-main/core/compare/embedding-diagnostics';
 import { symmetricEigenvalues } from '../../../src-main/core/compare/symmetric-eigenvalues';
 import type { StoredBackbone } from '../../../src-main/core/project/repos/backbones-repo';
-import type { StoredTask } from '../../../src-main/core/labels/tasks-repo';
+import type { StoredTask } from '../../../src-main/core/project/repos/tasks-repo';
 import { centrePixelModel, linearEmbedder } from '../../helpers/onnx-models';
 import { writeNoisyPatchDataset } from '../../helpers/embedding-fixtures';
 

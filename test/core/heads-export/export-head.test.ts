@@ -8,12 +8,12 @@ import { importBackbone } from '../../../src-main/core/registry/backbone-registr
 import { extractEmbeddings } from '../../../src-main/core/extraction/extract-embeddings';
 import { importPatchFolder } from '../../../src-main/core/labels/import-patch-folder';
 import { trainTask } from '../../../src-main/core/training/train-task';
-import { loadHead } from '../../../src-main/core/training/heads-repo';
+import { loadHead } from '../../../src-main/core/project/repos/heads-repo';
 import { loadTaskDataset } from '../../../src-main/core/training/load-task-dataset';
 import { exportHead } from '../../../src-main/core/heads-export/export-head';
 import { predictHeadProba, type HeadKind } from '../../../src-main/core/heads/head';
 import type { StoredBackbone } from '../../../src-main/core/project/repos/backbones-repo';
-import type { StoredTask } from '../../../src-main/core/labels/tasks-repo';
+import type { StoredTask } from '../../../src-main/core/project/repos/tasks-repo';
 import { linearEmbedder } from '../../helpers/onnx-models';
 import { writePatchDataset } from '../../helpers/embedding-fixtures';
 import os from 'node:os';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HistoCore } from '../../../src-main/core/histo-core';
-import { TasksRepo } from '../../../src-main/core/labels/tasks-repo';
+import { TasksRepo } from '../../../src-main/core/project/repos/tasks-repo';
 import { BackbonesRepo } from '../../../src-main/core/project/repos/backbones-repo';
 import { loadTaskDataset } from '../../../src-main/core/training/load-task-dataset';
 import { useTempDir } from '../../helpers/temp-dir';

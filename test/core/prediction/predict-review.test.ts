@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../../src-main/core/project/project-store';
 import { importBackbone } from '../../../src-main/core/registry/backbone-registry';
 import { registerSource } from '../../../src-main/core/extraction/extraction-plan';
-import { TasksRepo, type StoredTask } from '../../../src-main/core/labels/tasks-repo';
+import { TasksRepo, type StoredTask } from '../../../src-main/core/project/repos/tasks-repo';
 import { importLabels } from '../../../src-main/core/labels/import-labels';
 import { embedTiles } from '../../../src-main/core/extraction/embed-tiles';
 import { trainTask } from '../../../src-main/core/training/train-task';
@@ -17,7 +17,7 @@ import { writeSlideReport } from '../../../src-main/core/prediction/slide-report
 import { decideReview, reviewProgress, reviewQueue } from '../../../src-main/core/prediction/review';
 import { renderHeatmap } from '../../../src-main/core/prediction/heatmap';
 import type { StoredBackbone } from '../../../src-main/core/project/repos/backbones-repo';
-import { LabelsRepo } from '../../../src-main/core/labels/labels-repo';
+import { LabelsRepo } from '../../../src-main/core/project/repos/labels-repo';
 import { linearEmbedder } from '../../helpers/onnx-models';
 import { writeTwoRegionSlide } from '../../helpers/embedding-fixtures';
 

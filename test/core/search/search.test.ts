@@ -4,7 +4,7 @@ import { seededRandom } from '../../../src-main/core/backbones/seeded-random';
 import { exactTopK } from '../../../src-main/core/search/exact-search';
 import { Int8MatMul } from '../../../src-main/core/search/int8-matmul';
 import { QuantizedIndex } from '../../../src-main/core/search/quantized-index';
-import { TasksRepo } from '../../../src-main/core/labels/tasks-repo';
+import { TasksRepo } from '../../../src-main/core/project/repos/tasks-repo';
 import { BackbonesRepo } from '../../../src-main/core/project/repos/backbones-repo';
 import { loadTaskDataset } from '../../../src-main/core/training/load-task-dataset';
 import { fileDigest } from '../../helpers/file-digest';

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { HistoError } from '../errors';
-import { recordAudit } from '../project/audit-log';
+import { HistoError } from '../../errors';
+import { recordAudit } from './audit-repo';
 
 export interface StoredTask {
   id: number;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { appVersion } from '../app-version';
+import { appVersion } from '../../app-version';
 
 /** Appends one line to the project's audit trail; call it inside the transaction of the work it records. */
 export function recordAudit(db: Database.Database, action: string, detail: Record<string, unknown>, modelSha256?: string): void {

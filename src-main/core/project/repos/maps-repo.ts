@@ -1,6 +1,6 @@
-import type { ProjectStore } from '../project/project-store';
-import { recordAudit } from '../project/audit-log';
-import type { ComputedMap } from './compute-map';
+import type { ProjectStore } from '../project-store';
+import { recordAudit } from './audit-repo';
+import type { ComputedMap } from '../../map/compute-map';
 
 export interface StoredMap extends ComputedMap {
   backboneId: number;

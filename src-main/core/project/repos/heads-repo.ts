@@ -1,6 +1,6 @@
-import type { ProjectStore } from '../project/project-store';
-import { HistoError } from '../errors';
-import { deserializeHead, type Head } from '../heads/head';
+import type { ProjectStore } from '../project-store';
+import { HistoError } from '../../errors';
+import { deserializeHead, type Head } from '../../heads/head';
 
 export interface HeadListing {
   id: number;
