@@ -11,7 +11,7 @@ import { parseAugmentation, parseCopies, parseSyntheticWeight } from '../../core
 import { isPreprocessing, PREPROCESSINGS, type Preprocessing } from '../../core/heads/preprocessing';
 import { parseGroupBy } from '../../core/training/load-task-dataset';
 import { learningCurveInWorker, trainInWorker } from '../../core/training/run-training';
-import { listHeads } from '../../core/project/repos/heads-repo';
+import { HeadsRepo } from '../../core/project/repos/heads-repo';
 import { exportHead } from '../../core/heads-export/export-head';
 
 function labelsPerClassOption(text: string): Array<number | 'all'> {
@@ -122,7 +122,7 @@ export const headsListCommand: CliCommand = {
   options: projectOptionSpec,
   async run(ctx) {
     const store = await openProjectOption(ctx);
-    const heads = listHeads(store);
+    const heads = new HeadsRepo(store.db).list();
     if (ctx.json) return ctx.out(JSON.stringify(heads));
     ctx.out(heads.map((h) => `${String(h.id).padStart(3)}  ${h.task} / ${h.backbone} / ${h.kind}: F1 macro ${pct(h.metrics.f1Macro)}  (${h.createdAt})`).join('\n') || 'No heads.');
   },

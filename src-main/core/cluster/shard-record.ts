@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { appVersion } from '../app-version';
 import { HistoError } from '../errors';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
+import { ProjectMetaRepo } from '../project/repos/project-meta-repo';
 import { formatShardSpec, type ShardSpec } from './shard-spec';
 
 /** What a shard project records about how it was made (project_meta row 'shard', JSON). */
@@ -19,8 +20,8 @@ export interface ShardRecord {
 export const SHARD_META_KEY = 'shard';
 
 export function readShardRecord(db: Database.Database): ShardRecord | null {
-  const row = db.prepare('SELECT value FROM project_meta WHERE key = ?').get(SHARD_META_KEY) as { value: string } | undefined;
-  return row ? (JSON.parse(row.value) as ShardRecord) : null;
+  const value = new ProjectMetaRepo(db).get(SHARD_META_KEY);
+  return value !== undefined ? (JSON.parse(value) as ShardRecord) : null;
 }
 
 export function backboneIdentity(b: StoredBackbone): ShardRecord['backbone'] {
@@ -47,6 +48,6 @@ export function recordShard(
   const inputs = new Map((previous?.inputs ?? []).map((i) => [i.fingerprint, i]));
   for (const input of fields.inputs) inputs.set(input.fingerprint, input);
   const record: ShardRecord = { ...fields, spec, appVersion, inputs: [...inputs.values()], recordedAt: new Date().toISOString() };
-  db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(SHARD_META_KEY, JSON.stringify(record));
+  new ProjectMetaRepo(db).set(SHARD_META_KEY, JSON.stringify(record));
   return record;
 }

@@ -12,6 +12,10 @@ import type { HeadKind, HeadParamsByKind } from '../heads/head';
 import { createRng, permutation, shuffleInPlace } from '../heads/random';
 import { HistoError } from '../errors';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
+import { EmbeddingQueriesRepo } from '../project/repos/embedding-queries-repo';
+import { LabelsRepo } from '../project/repos/labels-repo';
+import { TilesRepo } from '../project/repos/tiles-repo';
+import { ComparisonsRepo } from '../project/repos/comparisons-repo';
 import { backboneModelFile } from '../extraction/backbone-model-file';
 import { embedTiles } from '../extraction/embed-tiles';
 import { readModelTile } from '../extraction/embedding-pipeline';
@@ -57,7 +61,7 @@ const INVARIANCE_TILES = 24;
 
 /** Cross-validated scores of one backbone on one task (embedding its labelled tiles first). */
 async function scoreOnTask(store: ProjectStore, task: StoredTask, backbone: StoredBackbone, request: CompareRequest, ctx?: JobContext) {
-  const labelled = (store.db.prepare('SELECT tile_id AS id FROM labels WHERE task_id = ?').all(task.id) as Array<{ id: number }>).map((r) => r.id);
+  const labelled = new LabelsRepo(store.db).labelledTileIds(task.id);
   await embedTiles(store, backbone, labelled, {}, ctx);
   const { dataset, missing, tileIds } = loadTaskDataset(store, task, backbone);
   if (missing > 0) throw new HistoError('BAD_INPUT', `backbone '${backbone.name}': ${missing} labelled tiles of ${task.name} could not be embedded`);
@@ -71,12 +75,7 @@ async function scoreOnTask(store: ProjectStore, task: StoredTask, backbone: Stor
 async function invarianceOf(store: ProjectStore, backbone: StoredBackbone, tileIds: Int32Array, seed: number): Promise<number> {
   const rng = createRng(seed);
   const sample = Array.from(shuffleInPlace(Int32Array.from(tileIds), rng).subarray(0, INVARIANCE_TILES));
-  const rows = sample.map(
-    (id) =>
-      store.db
-        .prepare('SELECT t.id, t.x, t.y, t.width, t.height, t.tissue, s.path, s.kind FROM tiles t JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id WHERE t.id = ?')
-        .get(id) as { id: number; x: number; y: number; width: number; height: number; tissue: number; path: string; kind: 'slide' | 'image' },
-  );
+  const rows = sample.map(new TilesRepo(store.db).sourceLookup());
   const embedder = await Embedder.open(backboneModelFile(backbone), backbone, {});
   try {
     const perTile = floatsPerTile(backbone);
@@ -100,12 +99,7 @@ async function invarianceOf(store: ProjectStore, backbone: StoredBackbone, tileI
 
 /** Neighbouring tiles in the grids of every slide this backbone embedded, against random pairs. */
 function neighbourhoodOf(store: ProjectStore, backbone: StoredBackbone, seed: number): number | null {
-  const tiles = store.db
-    .prepare(
-      `SELECT t.id, t.tiling_id AS tiling, t.x, t.y FROM embeddings e JOIN tiles t ON t.id = e.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id
-       WHERE e.backbone_id = ? AND e.view = 0 AND s.kind = 'slide' ORDER BY t.tiling_id, t.y, t.x LIMIT 20000`,
-    )
-    .all(backbone.id) as Array<{ id: number; tiling: number; x: number; y: number }>;
+  const tiles = new EmbeddingQueriesRepo(store.db).slideTilesInGridOrder(backbone.id);
   if (tiles.length < 20) return null;
   const matrix = new EmbeddingsRepo(store.db).loadMatrix(backbone.id, backbone.dim, { view: 0, tileIds: tiles.map((t) => t.id) });
   const rowOf = new Map(Array.from(matrix.tileIds, (id, i) => [id, i]));
@@ -142,7 +136,7 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
     const { dataset, tileIds, cv, knn } = await scoreOnTask(store, request.task, backbone, request, ctx);
     advance(`${backbone.name}: diagnostics`);
     const speed = request.measureSpeed ? await benchBackbone(backbone, { batchSize: 16, minSeconds: 1 }) : null;
-    const storage = store.db.prepare('SELECT avg(length(vector)) AS bytes FROM embeddings WHERE backbone_id = ?').get(backbone.id) as { bytes: number | null };
+    const storageBytes = new EmbeddingQueriesRepo(store.db).averageVectorBytes(backbone.id);
     scores.push({
       backbone: backbone.name,
       backboneId: backbone.id,
@@ -155,7 +149,7 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
       tilesPerSecond: speed?.tilesPerSecond ?? null,
       provider: speed?.provider ?? null,
       dim: backbone.dim,
-      storageMBPer10kTiles: ((storage.bytes ?? backbone.dim * 4) * 10_000) / 2 ** 20,
+      storageMBPer10kTiles: ((storageBytes ?? backbone.dim * 4) * 10_000) / 2 ** 20,
       rankMe: finite(rankMe(dataset.x, dataset.n, dataset.dim)),
       augInvariance: finite(await invarianceOf(store, backbone, tileIds, request.seed)),
       neighbourConsistency: neighbourhoodOf(store, backbone, request.seed),
@@ -182,11 +176,13 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
   }));
   const result = { task: request.task.name, head: request.head, folds: request.folds, seed: request.seed, ranking, notSeparable, transfer, seconds: (performance.now() - started) / 1000 };
   const id = store.db.transaction(() => {
-    const inserted = store.db
-      .prepare('INSERT INTO comparisons (task_id, request_json, result_json, created_at) VALUES (?, ?, ?, ?)')
-      .run(request.task.id, JSON.stringify({ backbones: request.backbones.map((b) => b.name), head: request.head, folds: request.folds, seed: request.seed, downstream: request.downstream }), JSON.stringify(result), new Date().toISOString());
+    const comparisonId = new ComparisonsRepo(store.db).insert(
+      request.task.id,
+      JSON.stringify({ backbones: request.backbones.map((b) => b.name), head: request.head, folds: request.folds, seed: request.seed, downstream: request.downstream }),
+      JSON.stringify(result),
+    );
     recordAudit(store.db, 'compare', { task: request.task.name, backbones: request.backbones.map((b) => ({ name: b.name, sha256: b.sha256 })), winner: ranking[0]?.backbone, notSeparable });
-    return Number(inserted.lastInsertRowid);
+    return comparisonId;
   })();
   ctx?.progress(steps, steps, 'done');
   return { id, ...result };

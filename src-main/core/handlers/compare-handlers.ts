@@ -7,6 +7,8 @@ import { recordAudit } from '../project/repos/audit-repo';
 import { compareInWorker } from '../training/run-training';
 import { resolveBackbone } from './backbone-handlers';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
+import { ComparisonsRepo } from '../project/repos/comparisons-repo';
+import { ProjectMetaRepo } from '../project/repos/project-meta-repo';
 
 type CompareMethods = 'compare.start' | 'compare.list' | 'compare.get' | 'project.setDefaultBackbone';
 
@@ -21,25 +23,22 @@ export function compareHandlers(core: HistoCore): Pick<Handlers, CompareMethods>
       return { jobId };
     },
     'compare.list': () => {
-      const rows = core
-        .requireProject()
-        .db.prepare('SELECT c.id, t.name AS task, c.created_at AS createdAt, c.request_json AS request, c.result_json AS result FROM comparisons c JOIN tasks t ON t.id = c.task_id ORDER BY c.id DESC')
-        .all() as Array<{ id: number; task: string; createdAt: string; request: string; result: string }>;
+      const rows = new ComparisonsRepo(core.requireProject().db).list();
       return rows.map((r) => {
         const result = JSON.parse(r.result) as ComparisonResult;
         return { id: r.id, task: r.task, createdAt: r.createdAt, backbones: (JSON.parse(r.request) as { backbones: string[] }).backbones, winner: result.ranking[0]?.backbone ?? null, notSeparable: result.notSeparable.length };
       });
     },
     'compare.get': ({ id }) => {
-      const row = core.requireProject().db.prepare('SELECT result_json FROM comparisons WHERE id = ?').get(id) as { result_json: string } | undefined;
-      if (!row) throw new HistoError('NOT_FOUND', `no comparison ${id} in this project`);
-      return { ...(JSON.parse(row.result_json) as ComparisonResult), id };
+      const resultJson = new ComparisonsRepo(core.requireProject().db).resultJson(id);
+      if (resultJson === undefined) throw new HistoError('NOT_FOUND', `no comparison ${id} in this project`);
+      return { ...(JSON.parse(resultJson) as ComparisonResult), id };
     },
     'project.setDefaultBackbone': async ({ backbone }) => {
       const store = core.requireProject();
       const chosen = await resolveBackbone(store, backbone);
       store.db.transaction(() => {
-        store.db.prepare("INSERT INTO project_meta (key, value) VALUES ('default_backbone', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(chosen.name);
+        new ProjectMetaRepo(store.db).set('default_backbone', chosen.name);
         recordAudit(store.db, 'project.default-backbone', { backbone: chosen.name }, chosen.sha256);
       })();
       return null;

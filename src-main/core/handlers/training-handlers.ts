@@ -8,7 +8,7 @@ import { exportLabels } from '../labels/export-labels';
 import { importPatchFolder } from '../labels/import-patch-folder';
 import { parseGroupBy } from '../training/load-task-dataset';
 import { learningCurveInWorker, trainInWorker } from '../training/run-training';
-import { listHeads, loadHead } from '../project/repos/heads-repo';
+import { HeadsRepo } from '../project/repos/heads-repo';
 import { exportHead } from '../heads-export/export-head';
 import { resolveBackbone } from './backbone-handlers';
 
@@ -51,9 +51,9 @@ export function trainingHandlers(core: HistoCore): Pick<Handlers, TrainingMethod
           );
       return { jobId };
     },
-    'heads.list': () => listHeads(core.requireProject()),
+    'heads.list': () => new HeadsRepo(core.requireProject().db).list(),
     'head.get': ({ id }) => {
-      const { listing, summary } = loadHead(core.requireProject(), id);
+      const { listing, summary } = new HeadsRepo(core.requireProject().db).load(id);
       return { listing, summary };
     },
     'head.export': ({ id, out, withBackbone }) => {

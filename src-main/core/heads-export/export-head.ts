@@ -4,12 +4,12 @@ import { recordAudit } from '../project/repos/audit-repo';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { backboneModelFile } from '../extraction/backbone-model-file';
 import { appVersion } from '../app-version';
-import { loadHead } from '../project/repos/heads-repo';
+import { HeadsRepo } from '../project/repos/heads-repo';
 import { backboneWithHeadToOnnx, headToOnnx, writeModelFile } from './export-head-onnx';
 
 /** Writes a stored head as ONNX, alone or fused with its backbone; provenance goes into the model's metadata. */
 export function exportHead(store: ProjectStore, headId: number, out: string, withBackbone: boolean) {
-  const { listing, head } = loadHead(store, headId);
+  const { listing, head } = new HeadsRepo(store.db).load(headId);
   const backbone = new BackbonesRepo(store.db).get(listing.backboneId)!;
   const details = {
     head_id: String(headId),

@@ -9,6 +9,7 @@ import { LabelsRepo, type LabelSource, type NewLabel } from '../project/repos/la
 import { parseGeoJsonAnnotations } from './parse-geojson-annotations';
 import { SlideTiles } from './slide-tiles';
 import type { StoredTask } from '../project/repos/tasks-repo';
+import { SlidesRepo } from '../project/repos/slides-repo';
 
 const MAX_LABEL_FILE_BYTES = 256 * 1024 * 1024;
 
@@ -134,8 +135,7 @@ export function importLabels(store: ProjectStore, task: StoredTask, file: string
   for (const l of labels) perClass[l.className] = (perClass[l.className] ?? 0) + 1;
   store.db.transaction(() => {
     new LabelsRepo(store.db).upsertMany(task.id, labels, options.source ?? 'import', options.author ?? null);
-    const mergeMeta = store.db.prepare('UPDATE slides SET meta_json = json_patch(meta_json, ?) WHERE id = ?');
-    for (const [slideId, meta] of slideMeta) mergeMeta.run(JSON.stringify(meta), slideId);
+    new SlidesRepo(store.db).patchMeta(slideMeta);
     recordAudit(store.db, 'labels.import', { task: task.name, file: resolved, labels: labels.length, perClass });
   })();
   return { file: resolved, labels: labels.length, perClass };

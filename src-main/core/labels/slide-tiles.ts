@@ -1,21 +1,9 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { SlidesRepo, type SlideRef } from '../project/repos/slides-repo';
+import { TilesRepo, type TileRect } from '../project/repos/tiles-repo';
 
-export interface SlideRef {
-  id: number;
-  path: string;
-  kind: 'slide' | 'image';
-  width: number;
-  height: number;
-}
-
-export interface TileRect {
-  id: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+export type { SlideRef, TileRect };
 
 /** Finds the project's slides and tiles that a label file refers to. */
 export class SlideTiles {
@@ -23,7 +11,7 @@ export class SlideTiles {
   private readonly tilesCache = new Map<number, TileRect[]>();
 
   constructor(private readonly db: Database.Database) {
-    this.slides = db.prepare('SELECT id, path, kind, width, height FROM slides').all() as SlideRef[];
+    this.slides = new SlidesRepo(db).refs();
   }
 
   /**
@@ -43,9 +31,7 @@ export class SlideTiles {
   tilesOf(slideId: number): TileRect[] {
     let tiles = this.tilesCache.get(slideId);
     if (!tiles) {
-      tiles = this.db
-        .prepare('SELECT t.id, t.x, t.y, t.width, t.height FROM tiles t JOIN tilings g ON g.id = t.tiling_id WHERE g.slide_id = ?')
-        .all(slideId) as TileRect[];
+      tiles = new TilesRepo(this.db).rectsOfSlide(slideId);
       this.tilesCache.set(slideId, tiles);
     }
     return tiles;

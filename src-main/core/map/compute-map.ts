@@ -1,10 +1,11 @@
 import { UMAP } from 'umap-js';
 import { seededRandom } from '../backbones/seeded-random';
-import { decodeVectorInto, type VectorDtype } from '../embeddings/vector-codec';
+import { decodeVectorInto } from '../embeddings/vector-codec';
 import { HistoError } from '../errors';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
+import { EmbeddingQueriesRepo } from '../project/repos/embedding-queries-repo';
 import { normalizeInPlace } from '../search/quantized-index';
 import { SEARCH_VIEW, storedVectors } from '../search/stored-vectors';
 import { FloatMatMul } from './float-matmul';
@@ -83,10 +84,7 @@ export async function computeMap(store: ProjectStore, backbone: StoredBackbone, 
   const sampleSize = options.sample ?? DEFAULT_MAP_SAMPLE;
   const seed = options.seed ?? 1;
   const dim = backbone.dim;
-  const listing = store.db
-    .prepare(`SELECT e.tile_id, g.slide_id FROM embeddings e JOIN tiles t ON t.id = e.tile_id JOIN tilings g ON g.id = t.tiling_id WHERE e.backbone_id = ? AND e.view = ? ORDER BY e.tile_id`)
-    .raw()
-    .all(backbone.id, SEARCH_VIEW) as Array<[number, number]>;
+  const listing = new EmbeddingQueriesRepo(store.db).tilesAndSlides(backbone.id, SEARCH_VIEW);
   const n = listing.length;
   if (n === 0) throw new HistoError('NOT_FOUND', `backbone '${backbone.name}' has no stored vectors in this project: run 'histo embed' with it first`);
   if (n < 3) throw new HistoError('BAD_INPUT', `backbone '${backbone.name}' has only ${n} stored vectors: a map needs at least 3`);
@@ -144,7 +142,7 @@ export async function computeMap(store: ProjectStore, backbone: StoredBackbone, 
         ctx?.progress(epochsTotal + placed, total, `placing tiles on the map: ${placed}/${n}`);
       };
       let row = 0;
-      const vectors = store.db.prepare('SELECT dtype, vector FROM embeddings WHERE backbone_id = ? AND view = ? ORDER BY tile_id').raw().iterate(backbone.id, SEARCH_VIEW) as IterableIterator<[VectorDtype, Buffer]>;
+      const vectors = new EmbeddingQueriesRepo(store.db).iterateVectors(backbone.id, SEARCH_VIEW);
       for (const [dtype, blob] of vectors) {
         if (row < n && !inSample[row]) {
           decodeVectorInto(blob, dtype, dim, block, filled * dim);

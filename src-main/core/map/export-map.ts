@@ -3,6 +3,7 @@ import path from 'node:path';
 import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredMap } from '../project/repos/maps-repo';
+import { TilesRepo } from '../project/repos/tiles-repo';
 
 function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -18,10 +19,10 @@ export function exportMap(store: ProjectStore, map: StoredMap, file: string): { 
   const ext = path.extname(resolved).toLowerCase();
   if (ext !== '.csv' && ext !== '.json') throw new HistoError('VALIDATION', `${resolved}: unsupported map file type '${ext}' (use .csv or .json)`);
   if (!fs.existsSync(path.dirname(resolved))) throw new HistoError('NOT_FOUND', `${path.dirname(resolved)}: folder does not exist`);
-  const tile = store.db.prepare('SELECT s.path AS source, t.x, t.y FROM tiles t JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id WHERE t.id = ?');
+  const placeOf = new TilesRepo(store.db).placeLookup();
   const rows: Array<{ tileId: number; source: string; x: number; y: number; mapX: number; mapY: number }> = [];
   map.tileIds.forEach((tileId, i) => {
-    const found = tile.get(tileId) as { source: string; x: number; y: number } | undefined;
+    const found = placeOf(tileId);
     if (found) rows.push({ tileId, ...found, mapX: map.coords[i * 2]!, mapY: map.coords[i * 2 + 1]! });
   });
   const text =

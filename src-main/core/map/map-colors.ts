@@ -3,8 +3,12 @@ import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
 import { argmax, probabilitiesFromBlob } from '../prediction/slide-predictions';
 import { positiveClassOf } from '../prediction/predict-slides';
-import { loadHead } from '../project/repos/heads-repo';
+import { HeadsRepo } from '../project/repos/heads-repo';
 import { resolveTask } from '../search/resolve-task';
+import { LabelsRepo } from '../project/repos/labels-repo';
+import { PredictionsRepo } from '../project/repos/predictions-repo';
+import { SlidesRepo } from '../project/repos/slides-repo';
+import { TilesRepo } from '../project/repos/tiles-repo';
 
 /** Colours of a map's points (in its tile order) by slide, label, predicted class or probability. */
 export function mapColors(store: ProjectStore, tileIds: Int32Array, colorBy: MapColorBy): MapColors {
@@ -13,9 +17,9 @@ export function mapColors(store: ProjectStore, tileIds: Int32Array, colorBy: Map
   const values = new Array<number>(tileIds.length).fill(-1);
   switch (colorBy.by) {
     case 'slide': {
-      const slides = store.db.prepare('SELECT id, path FROM slides ORDER BY id').all() as Array<{ id: number; path: string }>;
+      const slides = new SlidesRepo(store.db).paths();
       const index = new Map(slides.map((s, i) => [s.id, i]));
-      for (const [tileId, slideId] of store.db.prepare('SELECT t.id, g.slide_id FROM tiles t JOIN tilings g ON g.id = t.tiling_id').raw().iterate() as IterableIterator<[number, number]>) {
+      for (const [tileId, slideId] of new TilesRepo(store.db).iterateSlideOfTiles()) {
         const row = rowOf.get(tileId);
         if (row !== undefined) values[row] = index.get(slideId) ?? -1;
       }
@@ -23,7 +27,7 @@ export function mapColors(store: ProjectStore, tileIds: Int32Array, colorBy: Map
     }
     case 'label': {
       const task = resolveTask(store, colorBy.task);
-      for (const [tileId, className] of store.db.prepare('SELECT tile_id, class_name FROM labels WHERE task_id = ?').raw().iterate(task.id) as IterableIterator<[number, string]>) {
+      for (const [tileId, className] of new LabelsRepo(store.db).iterateClasses(task.id)) {
         const row = rowOf.get(tileId);
         if (row !== undefined) values[row] = task.classes.indexOf(className);
       }
@@ -31,13 +35,13 @@ export function mapColors(store: ProjectStore, tileIds: Int32Array, colorBy: Map
     }
     case 'predicted':
     case 'probability': {
-      const { head, summary } = loadHead(store, colorBy.head);
+      const { head, summary } = new HeadsRepo(store.db).load(colorBy.head);
       let wanted = -1;
       if (colorBy.by === 'probability') {
         wanted = colorBy.className === undefined ? positiveClassOf(head.classes, summary) : head.classes.indexOf(colorBy.className);
         if (wanted < 0) throw new HistoError('VALIDATION', `head ${colorBy.head} has no class '${colorBy.className}' (classes: ${head.classes.join(', ')})`);
       }
-      for (const [tileId, blob] of store.db.prepare('SELECT tile_id, probs FROM predictions WHERE head_id = ?').raw().iterate(colorBy.head) as IterableIterator<[number, Buffer]>) {
+      for (const [tileId, blob] of new PredictionsRepo(store.db).iterateOfHead(colorBy.head)) {
         const row = rowOf.get(tileId);
         if (row === undefined) continue;
         const probs = probabilitiesFromBlob(blob);

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { HistoError } from '../errors';
 import type { ShardRecord } from '../cluster/shard-record';
+import { BackbonesRepo } from '../project/repos/backbones-repo';
+import { ProjectMetaRepo } from '../project/repos/project-meta-repo';
 import type { OpenShard, ShardBackbone } from './shard-reader';
 
 /** What every shard merged into one study must share: the backbone's bytes and preprocessing, and the tiling. */
@@ -12,12 +14,12 @@ export interface MergeReference {
 export const MERGE_REFERENCE_KEY = 'merge_reference';
 
 export function readMergeReference(db: Database.Database): MergeReference | null {
-  const row = db.prepare('SELECT value FROM project_meta WHERE key = ?').get(MERGE_REFERENCE_KEY) as { value: string } | undefined;
-  return row ? (JSON.parse(row.value) as MergeReference) : null;
+  const value = new ProjectMetaRepo(db).get(MERGE_REFERENCE_KEY);
+  return value !== undefined ? (JSON.parse(value) as MergeReference) : null;
 }
 
 export function writeMergeReference(db: Database.Database, reference: MergeReference): void {
-  db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(MERGE_REFERENCE_KEY, JSON.stringify(reference));
+  new ProjectMetaRepo(db).setIfAbsent(MERGE_REFERENCE_KEY, JSON.stringify(reference));
 }
 
 const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -51,16 +53,17 @@ const preprocessingColumns = ['input_size', 'mean_json', 'std_json', 'input_name
  * null when the study does not have it yet. A different file under the same name is a conflict.
  */
 export function matchBackbone(target: Database.Database, shard: OpenShard, backbone: ShardBackbone): number | null {
-  const bySha = target.prepare('SELECT * FROM backbones WHERE sha256 = ? ORDER BY id').all(backbone.sha256) as ShardBackbone[];
+  const backbones = new BackbonesRepo(target);
+  const bySha = backbones.rowsWithSha256(backbone.sha256) as ShardBackbone[];
   for (const candidate of bySha) {
     if (preprocessingColumns.every((c) => candidate[c] === backbone[c])) return candidate.id;
   }
   if (bySha.length > 0) {
     throw new HistoError('BAD_INPUT', `${shard.file}: backbone ${backbone.name} has the study's model file but different preprocessing (${preprocessingColumns.map((c) => `${c}=${String(backbone[c])}`).join(', ')})`);
   }
-  const byName = target.prepare('SELECT sha256 FROM backbones WHERE name = ?').get(backbone.name) as { sha256: string } | undefined;
-  if (byName) {
-    throw new HistoError('BAD_INPUT', `${shard.file}: backbone '${backbone.name}' is a different model file (sha256 ${backbone.sha256.slice(0, 16)}…) than the study's '${backbone.name}' (${byName.sha256.slice(0, 16)}…)`);
+  const sameNameSha256 = backbones.sha256OfName(backbone.name);
+  if (sameNameSha256) {
+    throw new HistoError('BAD_INPUT', `${shard.file}: backbone '${backbone.name}' is a different model file (sha256 ${backbone.sha256.slice(0, 16)}…) than the study's '${backbone.name}' (${sameNameSha256.slice(0, 16)}…)`);
   }
   return null;
 }

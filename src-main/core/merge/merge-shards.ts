@@ -5,7 +5,10 @@ import { rethrowIfDiskFull } from '../project/disk-full';
 import { HistoError } from '../errors';
 import { checkAgainstReference, matchBackbone, readMergeReference, referenceOf, writeMergeReference, type MergeReference } from './merge-checks';
 import { slideMerger, zeroCounts, type IdMaps, type MergeCounts } from './merge-slide';
-import { columnsOf, headIdentity, openShard, type OpenShard, type Row } from './shard-reader';
+import { headIdentity, openShard, type OpenShard, type Row } from './shard-reader';
+import { HeadsRepo } from '../project/repos/heads-repo';
+import { PredictionsRepo } from '../project/repos/predictions-repo';
+import { columnsOf, insertRow } from '../project/repos/table-info';
 
 export interface ShardMergeResult {
   file: string;
@@ -37,24 +40,24 @@ function prepareIds(store: ProjectStore, shard: OpenShard): { ids: IdMaps; predi
   const ids: IdMaps = { backbones: new Map(), heads: new Map() };
   const studyColumns = new Set(columnsOf(db, 'backbones'));
   const backboneColumns = columnsOf(shard.db, 'backbones').filter((c) => c !== 'id' && studyColumns.has(c));
-  const insertBackbone = db.prepare(`INSERT INTO backbones (${backboneColumns.join(', ')}) VALUES (${backboneColumns.map(() => '?').join(', ')})`);
+  const insertBackbone = insertRow(db, 'backbones', backboneColumns);
   db.transaction(() => {
     for (const backbone of shard.backbones) {
       const matched = matchBackbone(db, shard, backbone);
-      ids.backbones.set(backbone.id, matched ?? Number(insertBackbone.run(...backboneColumns.map((c) => (backbone as Row)[c])).lastInsertRowid));
+      ids.backbones.set(backbone.id, matched ?? insertBackbone(backboneColumns.map((c) => (backbone as Row)[c])));
     }
     const reference = referenceOf(shard);
     if (reference) writeMergeReference(db, reference);
   })();
   const studyHeads = new Map(
-    (db.prepare('SELECT id, kind, params_json, weights FROM heads ORDER BY id').all() as Array<{ id: number; kind: string; params_json: string; weights: Buffer }>).map((h) => [headIdentity(h), h.id]),
+    new HeadsRepo(db).modelRows().map((h) => [headIdentity(h), h.id]),
   );
   let predictionsWithoutHead = 0;
-  const countPredictions = shard.db.prepare('SELECT count(*) AS n FROM predictions WHERE head_id = ?');
+  const shardPredictions = new PredictionsRepo(shard.db);
   for (const head of shard.heads) {
     const studyHead = studyHeads.get(head.identity);
     if (studyHead !== undefined) ids.heads.set(head.id, studyHead);
-    else predictionsWithoutHead += (countPredictions.get(head.id) as { n: number }).n;
+    else predictionsWithoutHead += shardPredictions.countOfHead(head.id);
   }
   return { ids, predictionsWithoutHead };
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { HistoError } from '../errors';
-import { columnsOf, type OpenShard, type Row } from './shard-reader';
+import type { OpenShard, Row } from './shard-reader';
+import { columnsOf } from '../project/repos/table-info';
 
 export interface MergeCounts {
   slides: number;

@@ -4,6 +4,9 @@ import Database from 'better-sqlite3';
 import { HistoError } from '../errors';
 import { assertOpenableProject } from '../project/project-file-check';
 import { readShardRecord, type ShardRecord } from '../cluster/shard-record';
+import { BackbonesRepo } from '../project/repos/backbones-repo';
+import { HeadsRepo } from '../project/repos/heads-repo';
+import { SlidesRepo } from '../project/repos/slides-repo';
 
 export type Row = Record<string, unknown>;
 
@@ -40,19 +43,12 @@ export function openShard(file: string): OpenShard {
   assertOpenableProject(resolved);
   const db = new Database(resolved, { readonly: true, fileMustExist: true });
   try {
-    const backbones = db.prepare('SELECT * FROM backbones WHERE id IN (SELECT DISTINCT backbone_id FROM embeddings) ORDER BY id').all() as ShardBackbone[];
-    const heads = (db.prepare('SELECT id, kind, params_json, weights FROM heads WHERE id IN (SELECT DISTINCT head_id FROM predictions) ORDER BY id').all() as Array<{ id: number; kind: string; params_json: string; weights: Buffer }>).map(
-      (h) => ({ id: h.id, identity: headIdentity(h) }),
-    );
-    const slideIds = (db.prepare('SELECT id FROM slides ORDER BY id').all() as Array<{ id: number }>).map((r) => r.id);
+    const backbones = new BackbonesRepo(db).rowsWithVectors() as ShardBackbone[];
+    const heads = new HeadsRepo(db).modelRowsWithPredictions().map((h) => ({ id: h.id, identity: headIdentity(h) }));
+    const slideIds = new SlidesRepo(db).ids();
     return { file: resolved, db, record: readShardRecord(db), backbones, heads, slideIds };
   } catch (err) {
     db.close();
     throw new HistoError('BAD_INPUT', `${resolved}: cannot read shard (${(err as Error).message})`);
   }
-}
-
-/** Column names of a table, so rows copy across schema versions that add columns. */
-export function columnsOf(db: Database.Database, table: string): string[] {
-  return (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
 }

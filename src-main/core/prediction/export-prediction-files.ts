@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/repos/audit-repo';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
-import { loadHead } from '../project/repos/heads-repo';
+import { HeadsRepo } from '../project/repos/heads-repo';
 import { writePredictionCsv, writePredictionGeoJson, writeSummaryCsv } from './export-predictions';
 import { writePredictionMaps } from './prediction-map-tiff';
 import { loadSlidePredictions } from './slide-predictions';
@@ -32,7 +32,7 @@ export async function exportPredictionFiles(store: ProjectStore, headId: number,
   if (request.map) files.push(...writePredictionMaps(request.map, stored.classes, perSlide()));
   if (request.summary) files.push(writeSummaryCsv(request.summary, chosen, stored.threshold, stored.positive));
   if (request.report) {
-    const { listing, head } = loadHead(store, headId);
+    const { listing, head } = new HeadsRepo(store.db).load(headId);
     const backbone = new BackbonesRepo(store.db).get(listing.backboneId)!;
     const described = {
       id: headId,

@@ -8,7 +8,7 @@ import { collectInputs } from '../extraction/collect-inputs';
 import { registerSource } from '../extraction/extraction-plan';
 import { embedTiles } from '../extraction/embed-tiles';
 import { predictHeadProba } from '../heads/head';
-import { loadHead } from '../project/repos/heads-repo';
+import { HeadsRepo } from '../project/repos/heads-repo';
 import { headTiling } from './head-tiling';
 import { summarizeSlide, type SlideSummary } from './slide-summary';
 import type { ShardSpec } from '../cluster/shard-spec';
@@ -54,7 +54,7 @@ export function defaultThreshold(summary: Record<string, unknown>): number {
  */
 export async function predictSlides(store: ProjectStore, headId: number, paths: readonly string[], options: PredictOptions = {}, ctx?: JobContext) {
   const started = performance.now();
-  const { listing, head, summary } = loadHead(store, headId);
+  const { listing, head, summary } = new HeadsRepo(store.db).load(headId);
   const backbone = new BackbonesRepo(store.db).get(listing.backboneId)!;
   const positive = positiveClassOf(head.classes, summary, options.positive);
   const threshold = options.threshold ?? defaultThreshold(summary);

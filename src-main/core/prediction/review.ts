@@ -2,7 +2,9 @@ import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/repos/audit-repo';
 import { LabelsRepo } from '../project/repos/labels-repo';
 import { HistoError } from '../errors';
-import { loadHead } from '../project/repos/heads-repo';
+import { HeadsRepo } from '../project/repos/heads-repo';
+import { PredictionsRepo } from '../project/repos/predictions-repo';
+import { ReviewDecisionsRepo } from '../project/repos/review-decisions-repo';
 import { argmax, probabilitiesFromBlob } from './slide-predictions';
 import { defaultThreshold, positiveClassOf } from './predict-slides';
 
@@ -37,18 +39,10 @@ export function reviewQueue(
   headId: number,
   options: { mode: ReviewMode; slideId?: number; limit: number; includeDecided?: boolean; threshold?: number },
 ): ReviewItem[] {
-  const { head, summary, listing } = loadHead(store, headId);
+  const { head, summary, listing } = new HeadsRepo(store.db).load(headId);
   const positive = positiveClassOf(head.classes, summary);
   const threshold = options.threshold ?? defaultThreshold(summary);
-  const rows = store.db
-    .prepare(
-      `SELECT t.id AS tileId, g.slide_id AS slideId, s.path, t.x, t.y, t.width, t.height, p.probs, r.decision, l.class_name AS label
-       FROM predictions p JOIN tiles t ON t.id = p.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id
-       LEFT JOIN review_decisions r ON r.head_id = p.head_id AND r.tile_id = p.tile_id
-       LEFT JOIN labels l ON l.tile_id = p.tile_id AND l.task_id = ?
-       WHERE p.head_id = ? ${options.slideId !== undefined ? 'AND g.slide_id = ?' : ''}`,
-    )
-    .all(...([listing.taskId, headId, ...(options.slideId !== undefined ? [options.slideId] : [])] as number[])) as PredictionRow[];
+  const rows: PredictionRow[] = new ReviewDecisionsRepo(store.db).predictionsToReview(headId, listing.taskId, options.slideId);
   const items = rows
     .filter((r) => options.includeDecided || r.decision === null)
     .map((r) => {
@@ -81,10 +75,10 @@ export function reviewQueue(
  * prediction labels the other class; rejecting among more classes only marks the tile reviewed.
  */
 export function decideReview(store: ProjectStore, headId: number, tileId: number, decision: ReviewDecision, className: string | null, author: string | null) {
-  const { head, listing } = loadHead(store, headId);
-  const stored = store.db.prepare('SELECT probs FROM predictions WHERE head_id = ? AND tile_id = ?').get(headId, tileId) as { probs: Buffer } | undefined;
+  const { head, listing } = new HeadsRepo(store.db).load(headId);
+  const stored = new PredictionsRepo(store.db).probsOf(headId, tileId);
   if (!stored) throw new HistoError('NOT_FOUND', `head ${headId} has no prediction for tile ${tileId}`);
-  const predicted = argmax(probabilitiesFromBlob(stored.probs));
+  const predicted = argmax(probabilitiesFromBlob(stored));
   let label: string | null;
   if (decision === 'accept') label = head.classes[predicted]!;
   else if (decision === 'relabel') {
@@ -92,12 +86,7 @@ export function decideReview(store: ProjectStore, headId: number, tileId: number
     label = className;
   } else label = head.classes.length === 2 ? head.classes[1 - predicted]! : null;
   store.db.transaction(() => {
-    store.db
-      .prepare(
-        `INSERT INTO review_decisions (head_id, tile_id, decision, class_name, author, created_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (head_id, tile_id) DO UPDATE SET decision = excluded.decision, class_name = excluded.class_name, author = excluded.author, created_at = excluded.created_at`,
-      )
-      .run(headId, tileId, decision, label, author, new Date().toISOString());
+    new ReviewDecisionsRepo(store.db).upsert(headId, tileId, decision, label, author);
     if (label !== null) new LabelsRepo(store.db).upsertMany(listing.taskId, [{ tileId, className: label }], 'review', author);
     recordAudit(store.db, 'review', { headId, tileId, decision, label, predicted: head.classes[predicted] });
   })();
@@ -106,15 +95,5 @@ export function decideReview(store: ProjectStore, headId: number, tileId: number
 
 /** Review progress per slide: tiles decided out of tiles predicted. */
 export function reviewProgress(store: ProjectStore, headId: number) {
-  return store.db
-    .prepare(
-      `SELECT g.slide_id AS slideId, s.path, count(*) AS predicted, count(r.id) AS reviewed,
-              sum(CASE WHEN r.decision = 'accept' THEN 1 ELSE 0 END) AS accepted,
-              sum(CASE WHEN r.decision = 'reject' THEN 1 ELSE 0 END) AS rejected,
-              sum(CASE WHEN r.decision = 'relabel' THEN 1 ELSE 0 END) AS relabelled
-       FROM predictions p JOIN tiles t ON t.id = p.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id
-       LEFT JOIN review_decisions r ON r.head_id = p.head_id AND r.tile_id = p.tile_id
-       WHERE p.head_id = ? GROUP BY g.slide_id ORDER BY g.slide_id`,
-    )
-    .all(headId) as Array<{ slideId: number; path: string; predicted: number; reviewed: number; accepted: number; rejected: number; relabelled: number }>;
+  return new ReviewDecisionsRepo(store.db).progress(headId);
 }

@@ -1,6 +1,6 @@
 import type { ProjectStore } from '../project/project-store';
 import { loadSharp } from '../slides/sharp-loader';
-import { loadHead } from '../project/repos/heads-repo';
+import { HeadsRepo } from '../project/repos/heads-repo';
 import { renderHeatmap } from './heatmap';
 import { defaultThreshold, positiveClassOf } from './predict-slides';
 import { summarizeSlide } from './slide-summary';
@@ -8,7 +8,7 @@ import { loadSlidePredictions } from './slide-predictions';
 
 /** Slides a head has predicted, each summarised again at `threshold` (default: the head's own). */
 export function predictedSlides(store: ProjectStore, headId: number, threshold?: number) {
-  const { head, summary } = loadHead(store, headId);
+  const { head, summary } = new HeadsRepo(store.db).load(headId);
   const positive = positiveClassOf(head.classes, summary);
   const cut = threshold ?? defaultThreshold(summary);
   const slides = store.db
@@ -32,7 +32,7 @@ export function predictedSlides(store: ProjectStore, headId: number, threshold?:
 
 /** The heatmap of one class of a head over one slide, as a transparent PNG aligned with the slide. */
 export async function heatmapPng(store: ProjectStore, headId: number, slideId: number, classIndex: number | undefined, maxSide = 2048): Promise<Buffer | null> {
-  const { head, summary } = loadHead(store, headId);
+  const { head, summary } = new HeadsRepo(store.db).load(headId);
   const index = classIndex ?? positiveClassOf(head.classes, summary);
   if (!Number.isInteger(index) || index < 0 || index >= head.classes.length) return null;
   const slide = store.db.prepare('SELECT width, height FROM slides WHERE id = ?').get(slideId) as { width: number; height: number } | undefined;

@@ -7,6 +7,8 @@ import { HistoError } from '../errors';
 import { migrations as schemaMigrations, type Migration } from './migrations';
 import { assertOpenableProject, PROJECT_APPLICATION_ID } from './project-file-check';
 import { recordAudit } from './repos/audit-repo';
+import { ProjectMetaRepo } from './repos/project-meta-repo';
+import { rowCount } from './repos/table-info';
 import { configureJournal, refuseIfLockedElsewhere, type ProjectStorage } from './shared-storage';
 import { configureSharedAccess } from './shared-access';
 import { backupBeforeMigration } from './project-backup';
@@ -42,10 +44,10 @@ export class ProjectStore {
       store.configure();
       store.migrate();
       db.transaction(() => {
-        const insert = db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?)');
-        insert.run('created_at', new Date().toISOString());
-        insert.run('created_by_version', appVersion);
-        insert.run('default_backbone', DEFAULT_PROJECT_BACKBONE);
+        const meta = new ProjectMetaRepo(db);
+        meta.insert('created_at', new Date().toISOString());
+        meta.insert('created_by_version', appVersion);
+        meta.insert('default_backbone', DEFAULT_PROJECT_BACKBONE);
         recordAudit(db, 'project.create', { path: resolved });
       })();
       return store;
@@ -118,10 +120,8 @@ export class ProjectStore {
   }
 
   summary(): ProjectSummary {
-    const meta = new Map(
-      (this.db.prepare('SELECT key, value FROM project_meta').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]),
-    );
-    const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const meta = new ProjectMetaRepo(this.db).all();
+    const count = (table: string) => rowCount(this.db, table);
     return {
       path: this.path,
       schemaVersion: this.schemaVersion,

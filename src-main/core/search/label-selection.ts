@@ -1,5 +1,6 @@
 import { HistoError } from '../errors';
 import { LabelsRepo } from '../project/repos/labels-repo';
+import { TilesRepo } from '../project/repos/tiles-repo';
 import { recordAudit } from '../project/repos/audit-repo';
 import type { ProjectStore } from '../project/project-store';
 import { resolveTask } from './resolve-task';
@@ -17,8 +18,8 @@ export function labelSelection(
     throw new HistoError('VALIDATION', `task '${task.name}' has no class '${request.className}' (classes: ${task.classes.join(', ')})`);
   }
   const unique = [...new Set(request.tileIds)];
-  const exists = store.db.prepare('SELECT 1 FROM tiles WHERE id = ?');
-  const missing = unique.filter((id) => !exists.get(id));
+  const exists = new TilesRepo(store.db).existsCheck();
+  const missing = unique.filter((id) => !exists(id));
   if (missing.length > 0) throw new HistoError('NOT_FOUND', `no tile ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''} in this project; nothing was labelled`);
   store.db.transaction(() => {
     new LabelsRepo(store.db).upsertMany(task.id, unique.map((tileId) => ({ tileId, className: request.className })), request.source, request.author);

@@ -1,14 +1,13 @@
 import type { SearchFilters } from '../../../src-shared/contract';
 import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
-import { loadHead } from '../project/repos/heads-repo';
+import { HeadsRepo } from '../project/repos/heads-repo';
+import { LabelsRepo } from '../project/repos/labels-repo';
+import { PredictionsRepo } from '../project/repos/predictions-repo';
+import { TilesRepo } from '../project/repos/tiles-repo';
 import { argmax, probabilitiesFromBlob } from '../prediction/slide-predictions';
 import type { QuantizedIndex } from './quantized-index';
 import { resolveTask } from './resolve-task';
-
-function tileIdsOf(store: ProjectStore, sql: string, ...params: number[]): number[] {
-  return (store.db.prepare(sql).raw().all(...params) as Array<[number]>).map((r) => r[0]);
-}
 
 /**
  * The index rows a search may return, as a mask (null: every row). Each filter narrows the set;
@@ -17,19 +16,18 @@ function tileIdsOf(store: ProjectStore, sql: string, ...params: number[]): numbe
 export function allowedRows(store: ProjectStore, index: QuantizedIndex, filters: SearchFilters): Uint8Array | null {
   const sets: Array<{ ids: number[]; keep: boolean }> = [];
   if (filters.slideIds) {
-    const placeholders = filters.slideIds.map(() => '?').join(',');
-    sets.push({ ids: tileIdsOf(store, `SELECT t.id FROM tiles t JOIN tilings g ON g.id = t.tiling_id WHERE g.slide_id IN (${placeholders})`, ...filters.slideIds), keep: true });
+    sets.push({ ids: new TilesRepo(store.db).idsOfSlides(filters.slideIds), keep: true });
   }
   if (filters.labelState) {
     const task = resolveTask(store, filters.labelState.task);
-    sets.push({ ids: tileIdsOf(store, 'SELECT tile_id FROM labels WHERE task_id = ?', task.id), keep: filters.labelState.state === 'labelled' });
+    sets.push({ ids: new LabelsRepo(store.db).labelledTileIds(task.id), keep: filters.labelState.state === 'labelled' });
   }
   if (filters.predicted) {
-    const { head } = loadHead(store, filters.predicted.head);
+    const { head } = new HeadsRepo(store.db).load(filters.predicted.head);
     const wanted = head.classes.indexOf(filters.predicted.className);
     if (wanted < 0) throw new HistoError('VALIDATION', `head ${filters.predicted.head} has no class '${filters.predicted.className}' (classes: ${head.classes.join(', ')})`);
     const ids: number[] = [];
-    for (const [tileId, probs] of store.db.prepare('SELECT tile_id, probs FROM predictions WHERE head_id = ?').raw().iterate(filters.predicted.head) as IterableIterator<[number, Buffer]>) {
+    for (const [tileId, probs] of new PredictionsRepo(store.db).iterateOfHead(filters.predicted.head)) {
       if (argmax(probabilitiesFromBlob(probs)) === wanted) ids.push(tileId);
     }
     sets.push({ ids, keep: true });

@@ -3,6 +3,7 @@ import { SearchRequest as SearchRequestSchema } from '../../../src-shared/contra
 import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
+import { TilesRepo, type DescribedTile } from '../project/repos/tiles-repo';
 import { exactTopK } from './exact-search';
 import { searchIndexCache } from './index-cache';
 import { allowedRows } from './search-filters';
@@ -10,27 +11,14 @@ import { queryVector } from './search-query';
 import { resolveTask } from './resolve-task';
 import { hasStoredVectors, storedVectors } from './stored-vectors';
 
-interface TileRow {
-  tileId: number;
-  slideId: number;
-  source: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  label: string | null;
-}
+type TileRow = DescribedTile;
 
 /** Slide, position and label of tiles that exist (absent ids are left out). */
 export function describeTiles(store: ProjectStore, tileIds: readonly number[], taskId: number | null): Map<number, TileRow> {
-  const statement = store.db.prepare(
-    `SELECT t.id AS tileId, g.slide_id AS slideId, s.path AS source, t.x, t.y, t.width, t.height,
-            (SELECT l.class_name FROM labels l WHERE l.tile_id = t.id AND (? IS NULL OR l.task_id = ?) ORDER BY l.created_at DESC, l.id DESC LIMIT 1) AS label
-     FROM tiles t JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id WHERE t.id = ?`,
-  );
+  const describe = new TilesRepo(store.db).describeLookup();
   const rows = new Map<number, TileRow>();
   for (const id of tileIds) {
-    const row = statement.get(taskId, taskId, id) as TileRow | undefined;
+    const row = describe(id, taskId);
     if (row) rows.set(id, row);
   }
   return rows;

@@ -7,6 +7,9 @@ import { backboneModelFile } from '../extraction/backbone-model-file';
 import { readModelTile } from '../extraction/embedding-pipeline';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
+import { EmbeddingQueriesRepo } from '../project/repos/embedding-queries-repo';
+import { SlidesRepo } from '../project/repos/slides-repo';
+import { TilesRepo } from '../project/repos/tiles-repo';
 import { openSlide } from '../slides/open-slide';
 import { SEARCH_VIEW, storedVectors } from './stored-vectors';
 
@@ -18,25 +21,17 @@ export interface QueryVector {
 
 /** Tiles of a slide with a stored vector for the backbone that overlap a level-0 rectangle. */
 function embeddedTilesIn(store: ProjectStore, backboneId: number, slideId: number, x: number, y: number, width: number, height: number): number[] {
-  return (
-    store.db
-      .prepare(
-        `SELECT t.id FROM tiles t JOIN tilings g ON g.id = t.tiling_id JOIN embeddings e ON e.tile_id = t.id AND e.backbone_id = ? AND e.view = ?
-         WHERE g.slide_id = ? AND t.x < ? AND t.x + t.width > ? AND t.y < ? AND t.y + t.height > ? ORDER BY t.id`,
-      )
-      .raw()
-      .all(backboneId, SEARCH_VIEW, slideId, x + width, x, y + height, y) as Array<[number]>
-  ).map((r) => r[0]);
+  return new EmbeddingQueriesRepo(store.db).tilesInRegion(backboneId, SEARCH_VIEW, slideId, x, y, width, height);
 }
 
 function slideIdOf(store: ProjectStore, slide: number | string): number {
   if (typeof slide === 'number') {
-    if (!store.db.prepare('SELECT 1 FROM slides WHERE id = ?').get(slide)) throw new HistoError('NOT_FOUND', `no slide ${slide} in this project`);
+    if (!new SlidesRepo(store.db).exists(slide)) throw new HistoError('NOT_FOUND', `no slide ${slide} in this project`);
     return slide;
   }
-  const row = store.db.prepare('SELECT id FROM slides WHERE path = ?').get(path.resolve(slide)) as { id: number } | undefined;
-  if (!row) throw new HistoError('NOT_FOUND', `${slide}: not a slide of this project (import and embed it first)`);
-  return row.id;
+  const id = new SlidesRepo(store.db).idOfPath(path.resolve(slide));
+  if (id === undefined) throw new HistoError('NOT_FOUND', `${slide}: not a slide of this project (import and embed it first)`);
+  return id;
 }
 
 /** The mean of the stored vectors of `tileIds`, each scaled to unit length first so no tile dominates. */
@@ -79,8 +74,8 @@ async function embedImageFile(backbone: StoredBackbone, file: string): Promise<F
 export async function queryVector(store: ProjectStore, backbone: StoredBackbone, query: SearchQuery): Promise<QueryVector> {
   switch (query.kind) {
     case 'tile': {
-      if (!store.db.prepare('SELECT 1 FROM tiles WHERE id = ?').get(query.tileId)) throw new HistoError('NOT_FOUND', `no tile ${query.tileId} in this project`);
-      const stored = store.db.prepare('SELECT 1 FROM embeddings WHERE tile_id = ? AND backbone_id = ? AND view = ?').get(query.tileId, backbone.id, SEARCH_VIEW);
+      if (!new TilesRepo(store.db).exists(query.tileId)) throw new HistoError('NOT_FOUND', `no tile ${query.tileId} in this project`);
+      const stored = new EmbeddingQueriesRepo(store.db).has(query.tileId, backbone.id, SEARCH_VIEW);
       if (!stored) throw new HistoError('NOT_FOUND', `tile ${query.tileId} has no stored vector for backbone '${backbone.name}' (embed its slide first)`);
       return { vector: storedVectors(store, backbone.id, backbone.dim, [query.tileId]), tileIds: [query.tileId] };
     }

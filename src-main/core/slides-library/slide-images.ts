@@ -5,7 +5,7 @@ import { loadSharp } from '../slides/sharp-loader';
 import type { RgbImage } from '../slides/slide-source';
 import type { StoredSlide } from '../project/repos/slides-repo';
 import { heatmapPng } from '../prediction/stored-predictions';
-import { loadHead } from '../project/repos/heads-repo';
+import { HeadsRepo } from '../project/repos/heads-repo';
 import { ByteLru } from '../cache/byte-lru';
 import type { SlideLibrary } from './slide-library';
 
@@ -143,7 +143,7 @@ export class SlideImageRenderer {
   async heatmap(headId: number, slideId: number, classIndex: number | undefined): Promise<SlideImage> {
     const store = this.library.projectStore();
     const slide = this.library.slide(slideId);
-    const { head } = loadHead(store, headId);
+    const { head } = new HeadsRepo(store.db).load(headId);
     if (classIndex !== undefined && classIndex >= head.classes.length) {
       throw new HistoError('VALIDATION', `head ${headId} has ${head.classes.length} classes (${head.classes.join(', ')}); class index ${classIndex} is not one of them`);
     }

@@ -1,6 +1,7 @@
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
-import { decodeVectorInto, type VectorDtype } from '../embeddings/vector-codec';
+import { decodeVectorInto } from '../embeddings/vector-codec';
+import { EmbeddingQueriesRepo } from '../project/repos/embedding-queries-repo';
 import type { Standardizer } from '../heads/standardize';
 
 /**
@@ -15,7 +16,7 @@ export function projectEmbeddingStatistics(store: ProjectStore, backbone: Stored
   const m2 = new Float64Array(dim);
   const row = new Float32Array(dim);
   let n = 0;
-  const rows = store.db.prepare('SELECT dtype, vector FROM embeddings WHERE backbone_id = ? AND view = 0').raw().iterate(backbone.id) as IterableIterator<[VectorDtype, Buffer]>;
+  const rows = new EmbeddingQueriesRepo(store.db).iterateViewZero(backbone.id);
   for (const [dtype, vector] of rows) {
     decodeVectorInto(vector, dtype, dim, row, 0);
     n++;

@@ -2,6 +2,7 @@ import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
 import { recordAudit } from '../project/repos/audit-repo';
+import { HeadsRepo } from '../project/repos/heads-repo';
 import type { StoredTask } from '../project/repos/tasks-repo';
 import { HistoError } from '../errors';
 import { describePairedDifference, type PairedDifference } from '../../../src-shared/domain/paired-difference';
@@ -191,10 +192,16 @@ export function trainTask(store: ProjectStore, request: TrainRequest, ctx?: JobC
     seconds,
   };
   const headId = store.db.transaction(() => {
-    const inserted = store.db
-      .prepare('INSERT INTO heads (task_id, backbone_id, kind, params_json, seed, metrics_json, train_seconds, weights, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(request.task.id, request.backbone.id, request.kind, JSON.stringify(head.params), request.seed, JSON.stringify(summary), seconds, Buffer.from(serializeHead(head)), new Date().toISOString());
-    const id = Number(inserted.lastInsertRowid);
+    const id = new HeadsRepo(store.db).insert({
+      taskId: request.task.id,
+      backboneId: request.backbone.id,
+      kind: request.kind,
+      paramsJson: JSON.stringify(head.params),
+      seed: request.seed,
+      summaryJson: JSON.stringify(summary),
+      trainSeconds: seconds,
+      weights: Buffer.from(serializeHead(head)),
+    });
     recordAudit(
       store.db,
       'train',

@@ -8,7 +8,7 @@ import { importBackbone } from '../../../src-main/core/registry/backbone-registr
 import { extractEmbeddings } from '../../../src-main/core/extraction/extract-embeddings';
 import { importPatchFolder } from '../../../src-main/core/labels/import-patch-folder';
 import { trainTask } from '../../../src-main/core/training/train-task';
-import { loadHead } from '../../../src-main/core/project/repos/heads-repo';
+import { HeadsRepo } from '../../../src-main/core/project/repos/heads-repo';
 import { loadTaskDataset } from '../../../src-main/core/training/load-task-dataset';
 import { exportHead } from '../../../src-main/core/heads-export/export-head';
 import { predictHeadProba, type HeadKind } from '../../../src-main/core/heads/head';
@@ -74,7 +74,7 @@ describe('head export to ONNX', () => {
     const file = path.join(dir, `head-${trained.headId}.onnx`);
     const exported = exportHead(store, trained.headId, file, false);
     expect(exported.output).toEqual({ name: 'probabilities', shape: ['N', 3] });
-    const { head } = loadHead(store, trained.headId);
+    const { head } = new HeadsRepo(store.db).load(trained.headId);
     const { dataset } = loadTaskDataset(store, task, backbone);
     const inApp = predictHeadProba(head, dataset.x, dataset.n);
     const fromOnnx = await run(file, 'embedding', dataset.x, [dataset.n, dataset.dim]);
@@ -94,7 +94,7 @@ describe('head export to ONNX', () => {
       for (let p = 0; p < 32 * 32; p++) for (let c = 0; c < 3; c++) input[i * 3072 + c * 1024 + p] = (data[p * 3 + c]! / 255 - mean[c]!) / std[c]!;
     }
     const fromPixels = await run(file, backbone.inputName, input, [images.length, 3, 32, 32]);
-    const { head } = loadHead(store, trained.headId);
+    const { head } = new HeadsRepo(store.db).load(trained.headId);
     const { dataset } = loadTaskDataset(store, task, backbone);
     expect(dataset.n).toBe(images.length);
     expect(maxAbsDiff(fromPixels, predictHeadProba(head, dataset.x, dataset.n))).toBeLessThanOrEqual(1e-5);

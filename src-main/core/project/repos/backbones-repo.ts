@@ -92,4 +92,18 @@ export class BackbonesRepo {
     }
     return found;
   }
+
+  /** Rows as stored (every column, by column name) of the backbones with this model file; a merge compares them column by column. */
+  rowsWithSha256(sha256: string): Array<Record<string, unknown>> {
+    return this.db.prepare('SELECT * FROM backbones WHERE sha256 = ? ORDER BY id').all(sha256) as Array<Record<string, unknown>>;
+  }
+
+  /** Rows as stored of the backbones that have vectors in this project. */
+  rowsWithVectors(): Array<Record<string, unknown>> {
+    return this.db.prepare('SELECT * FROM backbones WHERE id IN (SELECT DISTINCT backbone_id FROM embeddings) ORDER BY id').all() as Array<Record<string, unknown>>;
+  }
+
+  sha256OfName(name: string): string | undefined {
+    return (this.db.prepare('SELECT sha256 FROM backbones WHERE name = ?').get(name) as { sha256: string } | undefined)?.sha256;
+  }
 }

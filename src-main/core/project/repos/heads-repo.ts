@@ -1,4 +1,4 @@
-import type { ProjectStore } from '../project-store';
+import type Database from 'better-sqlite3';
 import { HistoError } from '../../errors';
 import { deserializeHead, type Head } from '../../heads/head';
 
@@ -54,18 +54,60 @@ function listing(row: HeadRow): HeadListing {
   };
 }
 
-export function listHeads(store: ProjectStore): HeadListing[] {
-  return (store.db.prepare(`${selectHeads} ORDER BY h.id`).all() as HeadRow[]).map(listing);
+/** A head's identity columns as stored, for telling equal models apart across project files. */
+export interface HeadModelRow {
+  id: number;
+  kind: string;
+  params_json: string;
+  weights: Buffer;
 }
 
-/** A stored head, its listing and the full training summary (folds, curves, threshold). */
-export function loadHead(store: ProjectStore, id: number): { listing: HeadListing; head: Head; summary: Record<string, unknown> } {
-  const row = store.db.prepare(`${selectHeads} WHERE h.id = ?`).get(id) as HeadRow | undefined;
-  if (!row) throw new HistoError('NOT_FOUND', `no head ${id} in this project`);
-  const weights = store.db.prepare('SELECT weights FROM heads WHERE id = ?').get(id) as { weights: Buffer };
-  return {
-    listing: listing(row),
-    head: deserializeHead(new Uint8Array(weights.weights.buffer, weights.weights.byteOffset, weights.weights.byteLength)),
-    summary: JSON.parse(row.metrics_json) as Record<string, unknown>,
-  };
+export interface NewHead {
+  taskId: number;
+  backboneId: number;
+  kind: string;
+  paramsJson: string;
+  seed: number;
+  /** The full training summary (metrics, folds, curves, threshold) as JSON. */
+  summaryJson: string;
+  trainSeconds: number;
+  weights: Buffer;
+}
+
+/** Trained heads: their listing, weights and training summary. */
+export class HeadsRepo {
+  constructor(private readonly db: Database.Database) {}
+
+  insert(head: NewHead): number {
+    const inserted = this.db
+      .prepare('INSERT INTO heads (task_id, backbone_id, kind, params_json, seed, metrics_json, train_seconds, weights, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(head.taskId, head.backboneId, head.kind, head.paramsJson, head.seed, head.summaryJson, head.trainSeconds, head.weights, new Date().toISOString());
+    return Number(inserted.lastInsertRowid);
+  }
+
+  list(): HeadListing[] {
+    return (this.db.prepare(`${selectHeads} ORDER BY h.id`).all() as HeadRow[]).map(listing);
+  }
+
+  /** A stored head, its listing and the full training summary (folds, curves, threshold). */
+  load(id: number): { listing: HeadListing; head: Head; summary: Record<string, unknown> } {
+    const row = this.db.prepare(`${selectHeads} WHERE h.id = ?`).get(id) as HeadRow | undefined;
+    if (!row) throw new HistoError('NOT_FOUND', `no head ${id} in this project`);
+    const weights = this.db.prepare('SELECT weights FROM heads WHERE id = ?').get(id) as { weights: Buffer };
+    return {
+      listing: listing(row),
+      head: deserializeHead(new Uint8Array(weights.weights.buffer, weights.weights.byteOffset, weights.weights.byteLength)),
+      summary: JSON.parse(row.metrics_json) as Record<string, unknown>,
+    };
+  }
+
+  /** Every head's identity columns. */
+  modelRows(): HeadModelRow[] {
+    return this.db.prepare('SELECT id, kind, params_json, weights FROM heads ORDER BY id').all() as HeadModelRow[];
+  }
+
+  /** Identity columns of the heads that have predictions in this project. */
+  modelRowsWithPredictions(): HeadModelRow[] {
+    return this.db.prepare('SELECT id, kind, params_json, weights FROM heads WHERE id IN (SELECT DISTINCT head_id FROM predictions) ORDER BY id').all() as HeadModelRow[];
+  }
 }

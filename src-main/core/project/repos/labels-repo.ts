@@ -55,4 +55,24 @@ export class LabelsRepo {
       )
       .all(taskId) as ReturnType<LabelsRepo['all']>;
   }
+
+  labelledTileIds(taskId: number): number[] {
+    return (this.db.prepare('SELECT tile_id FROM labels WHERE task_id = ?').raw().all(taskId) as Array<[number]>).map((r) => r[0]);
+  }
+
+  /** [tileId, className] of every label of a task, streamed. */
+  iterateClasses(taskId: number): IterableIterator<[number, string]> {
+    return this.db.prepare('SELECT tile_id, class_name FROM labels WHERE task_id = ?').raw().iterate(taskId) as IterableIterator<[number, string]>;
+  }
+
+  /** The tiling most of a task's labelled slide tiles come from (patch images left out), or undefined without any. */
+  mostLabelledTiling(taskId: number): { tileSize: number; mpp: number | null; level: number | null; minTissue: number } | undefined {
+    return this.db
+      .prepare(
+        `SELECT g.tile_size AS tileSize, g.target_mpp AS mpp, g.level AS level, g.min_tissue AS minTissue, count(*) AS n
+       FROM labels l JOIN tiles t ON t.id = l.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id
+       WHERE l.task_id = ? AND s.kind = 'slide' GROUP BY g.params_key ORDER BY n DESC LIMIT 1`,
+      )
+      .get(taskId) as { tileSize: number; mpp: number | null; level: number | null; minTissue: number } | undefined;
+  }
 }

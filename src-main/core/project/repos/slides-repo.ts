@@ -1,6 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { SlideFormat, SlideInfo, SlideVendor } from '../../../../src-shared/domain/slide';
 
+export interface SlideRef {
+  id: number;
+  path: string;
+  kind: 'slide' | 'image';
+  width: number;
+  height: number;
+}
+
 export interface StoredSlide {
   id: number;
   path: string;
@@ -115,5 +123,33 @@ export class SlidesRepo {
 
   list(): StoredSlide[] {
     return (this.db.prepare('SELECT * FROM slides ORDER BY id').all() as SlideRow[]).map(fromRow);
+  }
+
+  ids(): number[] {
+    return (this.db.prepare('SELECT id FROM slides ORDER BY id').all() as Array<{ id: number }>).map((r) => r.id);
+  }
+
+  exists(id: number): boolean {
+    return this.db.prepare('SELECT 1 FROM slides WHERE id = ?').get(id) !== undefined;
+  }
+
+  idOfPath(resolvedPath: string): number | undefined {
+    return (this.db.prepare('SELECT id FROM slides WHERE path = ?').get(resolvedPath) as { id: number } | undefined)?.id;
+  }
+
+  /** Id and path of every slide, in id order. */
+  paths(): Array<{ id: number; path: string }> {
+    return this.db.prepare('SELECT id, path FROM slides ORDER BY id').all() as Array<{ id: number; path: string }>;
+  }
+
+  /** What a label file can name a slide by, and its size. */
+  refs(): SlideRef[] {
+    return this.db.prepare('SELECT id, path, kind, width, height FROM slides').all() as SlideRef[];
+  }
+
+  /** Merges JSON fields into each slide's metadata (JSON merge patch), keyed by slide id. */
+  patchMeta(patches: ReadonlyMap<number, Record<string, unknown>>): void {
+    const mergeMeta = this.db.prepare('UPDATE slides SET meta_json = json_patch(meta_json, ?) WHERE id = ?');
+    for (const [slideId, meta] of patches) mergeMeta.run(JSON.stringify(meta), slideId);
   }
 }

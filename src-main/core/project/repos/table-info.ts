@@ -1,0 +1,17 @@
+import type Database from 'better-sqlite3';
+
+/** Row count of a table (the project summary's counts); `table` is one of our own names, never user input. */
+export function rowCount(db: Database.Database, table: string): number {
+  return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+/** Column names of a table, so rows copy across schema versions that add columns. */
+export function columnsOf(db: Database.Database, table: string): string[] {
+  return (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
+}
+
+/** Inserts one row by column names (a row copied from another project file); returns its id. */
+export function insertRow(db: Database.Database, table: string, columns: readonly string[]): (values: unknown[]) => number {
+  const statement = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+  return (values) => Number(statement.run(...values).lastInsertRowid);
+}
