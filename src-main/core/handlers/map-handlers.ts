@@ -4,7 +4,7 @@ import { HistoError } from '../errors';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { exportMap } from '../map/export-map';
 import { mapColors } from '../map/map-colors';
-import { loadMap } from '../project/repos/maps-repo';
+import { MapsRepo } from '../project/repos/maps-repo';
 import { checkMappable, mapInWorker } from '../map/run-map-job';
 
 type MapMethods = 'map.start' | 'map.get' | 'map.export';
@@ -20,7 +20,7 @@ export function mapHandlers(core: HistoCore): Pick<Handlers, MapMethods> {
     'map.get': ({ backbone: ref, colorBy }) => {
       const store = core.requireProject();
       const backbone = new BackbonesRepo(store.db).resolve(ref);
-      const map = loadMap(store, backbone.id);
+      const map = new MapsRepo(store.db).load(backbone.id);
       if (!map) return null;
       const x: number[] = [];
       const y: number[] = [];
@@ -33,7 +33,7 @@ export function mapHandlers(core: HistoCore): Pick<Handlers, MapMethods> {
     'map.export': ({ backbone: ref, out }) => {
       const store = core.requireProject();
       const backbone = new BackbonesRepo(store.db).resolve(ref);
-      const map = loadMap(store, backbone.id);
+      const map = new MapsRepo(store.db).load(backbone.id);
       if (!map) throw new HistoError('NOT_FOUND', `backbone '${backbone.name}' has no map yet: compute one first ('histo map' or the Map view)`);
       return exportMap(store, map, out);
     },

@@ -26,14 +26,6 @@ export interface Dataset {
   projectStats?: Standardizer;
 }
 
-/** Rows of a dense n * dim matrix, what a head trains on or predicts. */
-export interface LabelledRows {
-  x: Float32Array;
-  n: number;
-  dim: number;
-  y: Int32Array;
-}
-
 export function validateDataset(data: Dataset): void {
   const { n, dim } = data;
   if (!Number.isInteger(n) || n < 1) throw new HistoError('VALIDATION', `dataset: n must be a positive integer, got ${n}`);

@@ -28,7 +28,6 @@ export interface HeadParamsByKind {
   mlp: MlpParams & StandardizeOption;
   knn: KnnParams & StandardizeOption;
 }
-export type HeadParams = HeadParamsByKind[HeadKind];
 
 interface HeadCommon {
   classes: string[];

@@ -7,7 +7,7 @@ import { serializeError } from '../errors';
 import { ProjectStore } from '../project/project-store';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { computeMap } from './compute-map';
-import { saveMap } from '../project/repos/maps-repo';
+import { MapsRepo } from '../project/repos/maps-repo';
 
 export interface MapWork {
   projectPath: string;
@@ -30,7 +30,7 @@ void (async () => {
     store = ProjectStore.open(work.projectPath);
     const backbone = new BackbonesRepo(store.db).resolve(work.backboneId);
     const map = await computeMap(store, backbone, { sample: work.sample }, ctx);
-    saveMap(store, backbone.id, map);
+    new MapsRepo(store.db).save(backbone.id, map);
     post({ type: 'result', value: { backbone: backbone.name, tiles: map.tileIds.length, method: map.method, seconds: map.seconds } });
   } catch (err) {
     const { code, message } = serializeError(err);

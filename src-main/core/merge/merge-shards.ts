@@ -130,7 +130,3 @@ export async function mergeOpenShards(store: ProjectStore, shards: readonly Open
     for (const shard of shards) shard.db.close();
   }
 }
-
-export function mergeShards(store: ProjectStore, files: readonly string[], ctx?: JobContext): Promise<MergeSummary> {
-  return mergeOpenShards(store, openCheckedShards(store, files), ctx);
-}

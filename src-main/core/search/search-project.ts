@@ -11,12 +11,10 @@ import { queryVector } from './search-query';
 import { resolveTask } from './resolve-task';
 import { hasStoredVectors, storedVectors } from './stored-vectors';
 
-type TileRow = DescribedTile;
-
 /** Slide, position and label of tiles that exist (absent ids are left out). */
-export function describeTiles(store: ProjectStore, tileIds: readonly number[], taskId: number | null): Map<number, TileRow> {
+export function describeTiles(store: ProjectStore, tileIds: readonly number[], taskId: number | null): Map<number, DescribedTile> {
   const describe = new TilesRepo(store.db).describeLookup();
-  const rows = new Map<number, TileRow>();
+  const rows = new Map<number, DescribedTile>();
   for (const id of tileIds) {
     const row = describe(id, taskId);
     if (row) rows.set(id, row);
