@@ -4,31 +4,21 @@ import { LabelsRepo } from '../project/repos/labels-repo';
 import { HistoError } from '../errors';
 import { HeadsRepo } from '../project/repos/heads-repo';
 import { PredictionsRepo } from '../project/repos/predictions-repo';
-import { ReviewDecisionsRepo } from '../project/repos/review-decisions-repo';
+import { ReviewDecisionsRepo, type ReviewRow } from '../project/repos/review-decisions-repo';
 import { argmax, probabilitiesFromBlob } from './slide-predictions';
 import { defaultThreshold, positiveClassOf } from './predict-slides';
 
 export type ReviewMode = 'top' | 'uncertain';
 export type ReviewDecision = 'accept' | 'reject' | 'relabel';
 
-export interface ReviewItem {
-  tileId: number;
-  slideId: number;
-  path: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
+export interface ReviewItem extends Omit<ReviewRow, 'probs'> {
   predicted: string;
   score: number;
   probs: number[];
-  decision: ReviewDecision | null;
-  label: string | null;
 }
 
 /** A stored prediction joined with its tile, slide, decision and label: a ReviewItem before scoring. */
-type PredictionRow = Omit<ReviewItem, 'predicted' | 'score' | 'probs'> & { probs: Buffer };
-
+type PredictionRow = ReviewRow;
 
 /**
  * Tiles to review for a head: the highest-scoring ones (where a pathologist checks the claims) or

@@ -25,21 +25,21 @@ export interface OverlayOptions {
 }
 
 function summaryOf(slide: StoredSlide): SlideSummary {
-  const { info } = slide;
+  const { format, vendor, width, height, mppX, mppY, magnification, levels } = slide.info;
   return {
     id: slide.id,
     path: slide.path,
     fingerprint: slide.fingerprint,
     kind: slide.kind,
-    format: info.format,
-    vendor: info.vendor,
-    width: info.width,
-    height: info.height,
-    mppX: info.mppX,
-    mppY: info.mppY,
+    format,
+    vendor,
+    width,
+    height,
+    mppX,
+    mppY,
     mppSource: slide.mppSource === 'user' || slide.mppSource === 'file' ? slide.mppSource : null,
-    magnification: info.magnification,
-    levels: info.levels,
+    magnification,
+    levels,
   };
 }
 
