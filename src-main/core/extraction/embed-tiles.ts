@@ -1,7 +1,7 @@
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
-import type { StoredTile } from '../project/repos/tilings-repo';
+import type { StoredTile } from '../project/repos/tiles-repo';
 import { viewsFor } from '../backbones/augment-views';
 import { runEmbeddingPipeline, type PipelineResult, type PipelineSource } from './embedding-pipeline';
 

@@ -3,7 +3,7 @@ import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import { EmbeddingsRepo, type EmbeddingRow } from '../project/repos/embeddings-repo';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
-import type { StoredTile } from '../project/repos/tilings-repo';
+import type { StoredTile } from '../project/repos/tiles-repo';
 import { openTileEmbedder } from '../backbones/worker-embedder';
 import { floatsPerTile, writeInputTensor } from '../backbones/preprocess';
 import { renderView } from '../backbones/augment-views';

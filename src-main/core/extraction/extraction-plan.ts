@@ -1,6 +1,7 @@
 import type { ProjectStore } from '../project/project-store';
 import { SlidesRepo } from '../project/repos/slides-repo';
-import { TilingsRepo, type StoredTile, type TilingParams } from '../project/repos/tilings-repo';
+import { TilingsRepo, type TilingParams } from '../project/repos/tilings-repo';
+import { TilesRepo, type StoredTile } from '../project/repos/tiles-repo';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { openSlide } from '../slides/open-slide';
 import type { SlideSource } from '../slides/slide-source';
@@ -71,7 +72,7 @@ export async function registerSource(store: ProjectStore, input: ExtractionInput
         tilingId = tilings.create(slide.id, params, grid.tiles);
       }
     }
-    return { input, slideId: slide.id, tilingId, source, tiles: tilings.tiles(tilingId) };
+    return { input, slideId: slide.id, tilingId, source, tiles: new TilesRepo(store.db).ofTiling(tilingId) };
   } catch (err) {
     await source.close();
     throw err;

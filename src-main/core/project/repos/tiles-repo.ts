@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { GridTile } from '../../../../src-shared/domain/tiling';
 
 /** A tile's rectangle in level-0 pixels. */
 export interface TileRect {
@@ -28,9 +29,23 @@ export interface DescribedTile {
   label: string | null;
 }
 
-/** Reads of the tiles of every tiling (TilingsRepo writes them). */
+export interface StoredTile extends GridTile {
+  id: number;
+}
+
+/** The tiles of every tiling. */
 export class TilesRepo {
   constructor(private readonly db: Database.Database) {}
+
+  /** Writes a tiling's tiles; TilingsRepo.create calls it inside the tiling's transaction. */
+  insertMany(tilingId: number, tiles: readonly GridTile[]): void {
+    const insertTile = this.db.prepare('INSERT INTO tiles (tiling_id, x, y, width, height, tissue) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const t of tiles) insertTile.run(tilingId, t.x, t.y, t.width, t.height, t.tissue);
+  }
+
+  ofTiling(tilingId: number): StoredTile[] {
+    return this.db.prepare('SELECT id, x, y, width, height, tissue FROM tiles WHERE tiling_id = ? ORDER BY id').all(tilingId) as StoredTile[];
+  }
 
   /** A reusable existence check, for validating many tile ids. */
   existsCheck(): (tileId: number) => boolean {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { GridTile } from '../../../../src-shared/domain/tiling';
+import { TilesRepo } from './tiles-repo';
 
 /** How a slide was cut: the same parameters always give the same tiles, shared by every backbone. */
 export interface TilingParams {
@@ -12,29 +13,22 @@ export interface TilingParams {
   minTissue: number;
 }
 
-export interface StoredTile extends GridTile {
-  id: number;
-}
-
 export function tilingKey(p: TilingParams): string {
   if (p.wholeImage) return 'whole-image';
   const resolution = p.mpp !== null ? `mpp=${p.mpp}` : `level=${p.level}`;
   return `size=${p.tileSize};${resolution};overlap=${p.overlap};minTissue=${p.minTissue}`;
 }
 
+/** Tilings of slides; a tiling is written together with its tiles (see TilesRepo). */
 export class TilingsRepo {
   private readonly find: Database.Statement<[number, string], { id: number }>;
   private readonly insertTiling: Database.Statement;
-  private readonly insertTile: Database.Statement;
-  private readonly tilesOf: Database.Statement<[number], StoredTile>;
 
   constructor(private readonly db: Database.Database) {
     this.find = db.prepare('SELECT id FROM tilings WHERE slide_id = ? AND params_key = ?');
     this.insertTiling = db.prepare(
       'INSERT INTO tilings (slide_id, tile_size, target_mpp, level, overlap, min_tissue, params_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.insertTile = db.prepare('INSERT INTO tiles (tiling_id, x, y, width, height, tissue) VALUES (?, ?, ?, ?, ?, ?)');
-    this.tilesOf = db.prepare('SELECT id, x, y, width, height, tissue FROM tiles WHERE tiling_id = ? ORDER BY id');
   }
 
   existing(slideId: number, params: TilingParams): number | undefined {
@@ -49,12 +43,8 @@ export class TilingsRepo {
       const key = tilingKey(params);
       const result = this.insertTiling.run(slideId, params.tileSize, params.mpp, params.level, params.overlap, params.minTissue, key, new Date().toISOString());
       const tilingId = Number(result.lastInsertRowid);
-      for (const t of tiles) this.insertTile.run(tilingId, t.x, t.y, t.width, t.height, t.tissue);
+      new TilesRepo(this.db).insertMany(tilingId, tiles);
       return tilingId;
     })();
-  }
-
-  tiles(tilingId: number): StoredTile[] {
-    return this.tilesOf.all(tilingId);
   }
 }
