@@ -5,7 +5,7 @@
  * the R rows stay in L1 between the forward and the backward half. JavaScript has no SIMD and V8
  * will not keep arrays of accumulators in registers, hence unrolled source; only integers we
  * compute go into it. The same source runs on the calling thread and in the worker threads
- * (logistic-regression-pool.ts), so both compute bit-identical partial sums.
+ * (parallel-loss.ts), so both compute bit-identical partial sums.
  */
 
 /**
