@@ -8,7 +8,7 @@ import { openProjectOption, projectOptionSpec } from '../project-option';
 import { reportProgress } from '../progress-reporter';
 import { requiredStringOption } from '../option-values';
 import { exportEmbeddings } from '../../core/embeddings/export-embeddings';
-import { resolveBackbone } from '../../core/handlers/backbone-handlers';
+import { resolveBackbone } from '../../core/registry/backbone-registry';
 import { parseShardSpec } from '../../core/cluster/shard-spec';
 import { backboneRefFromOption } from '../backbone-file-ref';
 import { openOrCreateShardProject } from '../shard-project';

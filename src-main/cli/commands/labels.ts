@@ -10,7 +10,7 @@ import { importLabels } from '../../core/labels/import-labels';
 import { exportLabels } from '../../core/labels/export-labels';
 import { importPatchFolder } from '../../core/labels/import-patch-folder';
 import { extractEmbeddings } from '../../core/extraction/extract-embeddings';
-import { resolveBackbone } from '../../core/handlers/backbone-handlers';
+import { resolveBackbone } from '../../core/registry/backbone-registry';
 import { ViewMode } from '../../../src-shared/contract';
 
 const taskOption = { task: { type: 'string' } } as const;

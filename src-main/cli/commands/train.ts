@@ -4,7 +4,7 @@ import { numberOption, requiredStringOption } from '../option-values';
 import { openProjectOption, projectOptionSpec } from '../project-option';
 import { reportProgress } from '../progress-reporter';
 import { TasksRepo } from '../../core/labels/tasks-repo';
-import { resolveBackbone } from '../../core/handlers/backbone-handlers';
+import { resolveBackbone } from '../../core/registry/backbone-registry';
 import { isHeadKind } from '../../core/heads/head';
 import { METRIC_KEYS, type MetricKey } from '../../core/heads/metrics';
 import { parseAugmentation, parseCopies, parseSyntheticWeight } from '../../core/heads/feature-augmentation';

@@ -1,27 +1,13 @@
-import type { BackboneSummary } from '../../../src-shared/contract';
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { extractEmbeddings } from '../extraction/extract-embeddings';
-import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
-import { BackbonesRepo, type StoredBackbone } from '../project/repos/backbones-repo';
-import type { ProjectStore } from '../project/project-store';
+import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { benchBackbone } from '../registry/backbone-bench';
-import { ensureBuiltinBackbones, importBackbone } from '../registry/backbone-registry';
+import { backboneSummary, ensureBuiltinBackbones, importBackbone, resolveBackbone } from '../registry/backbone-registry';
 
 type BackboneMethods = 'backbone.list' | 'backbone.import' | 'backbone.bench' | 'embed.start';
 
-export function backboneSummary(store: ProjectStore, b: StoredBackbone): BackboneSummary {
-  const { id, name, dim, inputSize, mean, std, sha256, builtin, source, license, filePath } = b;
-  return { id, name, dim, inputSize, mean, std, sha256, builtin, source, license, filePath, embeddings: new EmbeddingsRepo(store.db).count(id) };
-}
-
-/** The project's backbones, the bundled ones registered first. */
-export async function resolveBackbone(store: ProjectStore, ref: string | number): Promise<StoredBackbone> {
-  await ensureBuiltinBackbones(store);
-  return new BackbonesRepo(store.db).resolve(ref);
-}
-
-export function backboneHandlers(core: HistoCore): Pick<Handlers, BackboneMethods> {
+export function backboneHandlers(core: CoreContext): Pick<Handlers, BackboneMethods> {
   return {
     'backbone.list': async () => {
       const store = core.requireProject();

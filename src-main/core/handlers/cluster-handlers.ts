@@ -1,15 +1,15 @@
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { HistoError } from '../errors';
 import { embedFlags } from '../cluster/embed-flags';
 import { shardStates, writeShardFolder } from '../cluster/shard-dir';
 import { arrayStatus, submitScript } from '../cluster/slurm-commands';
 import { mergeOpenShards, openCheckedShards } from '../merge/merge-shards';
-import { resolveBackbone } from './backbone-handlers';
+import { resolveBackbone } from '../registry/backbone-registry';
 
 type ClusterMethods = 'cluster.script' | 'cluster.status' | 'cluster.import';
 
-export function clusterHandlers(core: HistoCore): Pick<Handlers, ClusterMethods> {
+export function clusterHandlers(core: CoreContext): Pick<Handlers, ClusterMethods> {
   return {
     'cluster.script': async ({ backbone, embed, submit, histo, ...options }) => {
       const stored = await resolveBackbone(core.requireProject(), backbone);

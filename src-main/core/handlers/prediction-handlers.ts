@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { predictSlides } from '../prediction/predict-slides';
 import { predictedSlides } from '../prediction/stored-predictions';
 import { exportPredictionFiles } from '../prediction/export-prediction-files';
@@ -8,7 +8,7 @@ import { decideReview, reviewProgress, reviewQueue } from '../prediction/review'
 
 type PredictionMethods = 'predict.start' | 'predict.slides' | 'predict.export' | 'review.queue' | 'review.decide' | 'review.progress';
 
-export function predictionHandlers(core: HistoCore): Pick<Handlers, PredictionMethods> {
+export function predictionHandlers(core: CoreContext): Pick<Handlers, PredictionMethods> {
   return {
     'predict.start': ({ head, paths, threshold, positive }) => {
       const store = core.requireProject();

@@ -1,11 +1,11 @@
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { openSlide } from '../slides/open-slide';
 import { planSlideTiles } from '../tiling/plan-slide-tiles';
 
 type SlideMethods = 'slide.info' | 'slide.tiles' | 'slides.import' | 'slides.list' | 'slides.setMpp' | 'slides.overlay';
 
-export function slideHandlers(core: HistoCore): Pick<Handlers, SlideMethods> {
+export function slideHandlers(core: CoreContext): Pick<Handlers, SlideMethods> {
   return {
     'slide.info': async ({ path, mppOverride }) => {
       const source = await openSlide(path, { mppOverride });

@@ -1,5 +1,5 @@
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import type { ProjectStore } from '../project/project-store';
 import { TasksRepo, type StoredTask } from '../labels/tasks-repo';
 import { LabelsRepo } from '../labels/labels-repo';
@@ -10,7 +10,7 @@ import { parseGroupBy } from '../training/load-task-dataset';
 import { learningCurveInWorker, trainInWorker } from '../training/run-training';
 import { listHeads, loadHead } from '../training/heads-repo';
 import { exportHead } from '../heads-export/export-head';
-import { resolveBackbone } from './backbone-handlers';
+import { resolveBackbone } from '../registry/backbone-registry';
 
 type TrainingMethods =
   | 'task.list'
@@ -27,7 +27,7 @@ function taskSummary(store: ProjectStore, task: StoredTask) {
   return { ...task, labels: new LabelsRepo(store.db).counts(task.id) };
 }
 
-export function trainingHandlers(core: HistoCore): Pick<Handlers, TrainingMethods> {
+export function trainingHandlers(core: CoreContext): Pick<Handlers, TrainingMethods> {
   const tasks = () => new TasksRepo(core.requireProject().db);
   return {
     'task.list': () => tasks().list().map((t) => taskSummary(core.requireProject(), t)),
