@@ -1,11 +1,12 @@
 import type { Handlers } from '../dispatch';
 import type { CoreContext } from '../core-context';
 import { extractEmbeddings } from '../extraction/extract-embeddings';
+import { exportEmbeddings } from '../embeddings/export-embeddings';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { benchBackbone } from '../registry/backbone-bench';
 import { backboneSummary, ensureBuiltinBackbones, importBackbone, resolveBackbone } from '../registry/backbone-registry';
 
-type BackboneMethods = 'backbone.list' | 'backbone.import' | 'backbone.bench' | 'embed.start';
+type BackboneMethods = 'backbone.list' | 'backbone.import' | 'backbone.bench' | 'embed.start' | 'embedding.export';
 
 export function backboneHandlers(core: CoreContext): Pick<Handlers, BackboneMethods> {
   return {
@@ -25,6 +26,10 @@ export function backboneHandlers(core: CoreContext): Pick<Handlers, BackboneMeth
       const stored = await resolveBackbone(store, backbone);
       const { jobId } = core.jobs.start('embed', (ctx) => extractEmbeddings(store, { ...options, paths, backbone: stored }, ctx));
       return { jobId };
+    },
+    'embedding.export': async ({ backbone, out, view }) => {
+      const store = core.requireProject();
+      return exportEmbeddings(store, await resolveBackbone(store, backbone), out, view);
     },
   };
 }

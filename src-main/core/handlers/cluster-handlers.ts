@@ -7,7 +7,7 @@ import { arrayStatus, submitScript } from '../cluster/slurm-commands';
 import { mergeOpenShards, openCheckedShards } from '../merge/merge-shards';
 import { resolveBackbone } from '../registry/backbone-registry';
 
-type ClusterMethods = 'cluster.script' | 'cluster.status' | 'cluster.import';
+type ClusterMethods = 'cluster.script' | 'cluster.status' | 'cluster.import' | 'project.merge';
 
 export function clusterHandlers(core: CoreContext): Pick<Handlers, ClusterMethods> {
   return {
@@ -37,6 +37,12 @@ export function clusterHandlers(core: CoreContext): Pick<Handlers, ClusterMethod
       const shards = openCheckedShards(store, done.map((s) => s.file));
       const { jobId } = core.jobs.start('merge', (job) => mergeOpenShards(store, shards, job));
       return { jobId, shards: states.map(({ shard, state, detail }) => ({ shard, state, detail })) };
+    },
+    'project.merge': ({ shards }) => {
+      const store = core.requireProject();
+      // Every shard is opened and checked before the job starts: a wrong file is refused at once.
+      const opened = openCheckedShards(store, shards);
+      return { jobId: core.jobs.start('merge', (job) => mergeOpenShards(store, opened, job)).jobId };
     },
   };
 }

@@ -10,9 +10,9 @@ type PredictionMethods = 'predict.start' | 'predict.slides' | 'predict.export' |
 
 export function predictionHandlers(core: CoreContext): Pick<Handlers, PredictionMethods> {
   return {
-    'predict.start': ({ head, paths, threshold, positive }) => {
+    'predict.start': ({ head, paths, threshold, positive, shard }) => {
       const store = core.requireProject();
-      return { jobId: core.jobs.start('predict', (ctx) => predictSlides(store, head, paths, { threshold, positive }, ctx)).jobId };
+      return { jobId: core.jobs.start('predict', (ctx) => predictSlides(store, head, paths, { threshold, positive, shard }, ctx)).jobId };
     },
     'predict.slides': ({ head, threshold }) => predictedSlides(core.requireProject(), head, threshold),
     'predict.export': async ({ head, ...request }) => ({ files: await exportPredictionFiles(core.requireProject(), head, request) }),

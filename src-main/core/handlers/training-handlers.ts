@@ -1,3 +1,4 @@
+import type { TrainSummary } from '../../../src-shared/contract';
 import type { Handlers } from '../dispatch';
 import type { CoreContext } from '../core-context';
 import type { ProjectStore } from '../project/project-store';
@@ -15,11 +16,11 @@ import { resolveBackbone } from '../registry/backbone-registry';
 type TrainingMethods =
   | 'task.list'
   | 'task.create'
-  | 'labels.import'
-  | 'labels.export'
+  | 'label.import'
+  | 'label.export'
   | 'dataset.importFolder'
   | 'train.start'
-  | 'heads.list'
+  | 'head.list'
   | 'head.get'
   | 'head.export';
 
@@ -32,8 +33,8 @@ export function trainingHandlers(core: CoreContext): Pick<Handlers, TrainingMeth
   return {
     'task.list': () => tasks().list().map((t) => taskSummary(core.requireProject(), t)),
     'task.create': ({ name, classes }) => taskSummary(core.requireProject(), tasks().create(name, classes)),
-    'labels.import': ({ task, path, slide, author }) => importLabels(core.requireProject(), tasks().require(task), path, { slide, author: author ?? null }),
-    'labels.export': ({ task, out, slide }) => exportLabels(core.requireProject(), tasks().require(task), out, { slide }),
+    'label.import': ({ task, path, slide, author }) => importLabels(core.requireProject(), tasks().require(task), path, { slide, author: author ?? null }),
+    'label.export': ({ task, out, slide }) => exportLabels(core.requireProject(), tasks().require(task), out, { slide }),
     'dataset.importFolder': ({ path, task }) => {
       const store = core.requireProject();
       return { jobId: core.jobs.start('dataset.import-folder', (ctx) => importPatchFolder(store, path, task, ctx)).jobId };
@@ -51,14 +52,12 @@ export function trainingHandlers(core: CoreContext): Pick<Handlers, TrainingMeth
           );
       return { jobId };
     },
-    'heads.list': () => listHeads(core.requireProject()),
+    'head.list': () => listHeads(core.requireProject()),
     'head.get': ({ id }) => {
       const { listing, summary } = loadHead(core.requireProject(), id);
-      return { listing, summary };
+      // Stored as the training job's result; the dispatcher checks it against the contract's TrainSummary.
+      return { listing, summary: summary as TrainSummary };
     },
-    'head.export': ({ id, out, withBackbone }) => {
-      const result = exportHead(core.requireProject(), id, out, withBackbone);
-      return { file: result.file, withBackbone: result.withBackbone };
-    },
+    'head.export': ({ id, out, withBackbone }) => exportHead(core.requireProject(), id, out, withBackbone),
   };
 }

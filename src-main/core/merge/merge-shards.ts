@@ -1,3 +1,4 @@
+import type { MergeSummary as ContractMergeSummary } from '../../../src-shared/contract';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/audit-log';
@@ -7,22 +8,11 @@ import { checkAgainstReference, matchBackbone, readMergeReference, referenceOf, 
 import { slideMerger, zeroCounts, type IdMaps, type MergeCounts } from './merge-slide';
 import { columnsOf, headIdentity, openShard, type OpenShard, type Row } from './shard-reader';
 
-export interface ShardMergeResult {
-  file: string;
-  spec: string | null;
-  slides: number;
-  /** Rows this run added; zero everywhere when the shard was merged before. */
-  added: MergeCounts;
-  /** Predictions of heads the study does not have (a predict shard needs the study's head). */
-  predictionsWithoutHead: number;
-}
+/** One shard's part of a merge (the contract documents the fields). */
+export type ShardMergeResult = ContractMergeSummary['shards'][number];
 
-export interface MergeSummary {
-  into: string;
-  shards: ShardMergeResult[];
-  added: MergeCounts;
-  seconds: number;
-}
+/** What a merge returns: the contract's schema of it (job-results.ts). */
+export type MergeSummary = ContractMergeSummary;
 
 function addCounts(into: MergeCounts, more: MergeCounts): void {
   for (const key of Object.keys(into) as Array<keyof MergeCounts>) into[key] += more[key];
