@@ -55,7 +55,8 @@ export const EmbedRequest = z
   .refine((r) => r.mpp === undefined || r.level === undefined, { message: 'give mpp or level, not both' });
 export type EmbedRequest = z.input<typeof EmbedRequest>;
 
-export const EmbedSummary = z.object({
+/** What an embed job returns (loose, as every job result: see job-results.ts). */
+export const EmbedSummary = z.looseObject({
   slides: z.number().int().nonnegative(),
   tiles: z.number().int().nonnegative(),
   views: z.number().int().positive(),
