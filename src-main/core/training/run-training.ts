@@ -2,9 +2,9 @@ import type { JobContext } from '../jobs/job-registry';
 import { runInWorker } from '../jobs/run-in-worker';
 import type { ProjectStore } from '../project/project-store';
 import type { TrainingWork } from '../workers/training.worker';
-import type { LearningCurveSummary, TrainSummary } from '../../../src-shared/contract';
+import type { ComparisonResult, LearningCurveSummary, TrainSummary } from '../../../src-shared/contract';
 import type { taskLearningCurve, TrainRequest } from './train-task';
-import type { CompareRequest, ComparisonResult } from '../compare/compare-backbones';
+import type { CompareRequest } from '../compare/compare-backbones';
 
 /** Trains a head on a worker thread (see training.worker.ts); the result's type is the contract's. */
 export function trainInWorker(store: ProjectStore, request: TrainRequest, ctx?: JobContext): Promise<TrainSummary> {
