@@ -1,6 +1,7 @@
 // Lint rules, including the layering of docs/ARCHITECTURE.md: src-shared is the common
 // ground (no electron, node or vue), src-main and src-renderer never import each other, and only
-// the Electron shell may import electron.
+// the Electron shell may import electron. Handlers are reached only through the core entry
+// (src-main/core/histo-core.ts builds them via handlers/index.ts), which keeps them out of import circles.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -9,6 +10,15 @@ import globals from 'globals';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const restrict = (paths, patterns) => ['error', { paths, patterns }];
+const coreEntry = 'src-main/core/histo-core.ts';
+const handlersOnlyFromCoreEntry = {
+  group: ['**/handlers', '**/handlers/*', 'handlers', 'handlers/*'],
+  message: 'handlers are built by handlers/index.ts for histo-core.ts only: call the core through its dispatcher, and put shared lookups in a module of their own',
+};
+const mainRestrictions = [
+  { group: ['**/src-renderer/**'], message: 'src-main never imports src-renderer' },
+];
+const mainPaths = [{ name: 'electron', message: 'only src-main/electron may import electron: the core runs under plain Node' }];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test-results/**', 'bench-results/**', '.tmp/**'] },
@@ -54,19 +64,28 @@ export default tseslint.config(
   },
   {
     files: ['src-main/**'],
-    ignores: ['src-main/electron/**'],
+    ignores: ['src-main/electron/**', coreEntry, 'src-main/core/handlers/**'],
+    rules: { 'no-restricted-imports': restrict(mainPaths, [...mainRestrictions, handlersOnlyFromCoreEntry]) },
+  },
+  {
+    files: [coreEntry, 'src-main/core/handlers/index.ts'],
+    rules: { 'no-restricted-imports': restrict(mainPaths, mainRestrictions) },
+  },
+  {
+    // A handler file imports no other handler file: what two need lives outside handlers/.
+    files: ['src-main/core/handlers/**'],
+    ignores: ['src-main/core/handlers/index.ts'],
     rules: {
-      'no-restricted-imports': restrict(
-        [{ name: 'electron', message: 'only src-main/electron may import electron: the core runs under plain Node' }],
-        [{ group: ['**/src-renderer/**'], message: 'src-main never imports src-renderer' }],
-      ),
+      'no-restricted-imports': restrict(mainPaths, [...mainRestrictions, { group: ['./*'], message: 'a handler file imports no other handler file: move what they share out of handlers/ (e.g. to core/registry)' }]),
     },
   },
   {
     files: ['src-main/electron/**'],
-    rules: {
-      'no-restricted-imports': restrict([], [{ group: ['**/src-renderer/**'], message: 'src-main never imports src-renderer' }]),
-    },
+    rules: { 'no-restricted-imports': restrict([], [...mainRestrictions, handlersOnlyFromCoreEntry]) },
+  },
+  {
+    files: ['test/**', 'bench/**', 'scripts/**'],
+    rules: { 'no-restricted-imports': restrict([], [handlersOnlyFromCoreEntry]) },
   },
   {
     files: ['src-renderer/**'],

@@ -7,7 +7,9 @@ import { callCore } from './call-core';
 
 /**
  * `--backbone` may name an .onnx file instead of a project backbone, as cluster jobs do on fresh
- * shard files: the backbone with the same sha256 is used, or the file is imported once.
+ * shard files: the backbone with the same sha256 is used, or the file is imported once. The lookup
+ * reads the repo rather than calling backbone.list, which would register the bundled backbones first
+ * and so change the ids a fresh shard gives its backbones.
  */
 export async function backboneRefFromOption(core: HistoCore, value: string): Promise<string | number> {
   if (!value.toLowerCase().endsWith('.onnx') || !fs.existsSync(value)) return value;

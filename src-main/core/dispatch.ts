@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import {
+  canonicalMethodName,
   contract,
-  isMethodName,
   type CallEnvelope,
   type MethodName,
   type MethodOutput,
@@ -29,9 +29,11 @@ export function describeIssues(error: z.ZodError): string {
  * malformed input are refused before any handler runs, and every outcome becomes an envelope.
  */
 export function createDispatcher(handlers: Handlers): Dispatch {
-  return async (method, rawInput) => {
-    if (!isMethodName(method)) {
-      return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method: ${String(method).slice(0, 100)}` } };
+  return async (requested, rawInput) => {
+    // An old name kept for one version after a rename answers as the new one (contract's methodAliases).
+    const method = canonicalMethodName(requested);
+    if (method === null) {
+      return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method: ${String(requested).slice(0, 100)}` } };
     }
     const spec = contract[method];
     const parsed = spec.input.safeParse(rawInput ?? {});

@@ -1,26 +1,17 @@
-import { createDispatcher, type Dispatch, type Handlers } from './dispatch';
+import { createDispatcher, type Dispatch } from './dispatch';
 import { HistoError } from './errors';
 import { JobRegistry } from './jobs/job-registry';
 import type { ProjectStore } from './project/project-store';
-import { appHandlers } from './handlers/app-handlers';
-import { jobHandlers } from './handlers/job-handlers';
-import { projectHandlers } from './handlers/project-handlers';
-import { slideHandlers } from './handlers/slide-handlers';
 import { SlideLibrary } from './slides-library/slide-library';
 import { SlideImageRenderer } from './slides-library/slide-images';
-import { backboneHandlers } from './handlers/backbone-handlers';
-import { trainingHandlers } from './handlers/training-handlers';
-import { compareHandlers } from './handlers/compare-handlers';
-import { predictionHandlers } from './handlers/prediction-handlers';
-import { searchHandlers } from './handlers/search-handlers';
-import { mapHandlers } from './handlers/map-handlers';
-import { clusterHandlers } from './handlers/cluster-handlers';
+import { buildHandlers } from './handlers/index';
+import type { CoreContext } from './core-context';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
  * project and the jobs, and answers the contract through `dispatch`.
  */
-export class HistoCore {
+export class HistoCore implements CoreContext {
   readonly jobs = new JobRegistry();
   readonly dispatch: Dispatch;
   private project: ProjectStore | null = null;
@@ -29,20 +20,8 @@ export class HistoCore {
   readonly slideImages = new SlideImageRenderer(this.slides);
 
   constructor(readonly env: NodeJS.ProcessEnv = process.env) {
-    const handlers: Handlers = {
-      ...appHandlers(this),
-      ...projectHandlers(this),
-      ...jobHandlers(this),
-      ...slideHandlers(this),
-      ...backboneHandlers(this),
-      ...trainingHandlers(this),
-      ...compareHandlers(this),
-      ...predictionHandlers(this),
-      ...searchHandlers(this),
-      ...mapHandlers(this),
-      ...clusterHandlers(this),
-    };
-    this.dispatch = createDispatcher(handlers);
+    // Handlers see only the CoreContext part of the core, never the class itself.
+    this.dispatch = createDispatcher(buildHandlers(this));
   }
 
   get currentProject(): ProjectStore | null {

@@ -55,7 +55,8 @@ export const EmbedRequest = z
   .refine((r) => r.mpp === undefined || r.level === undefined, { message: 'give mpp or level, not both' });
 export type EmbedRequest = z.input<typeof EmbedRequest>;
 
-export const EmbedSummary = z.object({
+/** What an embed job returns (loose, as every job result: see job-results.ts). */
+export const EmbedSummary = z.looseObject({
   slides: z.number().int().nonnegative(),
   tiles: z.number().int().nonnegative(),
   views: z.number().int().positive(),
@@ -76,4 +77,9 @@ export const backboneMethods = {
   },
   /** Starts an extraction job; progress arrives as job.progress events. */
   'embed.start': { input: EmbedRequest, output: z.object({ jobId: z.string() }) },
+  /** Writes a backbone's stored vectors as CSV, or .npy with a .keys.csv sidecar; view null: every view. */
+  'embedding.export': {
+    input: z.strictObject({ backbone: BackboneRef, out: FilePath, view: z.number().int().min(0).max(1000).nullable().default(0) }),
+    output: z.object({ rows: z.number().int().nonnegative(), dim: z.number().int().positive(), files: z.array(z.string()) }),
+  },
 } as const;

@@ -1,6 +1,7 @@
 import { z } from '../zod';
 import { ExecutionProviderName } from './app';
 import { BackboneRef, ViewMode } from './backbones';
+import { FilePath } from './project';
 
 /** The embed flags every array task runs with (the extraction panel's tiling settings). */
 export const ClusterEmbedSettings = z.strictObject({
@@ -63,6 +64,11 @@ export const clusterMethods = {
   'cluster.status': {
     input: z.strictObject({ outDir: z.string().min(1).max(4096), jobId: z.string().regex(/^\d{1,20}$/).optional() }),
     output: ClusterStatus,
+  },
+  /** Merges shard project files into the open project, as a job; the job's result is the merge summary. */
+  'project.merge': {
+    input: z.strictObject({ shards: z.array(FilePath).min(1).max(100_000) }),
+    output: z.object({ jobId: z.string() }),
   },
   /** Merges the finished shards of outDir into the open project, as a job; the job's result is the merge summary. */
   'cluster.import': {

@@ -32,7 +32,7 @@ export const BackboneScore = z.object({
   neighbourConsistency: z.number().nullable(),
 });
 
-export const ComparisonResult = z.object({
+export const ComparisonResult = z.looseObject({
   id: z.number().int(),
   task: z.string(),
   head: z.string(),

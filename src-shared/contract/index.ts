@@ -16,6 +16,8 @@ import type { CallEnvelope } from './errors';
 export * from './app';
 export * from './errors';
 export * from './jobs';
+export * from './job-results';
+export * from './training-results';
 export * from './project';
 export * from './slides';
 export * from './backbones';
@@ -64,6 +66,28 @@ export const methodNames = Object.keys(contract) as MethodName[];
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/**
+ * Names renamed to singular nouns in 0.2 (`slide.list`, `head.list`): each old name still answers,
+ * as its new name, for one version; remove this map in 0.3.
+ */
+export const methodAliases = {
+  'slides.import': 'slide.import',
+  'slides.list': 'slide.list',
+  'slides.setMpp': 'slide.setMpp',
+  'slides.overlay': 'slide.overlay',
+  'heads.list': 'head.list',
+  'labels.import': 'label.import',
+  'labels.export': 'label.export',
+} as const satisfies Record<string, MethodName>;
+export type MethodAlias = keyof typeof methodAliases;
+
+/** The contract's name for a method name or a kept old name; null for anything else. */
+export function canonicalMethodName(name: unknown): MethodName | null {
+  if (isMethodName(name)) return name;
+  if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodAliases, name)) return methodAliases[name as MethodAlias];
+  return null;
 }
 
 /**

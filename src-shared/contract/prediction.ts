@@ -1,14 +1,12 @@
 import { z } from '../zod';
 import { FilePath } from './project';
+import { ShardSpec } from './shard';
 
 const HeadId = z.number().int().positive();
 const Threshold = z.number().min(0).max(1);
 
-export const SlidePredictionSummary = z.object({
-  slideId: z.number().int(),
-  path: z.string(),
-  width: z.number().int(),
-  height: z.number().int(),
+/** A slide's predictions summarised at a threshold. */
+export const SlideScores = z.object({
   tiles: z.number().int(),
   positive: z.number().int(),
   fraction: z.number(),
@@ -16,6 +14,14 @@ export const SlidePredictionSummary = z.object({
   mean: z.number(),
   meanTopK: z.number(),
   positivesPerMm2: z.number().nullable(),
+});
+
+export const SlidePredictionSummary = z.object({
+  slideId: z.number().int(),
+  path: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  ...SlideScores.shape,
 });
 
 export const ReviewItem = z.object({
@@ -37,7 +43,14 @@ export type ReviewItem = z.infer<typeof ReviewItem>;
 export const predictionMethods = {
   /** Runs a head over slides as a job (tiling and embedding what is missing); summary via job.result. */
   'predict.start': {
-    input: z.strictObject({ head: HeadId, paths: z.array(FilePath).min(1).max(10_000), threshold: Threshold.optional(), positive: z.string().max(64).optional() }),
+    input: z.strictObject({
+      head: HeadId,
+      paths: z.array(FilePath).min(1).max(10_000),
+      threshold: Threshold.optional(),
+      positive: z.string().max(64).optional(),
+      /** Only the slides of this shard (a cluster array task). */
+      shard: ShardSpec.optional(),
+    }),
     output: z.object({ jobId: z.string() }),
   },
   /** Slides a head has predicted, summarised at a threshold (default: the head's F1-optimal one). */
@@ -55,6 +68,8 @@ export const predictionMethods = {
       merge: z.boolean().default(false),
       summary: FilePath.optional(),
       report: FilePath.optional(),
+      /** A folder for one class/probability map TIFF per slide. */
+      map: FilePath.optional(),
     }),
     output: z.object({ files: z.array(z.string()) }),
   },

@@ -103,15 +103,38 @@ export const SlideOverlay = z.object({
 });
 export type SlideOverlay = z.infer<typeof SlideOverlay>;
 
+const Pixels = z.number().int().min(1).max(16_384);
+const RegionRequest = z.strictObject({
+  path: FilePath,
+  /** Top-left corner in level-0 pixels. */
+  x: z.number().int(),
+  y: z.number().int(),
+  /** Size at the level read. */
+  width: Pixels,
+  height: Pixels,
+  level: z.number().int().min(0).max(64).default(0),
+  out: FilePath,
+});
+
 export const slideMethods = {
+  /** Writes a region of a slide to an image file (PNG, JPEG or TIFF by the extension). */
+  'slide.region': {
+    input: RegionRequest,
+    output: z.object({ out: z.string(), x: z.number().int(), y: z.number().int(), width: z.number().int(), height: z.number().int(), level: z.number().int() }),
+  },
+  /** Writes an overview of the whole slide, longest side at most `max` pixels. */
+  'slide.thumbnail': {
+    input: z.strictObject({ path: FilePath, max: z.number().int().min(16).max(8192).default(1024), out: FilePath }),
+    output: z.object({ out: z.string(), width: z.number().int(), height: z.number().int() }),
+  },
   'slide.info': { input: z.strictObject({ path: FilePath, mppOverride: MppOverride.optional() }), output: SlideInfo },
   'slide.tiles': { input: TilesRequest, output: TileGrid },
   /** Imports files and folders (scanned for slide files); one bad file never stops the others. */
-  'slides.import': { input: SlidesImportRequest, output: SlidesImportResult },
-  'slides.list': { input: z.strictObject({}), output: z.array(SlideSummary) },
+  'slide.import': { input: SlidesImportRequest, output: SlidesImportResult },
+  'slide.list': { input: z.strictObject({}), output: z.array(SlideSummary) },
   /** Stores a user-supplied resolution for a slide (both axes), recorded in the audit log. */
-  'slides.setMpp': { input: z.strictObject({ slideId: SlideId, mpp: MppOverride }), output: SlideSummary },
-  'slides.overlay': { input: SlidesOverlayRequest, output: SlideOverlay },
+  'slide.setMpp': { input: z.strictObject({ slideId: SlideId, mpp: MppOverride }), output: SlideSummary },
+  'slide.overlay': { input: SlidesOverlayRequest, output: SlideOverlay },
 } as const;
 
 /** Deep-zoom tiles the core serves for the viewer: square, no overlap, JPEG. */

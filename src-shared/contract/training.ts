@@ -1,6 +1,7 @@
 import { z } from '../zod';
 import { BackboneRef } from './backbones';
 import { FilePath } from './project';
+import { Scores, TrainSummary } from './training-results';
 
 const ClassName = z.string().min(1).max(64);
 
@@ -16,8 +17,9 @@ export const TaskSummary = z.object({
 export type TaskSummary = z.infer<typeof TaskSummary>;
 
 export const HeadKindName = z.enum(['logreg', 'mlp', 'knn']);
+export type HeadKindName = z.infer<typeof HeadKindName>;
 export const MetricName = z.enum(['f1', 'f1Macro', 'precision', 'recall', 'balancedAccuracy', 'rocAuc', 'prAuc', 'accuracy']);
-const Metrics = z.record(z.string(), z.number().nullable());
+export type MetricName = z.infer<typeof MetricName>;
 
 /** Augmentation methods joined with '+': views, noise, mixup, smote (or none). */
 export const AugmentSpec = z
@@ -27,6 +29,7 @@ export const AugmentSpec = z
 
 /** Head preprocessing: auto (nested CV, fixed fallback with few labels) or one fixed choice. */
 export const PreprocessName = z.enum(['auto', 'none', 'l2', 'standardize', 'standardize-project']);
+export type PreprocessName = z.infer<typeof PreprocessName>;
 
 export const TrainStartRequest = z.strictObject({
   task: z.string().min(1).max(200),
@@ -60,8 +63,8 @@ export const HeadListing = z.object({
   kind: z.string(),
   params: z.record(z.string(), z.unknown()),
   seed: z.number().int(),
-  metrics: Metrics,
-  metricsStd: Metrics,
+  metrics: Scores,
+  metricsStd: Scores,
   classes: z.array(z.string()),
   trainSeconds: z.number(),
   createdAt: z.string(),
@@ -71,11 +74,11 @@ export type HeadListing = z.infer<typeof HeadListing>;
 export const trainingMethods = {
   'task.list': { input: z.strictObject({}), output: z.array(TaskSummary) },
   'task.create': { input: z.strictObject({ name: ClassName, classes: z.array(ClassName).min(2).max(100) }), output: TaskSummary },
-  'labels.import': {
+  'label.import': {
     input: z.strictObject({ task: z.string().min(1).max(200), path: FilePath, slide: FilePath.optional(), author: z.string().max(200).optional() }),
     output: z.object({ file: z.string(), labels: z.number().int(), perClass: z.record(z.string(), z.number().int()) }),
   },
-  'labels.export': {
+  'label.export': {
     input: z.strictObject({ task: z.string().min(1).max(200), out: FilePath, slide: FilePath.optional() }),
     output: z.object({ file: z.string(), labels: z.number().int() }),
   },
@@ -85,11 +88,21 @@ export const trainingMethods = {
   },
   /** Trains (or draws a learning curve) as a job; the summary comes from job.result. */
   'train.start': { input: TrainStartRequest, output: z.object({ jobId: z.string() }) },
-  'heads.list': { input: z.strictObject({}), output: z.array(HeadListing) },
+  'head.list': { input: z.strictObject({}), output: z.array(HeadListing) },
   /** A head's full training summary: folds, confusion, ROC/PR curves, threshold, augmentation gain. */
-  'head.get': { input: z.strictObject({ id: z.number().int().positive() }), output: z.object({ listing: HeadListing, summary: z.record(z.string(), z.unknown()) }) },
+  'head.get': { input: z.strictObject({ id: z.number().int().positive() }), output: z.object({ listing: HeadListing, summary: TrainSummary }) },
   'head.export': {
     input: z.strictObject({ id: z.number().int().positive(), out: FilePath, withBackbone: z.boolean().default(false) }),
-    output: z.object({ file: z.string(), withBackbone: z.boolean() }),
+    output: z.object({
+      file: z.string(),
+      headId: z.number().int(),
+      kind: z.string(),
+      classes: z.array(z.string()),
+      withBackbone: z.boolean(),
+      backbone: z.string(),
+      /** The model's input and output as a consumer must feed and read them. */
+      input: z.object({ name: z.string(), shape: z.array(z.union([z.string(), z.number()])), mean: z.array(z.number()).optional(), std: z.array(z.number()).optional() }),
+      output: z.object({ name: z.string(), shape: z.array(z.union([z.string(), z.number()])) }),
+    }),
   },
 } as const;

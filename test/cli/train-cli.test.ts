@@ -92,6 +92,9 @@ describe('histo train', () => {
     bad(['--task', 'nope', '--backbone', 'lin', '--head', 'logreg'], 1, /no task 'nope'/);
     bad(['--task', 'tissue', '--backbone', 'histo-classic-v1', '--head', 'logreg'], 1, /has an embedding from backbone 'histo-classic-v1': embed them first/);
     bad(['--task', 'tissue', '--backbone', 'lin', '--head', 'logreg', '--group', 'patient'], 1, /cannot group by 'patient'/);
+    // The CLI's limits are the contract's: it calls the core through the same dispatcher as the UI.
+    bad(['--task', 'tissue', '--backbone', 'lin', '--head', 'logreg', '--labels-per-class', '2', '--repeats', '500'], 2, /train\.start: invalid input: repeats: /);
+    bad(['--task', 'tissue', '--backbone', 'lin', '--head', 'logreg', '--cv', '51'], 2, /train\.start: invalid input: folds: /);
   });
 
   it('bad preprocessing and augmentation inputs get one line and change nothing', () => {

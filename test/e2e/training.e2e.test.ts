@@ -42,7 +42,7 @@ describe('Tasks & Labels and Training in the browser against histo serve', () =>
     const { context, page, problems, cspViolations } = await openWatchedPage(session!.browser, { width: 1600, height: 1000 }, {
       cspMessages: true,
       skipFailedLoads: true,
-      badResponse: httpErrorsExcept(/\/api\/call\/labels\.import$/),
+      badResponse: httpErrorsExcept(/\/api\/call\/label\.import$/),
     });
 
     await page.goto(session!.server.url);

@@ -31,9 +31,11 @@ describe('useClusterStore', () => {
       ],
       slurmError: null,
     }));
-    const summary = { added: { slides: 8, tilings: 8, tiles: 400, embeddings: 400, predictions: 0 }, shards: [{ file: '/shared/run1/shard-1.histo', spec: '1/3' }, { file: '/shared/run1/shard-3.histo', spec: '3/3' }] };
+    const added = { slides: 4, tilings: 4, tiles: 200, embeddings: 200, predictions: 0 };
+    const shard = (k: number) => ({ file: `/shared/run1/shard-${k}.histo`, spec: `${k}/3`, slides: 4, added, predictionsWithoutHead: 0 });
+    const summary = { into: '/data/study.histo', added: { slides: 8, tilings: 8, tiles: 400, embeddings: 400, predictions: 0 }, shards: [shard(1), shard(3)], seconds: 2 };
     bridge.handle('cluster.import', () => ({ jobId: 'job-9', shards: [] }));
-    bridge.handle('job.result', () => ({ jobId: 'job-9', state: 'done', result: summary, error: null }));
+    bridge.handle('job.result', () => ({ jobId: 'job-9', kind: 'merge', state: 'done', result: summary, error: null }));
 
     const store = useClusterStore();
     await store.writeScript(request);
@@ -58,7 +60,7 @@ describe('useClusterStore', () => {
 
     store.follow('/shared/run1', null);
     bridge.handle('cluster.import', () => ({ jobId: 'job-2', shards: [] }));
-    bridge.handle('job.result', () => ({ jobId: 'job-2', state: 'failed', result: null, error: { code: 'BAD_INPUT', message: '/shared/run1/shard-2.histo: tiled with size=64' } }));
+    bridge.handle('job.result', () => ({ jobId: 'job-2', kind: 'merge', state: 'failed', result: null, error: { code: 'BAD_INPUT', message: '/shared/run1/shard-2.histo: tiled with size=64' } }));
     await store.importFinished();
     expect(store.error).toMatchObject({ code: 'BAD_INPUT', message: '/shared/run1/shard-2.histo: tiled with size=64' });
     expect(store.imported).toBeNull();

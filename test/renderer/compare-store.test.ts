@@ -77,7 +77,7 @@ describe('useCompareStore', () => {
   });
 
   it('starts a comparison, follows its job and shows the result when it is done', async () => {
-    let outcome: JobOutcome = { jobId: 'job-1', state: 'running', result: null, error: null };
+    let outcome: JobOutcome = { jobId: 'job-1', kind: 'compare', state: 'running', result: null, error: null };
     let stored: ComparisonListing[] = [];
     bridge
       .handle('compare.start', () => ({ jobId: 'job-1' }))
@@ -93,7 +93,7 @@ describe('useCompareStore', () => {
     expect(await store.start(request)).toBeNull();
     expect(bridge.calls.filter((c) => c.method === 'compare.start')).toHaveLength(1);
 
-    outcome = { jobId: 'job-1', state: 'done', result: separated, error: null };
+    outcome = { jobId: 'job-1', kind: 'compare', state: 'done', result: separated, error: null };
     stored = [listing(7)];
     bridge.emit('job.progress', jobEvent('job-1', { kind: 'compare', state: 'done', done: 4, total: 4 }));
     await vi.waitFor(() => expect(store.run?.state).toBe('done'));
@@ -105,7 +105,7 @@ describe('useCompareStore', () => {
   it('reports a failed job with the core message, and a result it cannot read', async () => {
     bridge
       .handle('compare.start', () => ({ jobId: 'job-2' }))
-      .handle('job.result', () => ({ jobId: 'job-2', state: 'failed', result: null, error: { code: 'BAD_INPUT', message: "backbone 'noise': 3 labelled tiles of proxy could not be embedded" } }))
+      .handle('job.result', () => ({ jobId: 'job-2', kind: 'compare', state: 'failed', result: null, error: { code: 'BAD_INPUT', message: "backbone 'noise': 3 labelled tiles of proxy could not be embedded" } }))
       .handle('compare.list', () => []);
     const store = useCompareStore();
     await store.start({ task: 'proxy', backbones: ['good', 'noise'] });
@@ -113,10 +113,10 @@ describe('useCompareStore', () => {
     expect(store.run?.error).toContain('could not be embedded');
     expect(store.shown).toBeNull();
 
-    bridge.handle('compare.start', () => ({ jobId: 'job-3' })).handle('job.result', () => ({ jobId: 'job-3', state: 'done', result: { ranking: 'nope' }, error: null }));
+    bridge.handle('compare.start', () => ({ jobId: 'job-3' })).handle('job.result', () => ({ jobId: 'job-3', kind: 'compare', state: 'done', result: { ranking: 'nope' }, error: null }));
     await store.start({ task: 'proxy', backbones: ['good', 'noise'] });
     await vi.waitFor(() => expect(store.run).toMatchObject({ jobId: 'job-3', state: 'failed' }));
-    expect(store.run?.error).toMatch(/cannot read/);
+    expect(store.run?.error).toMatch(/output broke the contract/);
   });
 
   it('keeps the refusal of compare.start', async () => {

@@ -10,8 +10,11 @@ import {
   type MethodOutput,
   type ProjectSummary,
 } from '../../src-shared/contract';
+import type { z } from '../../src-shared/zod';
 
 type Handler = (input: unknown) => unknown;
+/** What a handler may answer: the output schema's input side (a job outcome before its result is checked, NaN allowed). */
+type MethodResponse<M extends MethodName> = z.input<(typeof contract)[M]['output']>;
 
 /**
  * A small HistoBridge for store tests: it sits exactly where the preload or the HTTP client would,
@@ -23,7 +26,7 @@ export class InMemoryBridge implements HistoBridge {
   private readonly handlers = new Map<MethodName, Handler>();
   private readonly listeners = new Map<EventName, Set<(payload: never) => void>>();
 
-  handle<M extends MethodName>(method: M, handler: (input: unknown) => MethodOutput<M> | Promise<MethodOutput<M>>): this {
+  handle<M extends MethodName>(method: M, handler: (input: unknown) => MethodResponse<M> | Promise<MethodResponse<M>>): this {
     this.handlers.set(method, handler);
     return this;
   }
@@ -36,8 +39,10 @@ export class InMemoryBridge implements HistoBridge {
     const handler = this.handlers.get(method);
     if (!handler) return { ok: false, error: { code: 'INTERNAL', message: `no handler for ${method} in this test` } };
     try {
-      const result = (await handler(parsed.data)) as MethodOutput<M>;
-      return { ok: true, result };
+      // Outputs are checked as the core's dispatcher checks them (job results by kind, NaN to null).
+      const checked = contract[method].output.safeParse(await handler(parsed.data));
+      if (!checked.success) return { ok: false, error: { code: 'INTERNAL', message: `${method}: output broke the contract: ${checked.error.message}` } };
+      return { ok: true, result: checked.data as MethodOutput<M> };
     } catch (err) {
       const { code, message } = err as { code: 'INTERNAL'; message: string };
       return { ok: false, error: { code: code ?? 'INTERNAL', message } };

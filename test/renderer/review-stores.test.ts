@@ -45,7 +45,7 @@ const storedSummary = {
   classes: ['stroma', 'tumour'],
   params: {},
   seed: 0,
-  curves: { class: 'tumour', roc: [[0, 0], [1, 1]], pr: [[0, 1], [1, 0.5]], bestThreshold: { threshold: 0.55, f1: 0.9, precision: 1, recall: 0.8 } },
+  curves: { class: 'tumour', roc: [[0, 0], [1, 1]] as Array<[number, number]>, pr: [[0, 1], [1, 0.5]] as Array<[number, number]>, bestThreshold: { threshold: 0.55, f1: 0.9, precision: 1, recall: 0.8 } },
   data: { tiles: 4, perClass: { stroma: 2, tumour: 2 }, groups: 1, augmentedViews: 0, missingEmbeddings: 0 },
   messages: [],
   seconds: 0.4,
@@ -68,7 +68,7 @@ beforeEach(() => {
   decisions = [];
   bridge
     .handle('project.current', () => projectSummary('/data/study.histo'))
-    .handle('heads.list', () => [head])
+    .handle('head.list', () => [head])
     .handle('head.get', () => ({ listing: head, summary: storedSummary }))
     .handle('predict.slides', (input) => {
       const { threshold } = input as { threshold?: number };
@@ -77,7 +77,7 @@ beforeEach(() => {
     .handle('review.progress', () => (predicted ? [{ slideId: 1, path: '/s/a.tif', predicted: 4, reviewed: decisions.length, accepted: 0, rejected: 0, relabelled: 0 }] : []))
     .handle('review.queue', () => (predicted ? tiles : []))
     .handle('predict.start', () => ({ jobId: 'predict-1' }))
-    .handle('job.result', (): JobOutcome => ({ jobId: 'predict-1', state: 'done', result: { slides: [], failed: [] }, error: null }))
+    .handle('job.result', (): JobOutcome => ({ jobId: 'predict-1', kind: 'predict', state: 'done', result: { head: { id: 1, kind: 'logreg', task: 'tumour', classes: ['stroma', 'tumour'], positive: 'tumour', threshold: 0.55, backbone: 'lin', backboneSha256: 'ab12', metrics: {} }, slides: [], failed: [], seconds: 0.1 }, error: null }))
     .handle('review.decide', (input) => {
       const request = input as MethodInput<'review.decide'>;
       decisions.push(request);

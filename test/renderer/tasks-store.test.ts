@@ -49,13 +49,13 @@ describe('useTasksStore', () => {
 
   it('keeps the core refusal of a label file, naming the file and line, and leaves the counts alone', async () => {
     bridge.handle('task.list', () => [task('tissue', { tumour: 3, stroma: 2 })]);
-    bridge.handle('labels.import', () => {
+    bridge.handle('label.import', () => {
       throw { code: 'BAD_INPUT', message: "/data/labels.csv: line 4: unknown class 'fat' (task tissue has: tumour, stroma)" };
     });
     const store = useTasksStore();
     await store.load();
     expect(await store.importLabels({ task: 'tissue', path: ' /data/labels.csv ' })).toBeNull();
-    expect(bridge.calls.find((c) => c.method === 'labels.import')?.input).toEqual({ task: 'tissue', path: '/data/labels.csv' });
+    expect(bridge.calls.find((c) => c.method === 'label.import')?.input).toEqual({ task: 'tissue', path: '/data/labels.csv' });
     expect(store.labelsImportError?.code).toBe('BAD_INPUT');
     expect(store.labelsImportError?.message).toContain('/data/labels.csv: line 4');
     expect(store.tasks[0]!.labels.perClass).toEqual({ tumour: 3, stroma: 2 });
@@ -66,20 +66,20 @@ describe('useTasksStore', () => {
   it('imports a GeoJSON file for one slide and reloads the counts', async () => {
     let labelled = 0;
     bridge.handle('task.list', () => [task('tissue', { tumour: labelled, stroma: 0 })]);
-    bridge.handle('labels.import', () => {
+    bridge.handle('label.import', () => {
       labelled = 12;
       return { file: '/data/a.geojson', labels: 12, perClass: { tumour: 12 } };
     });
     const store = useTasksStore();
     const result = await store.importLabels({ task: 'tissue', path: '/data/a.geojson', slide: '/slides/a.svs' });
-    expect(bridge.calls.find((c) => c.method === 'labels.import')?.input).toEqual({ task: 'tissue', path: '/data/a.geojson', slide: '/slides/a.svs' });
+    expect(bridge.calls.find((c) => c.method === 'label.import')?.input).toEqual({ task: 'tissue', path: '/data/a.geojson', slide: '/slides/a.svs' });
     expect(result?.labels).toBe(12);
     expect(store.lastLabelsImport?.perClass).toEqual({ tumour: 12 });
     expect(store.tasks[0]!.labels.perClass.tumour).toBe(12);
   });
 
   it('follows a patch-folder import job to its result and reloads the tasks', async () => {
-    let outcome: JobOutcome = { jobId: 'job-1', state: 'running', result: null, error: null };
+    let outcome: JobOutcome = { jobId: 'job-1', kind: 'dataset.import-folder', state: 'running', result: null, error: null };
     let listed: TaskSummary[] = [];
     bridge
       .handle('dataset.importFolder', () => ({ jobId: 'job-1' }))
@@ -90,7 +90,7 @@ describe('useTasksStore', () => {
     expect(store.folderImport).toMatchObject({ jobId: 'job-1', path: '/data/patches', state: 'running' });
     await Promise.resolve();
 
-    outcome = { jobId: 'job-1', state: 'done', result: { task: {}, images: 30, perClass: { a: 10, b: 10, c: 10 }, failed: [] }, error: null };
+    outcome = { jobId: 'job-1', kind: 'dataset.import-folder', state: 'done', result: { task: { id: 1, name: 'tissue', classes: ['a', 'b', 'c'] }, images: 30, perClass: { a: 10, b: 10, c: 10 }, failed: [] }, error: null };
     listed = [task('tissue', { a: 10, b: 10, c: 10 })];
     bridge.emit('job.progress', jobEvent('job-1', { kind: 'dataset.import-folder', state: 'done', done: 30, total: 30 }));
     await expect.poll(() => store.folderImport?.state).toBe('done');
@@ -101,7 +101,7 @@ describe('useTasksStore', () => {
   it('reports a failed folder job with the core message', async () => {
     bridge
       .handle('dataset.importFolder', () => ({ jobId: 'job-2' }))
-      .handle('job.result', () => ({ jobId: 'job-2', state: 'failed', result: null, error: { code: 'BAD_INPUT', message: '/data/x: no class folders with PNG or JPEG images' } }))
+      .handle('job.result', () => ({ jobId: 'job-2', kind: 'dataset.import-folder', state: 'failed', result: null, error: { code: 'BAD_INPUT', message: '/data/x: no class folders with PNG or JPEG images' } }))
       .handle('task.list', () => []);
     const store = useTasksStore();
     await store.importFolder('/data/x', 'tissue');
@@ -110,12 +110,12 @@ describe('useTasksStore', () => {
   });
 
   it('exports labels and keeps an export refusal', async () => {
-    bridge.handle('labels.export', () => ({ file: '/out/labels.csv', labels: 30 }));
+    bridge.handle('label.export', () => ({ file: '/out/labels.csv', labels: 30 }));
     const store = useTasksStore();
     expect((await store.exportLabels({ task: 'tissue', out: '/out/labels.csv' }))?.labels).toBe(30);
     expect(store.lastExport?.file).toBe('/out/labels.csv');
 
-    bridge.handle('labels.export', () => {
+    bridge.handle('label.export', () => {
       throw { code: 'NOT_FOUND', message: '/nope: folder does not exist' };
     });
     expect(await store.exportLabels({ task: 'tissue', out: '/nope/labels.csv' })).toBeNull();

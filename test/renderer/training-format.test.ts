@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDifferenceCi, formatGain } from '../../src-renderer/src/format/training-format';
-import { LearningCurveResult, TrainRunSummary } from '../../src-renderer/src/api/training-results';
+import { LearningCurveSummary, TrainSummary } from '../../src-shared/contract';
 import { pairedDifference } from '../../src-shared/domain/paired-difference';
 
 describe('with/without verdict in the UI', () => {
@@ -17,8 +17,8 @@ describe('with/without verdict in the UI', () => {
 
   it('parses the difference and the preprocessing report at the edge', () => {
     const difference = { mean: 0.01, ciLow: -0.01, ciHigh: 0.03, pairs: 5, verdict: 'no measurable gain', text: 'no measurable gain (+0.010, ...)' };
-    const curve = LearningCurveResult.parse({ curve: [{ labelsPerClass: 2, f1Macro: 0.8, f1MacroStd: 0.1, f1MacroAugmented: 0.81, f1MacroAugmentedStd: 0.1, difference, repeats: 5, trainRows: 6 }], preprocess: 'auto', seconds: 1 });
+    const curve = LearningCurveSummary.parse({ curve: [{ labelsPerClass: 2, f1Macro: 0.8, f1MacroStd: 0.1, f1MacroAugmented: 0.81, f1MacroAugmentedStd: 0.1, difference, repeats: 5, trainRows: 6 }], preprocess: 'auto', seconds: 1 });
     expect(curve.curve[0]!.difference?.verdict).toBe('no measurable gain');
-    expect(TrainRunSummary.shape.preprocessing.parse({ requested: 'auto', chosen: 'none', how: 'auto: fallback' })).toMatchObject({ chosen: 'none' });
+    expect(TrainSummary.shape.preprocessing.parse({ requested: 'auto', chosen: 'none', how: 'auto: fallback' })).toMatchObject({ chosen: 'none' });
   });
 });

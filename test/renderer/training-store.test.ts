@@ -25,7 +25,7 @@ function summary(headId?: number) {
     augmentation: { method: 'views', f1MacroWithout: 0.9, f1MacroWith: 0.95 },
     params: { classWeight: 'balanced' },
     seed: 0,
-    curves: { class: 'tumour', roc: [[0, 0], [0, 1], [1, 1]], pr: [[0, 1], [1, 0.5]], bestThreshold: { threshold: 0.4, f1: 0.95, precision: 0.95, recall: 0.95 } },
+    curves: { class: 'tumour', roc: [[0, 0], [0, 1], [1, 1]] as Array<[number, number]>, pr: [[0, 1], [1, 0.5]] as Array<[number, number]>, bestThreshold: { threshold: 0.4, f1: 0.95, precision: 0.95, recall: 0.95 } },
     data: { tiles: 20, perClass: { tumour: 10, stroma: 10 }, groups: 20, augmentedViews: 140, missingEmbeddings: 0 },
     messages: [],
     seconds: 0.12,
@@ -47,19 +47,19 @@ beforeEach(() => {
 
 describe('useTrainingStore', () => {
   it('starts a training job and shows its summary when the job ends', async () => {
-    let outcome: JobOutcome = { jobId: 'job-1', state: 'running', result: null, error: null };
+    let outcome: JobOutcome = { jobId: 'job-1', kind: 'train', state: 'running', result: null, error: null };
     let heads: HeadListing[] = [];
     bridge
       .handle('train.start', () => ({ jobId: 'job-1' }))
       .handle('job.result', () => outcome)
-      .handle('heads.list', () => heads);
+      .handle('head.list', () => heads);
     const store = useTrainingStore();
     const jobId = await store.start({ task: 'tissue', backbone: 'lin', kind: 'logreg', folds: 3, augment: 'views' });
     expect(jobId).toBe('job-1');
     expect(bridge.calls.find((c) => c.method === 'train.start')?.input).toEqual({ task: 'tissue', backbone: 'lin', kind: 'logreg', folds: 3, augment: 'views' });
     expect(store.training).toBe(true);
 
-    outcome = { jobId: 'job-1', state: 'done', result: summary(5), error: null };
+    outcome = { jobId: 'job-1', kind: 'train', state: 'done', result: summary(5), error: null };
     heads = [listing(5)];
     bridge.emit('job.progress', jobEvent('job-1', { kind: 'train', state: 'done' }));
     await expect.poll(() => store.trainRun?.state).toBe('done');
@@ -72,8 +72,8 @@ describe('useTrainingStore', () => {
   it('takes the result of a job that ended before the start call answered', async () => {
     bridge
       .handle('train.start', () => ({ jobId: 'job-2' }))
-      .handle('job.result', () => ({ jobId: 'job-2', state: 'done', result: summary(1), error: null }))
-      .handle('heads.list', () => [listing(1)]);
+      .handle('job.result', () => ({ jobId: 'job-2', kind: 'train', state: 'done', result: summary(1), error: null }))
+      .handle('head.list', () => [listing(1)]);
     const store = useTrainingStore();
     await store.start({ task: 'tissue', backbone: 1, kind: 'knn' });
     await expect.poll(() => store.shown?.headId).toBe(1);
@@ -82,8 +82,8 @@ describe('useTrainingStore', () => {
   it('reports a failed training with the core message', async () => {
     bridge
       .handle('train.start', () => ({ jobId: 'job-3' }))
-      .handle('job.result', () => ({ jobId: 'job-3', state: 'failed', result: null, error: { code: 'BAD_INPUT', message: "--augment views: backbone 'lin' has no augmented views of these tiles" } }))
-      .handle('heads.list', () => []);
+      .handle('job.result', () => ({ jobId: 'job-3', kind: 'train', state: 'failed', result: null, error: { code: 'BAD_INPUT', message: "--augment views: backbone 'lin' has no augmented views of these tiles" } }))
+      .handle('head.list', () => []);
     const store = useTrainingStore();
     await store.start({ task: 'tissue', backbone: 1, kind: 'logreg', augment: 'views' });
     await expect.poll(() => store.trainRun?.state).toBe('failed');
@@ -103,6 +103,7 @@ describe('useTrainingStore', () => {
       .handle('train.start', () => ({ jobId: 'curve-1' }))
       .handle('job.result', () => ({
         jobId: 'curve-1',
+        kind: 'learning-curve',
         state: 'done',
         result: {
           curve: [
@@ -122,7 +123,7 @@ describe('useTrainingStore', () => {
   });
 
   it('loads the summaries of heads ticked for comparison, once each', async () => {
-    bridge.handle('heads.list', () => [listing(1), listing(2)]).handle('head.get', (input) => {
+    bridge.handle('head.list', () => [listing(1), listing(2)]).handle('head.get', (input) => {
       const { id } = input as { id: number };
       return { listing: listing(id), summary: summary() };
     });
@@ -154,10 +155,10 @@ describe('useTrainingStore', () => {
     bridge.handle('head.export', (input) => {
       const { out, withBackbone } = input as { out: string; withBackbone: boolean };
       if (out.startsWith('/nope')) throw { code: 'NOT_FOUND', message: '/nope: folder does not exist' };
-      return { file: out, withBackbone };
+      return { file: out, headId: 3, kind: 'logreg', classes: ['a', 'b'], withBackbone, backbone: 'lin', input: { name: 'embedding', shape: ['N', 8] }, output: { name: 'probabilities', shape: ['N', 2] } };
     });
     const store = useTrainingStore();
-    expect(await store.exportHead(3, ' /out/head.onnx ', true)).toEqual({ file: '/out/head.onnx', withBackbone: true });
+    expect(await store.exportHead(3, ' /out/head.onnx ', true)).toMatchObject({ file: '/out/head.onnx', withBackbone: true, headId: 3 });
     expect(await store.exportHead(3, '/nope/head.onnx', false)).toBeNull();
     expect(store.exportError?.message).toBe('/nope: folder does not exist');
     expect(store.lastExport).toBeNull();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contract, isMethodName, JobEvent, methodNames } from '../../src-shared/contract';
+import { canonicalMethodName, contract, isMethodName, JobEvent, methodAliases, methodNames } from '../../src-shared/contract';
 import { createDispatcher, type Handlers } from '../../src-main/core/dispatch';
 import { HistoError } from '../../src-main/core/errors';
 
@@ -67,6 +67,22 @@ describe('the dispatcher', () => {
 
   it('refuses unknown methods', async () => {
     expect(await dispatch('fs.delete', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+  });
+
+  it('answers a renamed method under its old name for one version, with the same validation', async () => {
+    const answered: string[] = [];
+    const aliasDispatch = createDispatcher({ 'head.list': () => (answered.push('head.list'), []), 'slide.setMpp': () => answered.push('slide.setMpp') } as unknown as Handlers);
+    expect(await aliasDispatch('heads.list', {})).toEqual({ ok: true, result: [] });
+    expect(await aliasDispatch('head.list', {})).toEqual({ ok: true, result: [] });
+    expect(await aliasDispatch('slides.setMpp', { slideId: 1, mpp: -2 })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/^slide\.setMpp: invalid input/) } });
+    expect(answered).toEqual(['head.list', 'head.list']);
+    // Every old name points at a method of the contract, and none shadows one.
+    for (const [old, current] of Object.entries(methodAliases)) {
+      expect(isMethodName(current)).toBe(true);
+      expect(isMethodName(old)).toBe(false);
+      expect(canonicalMethodName(old)).toBe(current);
+    }
+    expect(canonicalMethodName('heads.delete')).toBeNull();
   });
 
   it('keeps the code of expected errors and flags contract-breaking output', async () => {

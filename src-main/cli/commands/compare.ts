@@ -1,10 +1,9 @@
 import type { ComparisonResult } from '../../../src-shared/contract';
 import type { CliCommand } from '../command';
 import { UsageError } from '../cli-errors';
-import { callCore } from '../call-core';
+import { runJob } from '../call-core';
 import { numberOption, requiredStringOption } from '../option-values';
 import { openProjectOption, projectOptionSpec } from '../project-option';
-import { reportProgress } from '../progress-reporter';
 
 const list = (text: string | boolean | undefined) =>
   typeof text === 'string'
@@ -36,7 +35,7 @@ export const compareCommand: CliCommand = {
     if (!['logreg', 'mlp', 'knn'].includes(head)) throw new UsageError(`--head: expected logreg, mlp or knn, got '${head}'`);
     await openProjectOption(ctx);
     const core = ctx.core();
-    const { jobId } = await callCore(core, 'compare.start', {
+    const result = (await runJob(core, 'compare.start', {
       task: requiredStringOption(ctx, 'task'),
       backbones,
       head: head as 'logreg',
@@ -44,14 +43,7 @@ export const compareCommand: CliCommand = {
       seed: numberOption(ctx, 'seed', { integer: true, min: 0 }) ?? 0,
       downstream: list(ctx.options.downstream),
       measureSpeed: ctx.options['no-speed'] !== true,
-    });
-    const stop = reportProgress(core.jobs, 'steps');
-    let result: ComparisonResult;
-    try {
-      result = (await core.jobs.resultOf(jobId)) as ComparisonResult;
-    } finally {
-      stop();
-    }
+    }, 'steps')) as ComparisonResult;
     if (ctx.json) return ctx.out(JSON.stringify(result));
     const pct = (v: number | null) => (v === null ? '  n/a' : (v * 100).toFixed(1).padStart(5));
     ctx.out(`Backbones on proxy task ${result.task} (${result.head}, ${result.folds}-fold grouped CV, seed ${result.seed}):`);

@@ -1,14 +1,10 @@
-import type { EmbedSummary, ViewMode } from '../../../src-shared/contract';
+import type { EmbedSummary, MethodInput, ViewMode } from '../../../src-shared/contract';
 import { ViewMode as ViewModeSchema } from '../../../src-shared/contract';
 import type { CliCommand } from '../command';
-import { callCore } from '../call-core';
+import { callCore, runJob } from '../call-core';
 import { UsageError } from '../cli-errors';
-import { numberOption } from '../option-values';
+import { numberOption, requiredStringOption } from '../option-values';
 import { openProjectOption, projectOptionSpec } from '../project-option';
-import { reportProgress } from '../progress-reporter';
-import { requiredStringOption } from '../option-values';
-import { exportEmbeddings } from '../../core/embeddings/export-embeddings';
-import { resolveBackbone } from '../../core/handlers/backbone-handlers';
 import { parseShardSpec } from '../../core/cluster/shard-spec';
 import { backboneRefFromOption } from '../backbone-file-ref';
 import { openOrCreateShardProject } from '../shard-project';
@@ -44,7 +40,7 @@ export const embedCommand: CliCommand = {
     const mpp = numberOption(ctx, 'mpp', { min: 1e-6 });
     const level = numberOption(ctx, 'level', { integer: true, min: 0 });
     if (mpp !== undefined && level !== undefined) throw new UsageError('embed: give --mpp or --level, not both');
-    const { jobId } = await callCore(core, 'embed.start', {
+    const request: MethodInput<'embed.start'> = {
       paths: ctx.positionals,
       backbone: await backboneRefFromOption(core, requiredStringOption(ctx, 'backbone')),
       shard,
@@ -57,17 +53,8 @@ export const embedCommand: CliCommand = {
       dtype: ctx.options.float16 ? 'float16' : 'float32',
       provider: ((ctx.options.provider as string | undefined) ?? 'auto') as 'auto',
       mppOverride: numberOption(ctx, 'mpp-override', { min: 1e-6 }),
-    });
-    const stopReporting = reportProgress(core.jobs, 'tiles');
-    const cancel = () => core.jobs.cancel(jobId);
-    process.once('SIGINT', cancel);
-    let summary: EmbedSummary;
-    try {
-      summary = (await core.jobs.resultOf(jobId)) as EmbedSummary;
-    } finally {
-      process.off('SIGINT', cancel);
-      stopReporting();
-    }
+    };
+    const summary = (await runJob(core, 'embed.start', request, 'tiles')) as EmbedSummary;
     for (const failure of summary.failed) ctx.err(`histo: skipped ${failure.message.startsWith(failure.path) ? failure.message : `${failure.path}: ${failure.message}`}`);
     if (ctx.json) ctx.out(JSON.stringify(summary));
     else ctx.out(`Embedded ${summary.embedded} tile views of ${summary.slides} slides (${summary.tiles} tiles x ${summary.views} views) in ${summary.seconds.toFixed(1)} s: ${summary.tilesPerSecond.toFixed(1)} tiles/s on ${summary.provider}`);
@@ -82,10 +69,9 @@ export const embeddingsExportCommand: CliCommand = {
   positionals: 0,
   options: { ...projectOptionSpec, backbone: { type: 'string' }, view: { type: 'string' }, out: { type: 'string' } },
   async run(ctx) {
-    const store = await openProjectOption(ctx);
-    const backbone = await resolveBackbone(store, requiredStringOption(ctx, 'backbone'));
+    await openProjectOption(ctx);
     const view = ctx.options.view === 'all' ? null : (numberOption(ctx, 'view', { integer: true, min: 0 }) ?? 0);
-    const result = exportEmbeddings(store, backbone, requiredStringOption(ctx, 'out'), view);
+    const result = await callCore(ctx.core(), 'embedding.export', { backbone: requiredStringOption(ctx, 'backbone'), out: requiredStringOption(ctx, 'out'), view });
     if (ctx.json) ctx.out(JSON.stringify(result));
     else ctx.err(`Wrote ${result.rows} x ${result.dim} embeddings to ${result.files.join(' and ')}`);
   },

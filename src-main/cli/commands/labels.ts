@@ -1,17 +1,11 @@
 import os from 'node:os';
 import type { CliCommand } from '../command';
 import { UsageError } from '../cli-errors';
+import { callCore, runJob } from '../call-core';
 import { openProjectOption, projectOptionSpec } from '../project-option';
-import { requiredStringOption } from '../option-values';
-import { reportProgress } from '../progress-reporter';
-import { TasksRepo } from '../../core/project/repos/tasks-repo';
-import { LabelsRepo } from '../../core/project/repos/labels-repo';
-import { importLabels } from '../../core/labels/import-labels';
-import { exportLabels } from '../../core/labels/export-labels';
-import { importPatchFolder } from '../../core/labels/import-patch-folder';
-import { extractEmbeddings } from '../../core/extraction/extract-embeddings';
-import { resolveBackbone } from '../../core/handlers/backbone-handlers';
+import { numberOption, requiredStringOption } from '../option-values';
 import { ViewMode } from '../../../src-shared/contract';
+import type { EmbedSummary, PatchFolderSummary } from '../../../src-shared/contract';
 
 const taskOption = { task: { type: 'string' } } as const;
 
@@ -22,9 +16,10 @@ export const taskCreateCommand: CliCommand = {
   positionals: 1,
   options: { ...projectOptionSpec, classes: { type: 'string' } },
   async run(ctx) {
-    const store = await openProjectOption(ctx);
+    await openProjectOption(ctx);
     const classes = requiredStringOption(ctx, 'classes').split(',').map((c) => c.trim()).filter(Boolean);
-    const task = new TasksRepo(store.db).create(ctx.positionals[0]!, classes);
+    // The CLI prints the task itself; a new task has no labels to count.
+    const { labels: _labels, ...task } = await callCore(ctx.core(), 'task.create', { name: ctx.positionals[0]!, classes });
     if (ctx.json) return ctx.out(JSON.stringify(task));
     ctx.out(`Created task ${task.id} '${task.name}' with classes ${task.classes.join(', ')}`);
   },
@@ -37,9 +32,8 @@ export const taskListCommand: CliCommand = {
   positionals: 0,
   options: projectOptionSpec,
   async run(ctx) {
-    const store = await openProjectOption(ctx);
-    const labels = new LabelsRepo(store.db);
-    const tasks = new TasksRepo(store.db).list().map((t) => ({ ...t, labels: labels.counts(t.id) }));
+    await openProjectOption(ctx);
+    const tasks = await callCore(ctx.core(), 'task.list', {});
     if (ctx.json) return ctx.out(JSON.stringify(tasks));
     ctx.out(
       tasks.map((t) => `${t.id}  ${t.name}: ${t.classes.map((c) => `${c} ${t.labels.perClass[c] ?? 0}`).join(', ')} (${t.labels.perSlide.length} slides)`).join('\n') ||
@@ -55,14 +49,16 @@ export const labelsImportCommand: CliCommand = {
   positionals: 1,
   options: { ...projectOptionSpec, ...taskOption, slide: { type: 'string' }, author: { type: 'string' } },
   async run(ctx) {
-    const store = await openProjectOption(ctx);
-    const task = new TasksRepo(store.db).require(requiredStringOption(ctx, 'task'));
-    const result = importLabels(store, task, ctx.positionals[0]!, {
+    await openProjectOption(ctx);
+    const task = requiredStringOption(ctx, 'task');
+    const result = await callCore(ctx.core(), 'label.import', {
+      task,
+      path: ctx.positionals[0]!,
       slide: ctx.options.slide as string | undefined,
       author: (ctx.options.author as string | undefined) ?? os.userInfo().username,
     });
     if (ctx.json) return ctx.out(JSON.stringify(result));
-    ctx.out(`Imported ${result.labels} labels into ${task.name}: ${Object.entries(result.perClass).map(([c, n]) => `${c} ${n}`).join(', ')}`);
+    ctx.out(`Imported ${result.labels} labels into ${task}: ${Object.entries(result.perClass).map(([c, n]) => `${c} ${n}`).join(', ')}`);
   },
 };
 
@@ -73,9 +69,8 @@ export const labelsExportCommand: CliCommand = {
   positionals: 0,
   options: { ...projectOptionSpec, ...taskOption, out: { type: 'string' }, slide: { type: 'string' } },
   async run(ctx) {
-    const store = await openProjectOption(ctx);
-    const task = new TasksRepo(store.db).require(requiredStringOption(ctx, 'task'));
-    const result = exportLabels(store, task, requiredStringOption(ctx, 'out'), { slide: ctx.options.slide as string | undefined });
+    await openProjectOption(ctx);
+    const result = await callCore(ctx.core(), 'label.export', { task: requiredStringOption(ctx, 'task'), out: requiredStringOption(ctx, 'out'), slide: ctx.options.slide as string | undefined });
     if (ctx.json) return ctx.out(JSON.stringify(result));
     ctx.err(`Wrote ${result.labels} labels to ${result.file}`);
   },
@@ -88,29 +83,21 @@ export const datasetImportFolderCommand: CliCommand = {
   positionals: 1,
   options: { ...projectOptionSpec, ...taskOption, backbone: { type: 'string' }, views: { type: 'string' }, batch: { type: 'string' } },
   async run(ctx) {
-    const store = await openProjectOption(ctx);
+    await openProjectOption(ctx);
     const core = ctx.core();
     const views = (ctx.options.views as string | undefined) ?? 'none';
     if (!ViewMode.safeParse(views).success) throw new UsageError(`--views: expected none, d4, stain or d4+stain, got '${views}'`);
-    const batch = Number((ctx.options.batch as string | undefined) ?? 32);
-    if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch: expected a whole number >= 1`);
-    const taskName = requiredStringOption(ctx, 'task');
-    const backboneRef = ctx.options.backbone as string | undefined;
-    const backbone = backboneRef ? await resolveBackbone(store, backboneRef) : undefined;
-    const stop = reportProgress(core.jobs, 'images');
-    try {
-      const imported = await core.jobs.start('dataset.import-folder', (job) => importPatchFolder(store, ctx.positionals[0]!, taskName, job)).result;
-      const embedded = backbone
-        ? await core.jobs.start('embed', (job) =>
-            extractEmbeddings(store, { paths: [ctx.positionals[0]!], backbone, views: views as ViewMode, batchSize: batch, dtype: 'float32', minTissue: 0 }, job),
-          ).result
-        : undefined;
-      const result = { task: imported.task.name, classes: imported.task.classes, images: imported.images, perClass: imported.perClass, failed: imported.failed, ...(embedded ? { embedded } : {}) };
-      for (const f of imported.failed) ctx.err(`histo: skipped ${f.message}`);
-      if (ctx.json) return ctx.out(JSON.stringify(result));
-      ctx.out(`Imported ${result.images} images into task ${result.task} (${Object.entries(result.perClass).map(([c, n]) => `${c} ${n}`).join(', ')})` + (embedded ? `; embedded ${embedded.embedded} tile views` : ''));
-    } finally {
-      stop();
-    }
+    const batchSize = numberOption(ctx, 'batch', { integer: true, min: 1 }) ?? 32;
+    const task = requiredStringOption(ctx, 'task');
+    const backbone = ctx.options.backbone as string | undefined;
+    const dir = ctx.positionals[0]!;
+    const imported = (await runJob(core, 'dataset.importFolder', { path: dir, task }, 'images')) as PatchFolderSummary;
+    const embedded = backbone
+      ? ((await runJob(core, 'embed.start', { paths: [dir], backbone, views: views as ViewMode, batchSize, dtype: 'float32', minTissue: 0 }, 'images')) as EmbedSummary)
+      : undefined;
+    const result = { task: imported.task.name, classes: imported.task.classes, images: imported.images, perClass: imported.perClass, failed: imported.failed, ...(embedded ? { embedded } : {}) };
+    for (const f of imported.failed) ctx.err(`histo: skipped ${f.message}`);
+    if (ctx.json) return ctx.out(JSON.stringify(result));
+    ctx.out(`Imported ${result.images} images into task ${result.task} (${Object.entries(result.perClass).map(([c, n]) => `${c} ${n}`).join(', ')})` + (embedded ? `; embedded ${embedded.embedded} tile views` : ''));
   },
 };

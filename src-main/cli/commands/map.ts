@@ -1,9 +1,8 @@
 import type { CliCommand } from '../command';
-import { callCore } from '../call-core';
+import type { MapSummary } from '../../../src-shared/contract';
+import { callCore, runJob } from '../call-core';
 import { openProjectOption, projectOptionSpec } from '../project-option';
 import { numberOption, requiredStringOption } from '../option-values';
-import { reportProgress } from '../progress-reporter';
-import type { MapJobSummary } from '../../core/map/run-map-job';
 
 export const mapCommand: CliCommand = {
   path: ['map'],
@@ -17,14 +16,7 @@ export const mapCommand: CliCommand = {
     const sample = numberOption(ctx, 'sample', { integer: true, min: 50, max: 200_000 });
     await openProjectOption(ctx);
     const core = ctx.core();
-    const stop = reportProgress(core.jobs, 'steps');
-    let summary: MapJobSummary;
-    try {
-      const { jobId } = await callCore(core, 'map.start', { backbone, ...(sample !== undefined ? { sample } : {}) });
-      summary = (await core.jobs.resultOf(jobId)) as MapJobSummary;
-    } finally {
-      stop();
-    }
+    const summary = (await runJob(core, 'map.start', { backbone, ...(sample !== undefined ? { sample } : {}) }, 'steps')) as MapSummary;
     const written = await callCore(core, 'map.export', { backbone, out });
     if (ctx.json) return ctx.out(JSON.stringify({ ...summary, ...written }));
     ctx.err(`Mapped ${summary.tiles} tiles of '${summary.backbone}' in ${summary.seconds.toFixed(1)} s: ${summary.method}`);

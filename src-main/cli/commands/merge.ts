@@ -1,21 +1,13 @@
 import type { CliCommand, CommandContext } from '../command';
-import type { MergeSummary } from '../../core/merge/merge-shards';
-import { mergeOpenShards, openCheckedShards } from '../../core/merge/merge-shards';
+import type { MergeSummary } from '../../../src-shared/contract';
 import { openOrCreateProject } from '../shard-project';
-import { reportProgress } from '../progress-reporter';
+import { runJob } from '../call-core';
 import { requiredStringOption } from '../option-values';
 
 /** Merges shard files into --into (created when missing) with progress on stderr; shared by `cluster merge`. */
 export async function runMerge(ctx: CommandContext, files: readonly string[]): Promise<MergeSummary> {
-  const store = await openOrCreateProject(ctx, requiredStringOption(ctx, 'into'));
-  const core = ctx.core();
-  const shards = openCheckedShards(store, files);
-  const stop = reportProgress(core.jobs, 'slides');
-  try {
-    return await core.jobs.start('merge', (job) => mergeOpenShards(store, shards, job)).result;
-  } finally {
-    stop();
-  }
+  await openOrCreateProject(ctx, requiredStringOption(ctx, 'into'));
+  return (await runJob(ctx.core(), 'project.merge', { shards: [...files] }, 'slides')) as MergeSummary;
 }
 
 export function printMerge(ctx: CommandContext, summary: MergeSummary): void {

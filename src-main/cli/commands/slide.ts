@@ -1,9 +1,6 @@
 import type { CliCommand } from '../command';
 import { callCore } from '../call-core';
 import { numberOption, requiredNumberOption, requiredStringOption } from '../option-values';
-import { openSlide } from '../../core/slides/open-slide';
-import { writeRgbImage } from '../../core/imaging/rgb-image-io';
-import { readOverview } from '../../core/tiling/overview';
 import { UsageError } from '../cli-errors';
 
 const mppOverride = { 'mpp-override': { type: 'string' } } as const;
@@ -47,21 +44,16 @@ export const slideRegionCommand: CliCommand = {
     out: { type: 'string' },
   },
   async run(ctx) {
-    const x = requiredNumberOption(ctx, 'x', { integer: true });
-    const y = requiredNumberOption(ctx, 'y', { integer: true });
-    const width = requiredNumberOption(ctx, 'width', { integer: true, min: 1, max: 16384 });
-    const height = requiredNumberOption(ctx, 'height', { integer: true, min: 1, max: 16384 });
-    const level = numberOption(ctx, 'level', { integer: true, min: 0 }) ?? 0;
-    const out = requiredStringOption(ctx, 'out');
-    const source = await openSlide(ctx.positionals[0]!);
-    try {
-      if (level >= source.info.levels.length) {
-        throw new UsageError(`--level: ${source.info.path} has levels 0-${source.info.levels.length - 1}`);
-      }
-      await writeRgbImage(await source.readRegion(x, y, width, height, level), out);
-    } finally {
-      await source.close();
-    }
+    const written = await callCore(ctx.core(), 'slide.region', {
+      path: ctx.positionals[0]!,
+      x: requiredNumberOption(ctx, 'x', { integer: true }),
+      y: requiredNumberOption(ctx, 'y', { integer: true }),
+      width: requiredNumberOption(ctx, 'width', { integer: true }),
+      height: requiredNumberOption(ctx, 'height', { integer: true }),
+      level: numberOption(ctx, 'level', { integer: true }),
+      out: requiredStringOption(ctx, 'out'),
+    });
+    const { out, x, y, width, height, level } = written;
     if (ctx.json) ctx.out(JSON.stringify({ out, x, y, width, height, level }));
     else ctx.err(`Wrote ${width} x ${height} px of level ${level} to ${out}`);
   },
@@ -74,17 +66,11 @@ export const slideThumbnailCommand: CliCommand = {
   positionals: 1,
   options: { max: { type: 'string' }, out: { type: 'string' } },
   async run(ctx) {
-    const max = numberOption(ctx, 'max', { integer: true, min: 16, max: 8192 }) ?? 1024;
-    const out = requiredStringOption(ctx, 'out');
-    const source = await openSlide(ctx.positionals[0]!);
-    let size: { width: number; height: number };
-    try {
-      const image = await readOverview(source, max);
-      size = { width: image.width, height: image.height };
-      await writeRgbImage(image, out);
-    } finally {
-      await source.close();
-    }
+    const { out, ...size } = await callCore(ctx.core(), 'slide.thumbnail', {
+      path: ctx.positionals[0]!,
+      max: numberOption(ctx, 'max', { integer: true }),
+      out: requiredStringOption(ctx, 'out'),
+    });
     if (ctx.json) ctx.out(JSON.stringify({ out, ...size }));
     else ctx.err(`Wrote a ${size.width} x ${size.height} px thumbnail to ${out}`);
   },

@@ -1,18 +1,10 @@
+import { HeadKindName, MetricName, PreprocessName, type LearningCurveSummary, type TrainSummary } from '../../../src-shared/contract';
 import type { CliCommand } from '../command';
 import { UsageError } from '../cli-errors';
+import { callCore, runJob } from '../call-core';
 import { numberOption, requiredStringOption } from '../option-values';
 import { openProjectOption, projectOptionSpec } from '../project-option';
-import { reportProgress } from '../progress-reporter';
-import { TasksRepo } from '../../core/project/repos/tasks-repo';
-import { resolveBackbone } from '../../core/handlers/backbone-handlers';
-import { isHeadKind } from '../../core/heads/head';
-import { METRIC_KEYS, type MetricKey } from '../../core/heads/metrics';
 import { parseAugmentation, parseCopies, parseSyntheticWeight } from '../../core/heads/feature-augmentation';
-import { isPreprocessing, PREPROCESSINGS, type Preprocessing } from '../../core/heads/preprocessing';
-import { parseGroupBy } from '../../core/training/load-task-dataset';
-import { learningCurveInWorker, trainInWorker } from '../../core/training/run-training';
-import { HeadsRepo } from '../../core/project/repos/heads-repo';
-import { exportHead } from '../../core/heads-export/export-head';
 
 function labelsPerClassOption(text: string): Array<number | 'all'> {
   return text.split(',').map((part) => {
@@ -52,11 +44,12 @@ export const trainCommand: CliCommand = {
   },
   async run(ctx) {
     const kind = requiredStringOption(ctx, 'head');
-    if (!isHeadKind(kind)) throw new UsageError(`--head: expected logreg, mlp or knn, got '${kind}'`);
+    if (!HeadKindName.safeParse(kind).success) throw new UsageError(`--head: expected ${HeadKindName.options.slice(0, -1).join(', ')} or ${HeadKindName.options.at(-1)}, got '${kind}'`);
     const augment = (ctx.options.augment as string | undefined) ?? 'none';
+    // Friendlier words than the schema's for the common slips; the contract still checks everything.
     parseAugmentation(augment);
     const preprocess = (ctx.options.preprocess as string | undefined) ?? 'auto';
-    if (preprocess !== 'auto' && !isPreprocessing(preprocess)) throw new UsageError(`--preprocess: expected auto, ${PREPROCESSINGS.join(', ')}, got '${preprocess}'`);
+    if (!PreprocessName.safeParse(preprocess).success) throw new UsageError(`--preprocess: expected ${PreprocessName.options.join(', ')}, got '${preprocess}'`);
     let copies: number | 'all';
     let syntheticWeight: number;
     try {
@@ -66,51 +59,55 @@ export const trainCommand: CliCommand = {
       throw new UsageError(`--copies / --synthetic-weight: ${(err as Error).message}`);
     }
     const searchMetric = ctx.options['search-metric'] as string | undefined;
-    if (searchMetric !== undefined && !(METRIC_KEYS as readonly string[]).includes(searchMetric)) {
-      throw new UsageError(`--search-metric: expected one of ${METRIC_KEYS.join(', ')}`);
-    }
-    const store = await openProjectOption(ctx);
+    if (searchMetric !== undefined && !MetricName.safeParse(searchMetric).success) throw new UsageError(`--search-metric: expected one of ${MetricName.options.join(', ')}`);
+    await openProjectOption(ctx);
     const core = ctx.core();
-    const task = new TasksRepo(store.db).require(requiredStringOption(ctx, 'task'));
-    const backbone = await resolveBackbone(store, requiredStringOption(ctx, 'backbone'));
-    const common = { task, backbone, kind, groupBy: parseGroupBy(ctx.options.group as string | undefined), augment, preprocess: preprocess as Preprocessing | 'auto', copies, syntheticWeight, seed: numberOption(ctx, 'seed', { integer: true, min: 0 }) ?? 0 };
+    // The contract holds the limits (folds, repeats, seed, ...): the CLI only turns text into values.
+    const request = {
+      task: requiredStringOption(ctx, 'task'),
+      backbone: requiredStringOption(ctx, 'backbone'),
+      kind: kind as HeadKindName,
+      group: ctx.options.group as string | undefined,
+      augment,
+      preprocess: preprocess as PreprocessName,
+      copies,
+      syntheticWeight,
+      seed: numberOption(ctx, 'seed', { integer: true, min: 0 }),
+    };
     const curveText = ctx.options['labels-per-class'] as string | undefined;
-    const stop = reportProgress(core.jobs, 'steps');
-    try {
-      if (curveText !== undefined) {
-        const labelsPerClass = labelsPerClassOption(curveText);
-        const repeats = numberOption(ctx, 'repeats', { integer: true, min: 1, max: 1000 }) ?? 10;
-        const result = await core.jobs.start('learning-curve', (job) => learningCurveInWorker(store, { ...common, labelsPerClass, repeats }, job)).result;
-        if (ctx.json) return ctx.out(JSON.stringify(result));
-        ctx.out(`preprocessing: ${result.preprocess}`);
-        ctx.out(`labels/class  F1 macro (± std)${augment !== 'none' ? `   with ${augment}    with - without (paired over the same draws)` : ''}`);
-        for (const p of result.curve) {
-          const aug = p.f1MacroAugmented !== undefined ? `   ${pct(p.f1MacroAugmented)} ± ${pct(p.f1MacroAugmentedStd ?? 0)}    ${p.difference?.text ?? ''}` : '';
-          ctx.out(`${String(p.labelsPerClass).padStart(12)}  ${pct(p.f1Macro)} ± ${pct(p.f1MacroStd)}${aug}`);
-        }
-        return;
-      }
-      const folds = numberOption(ctx, 'cv', { integer: true, min: 2, max: 50 }) ?? 5;
-      const result = await core.jobs.start('train', (job) =>
-        trainInWorker(store, { ...common, folds, search: ctx.options.search === true, searchMetric: searchMetric as MetricKey | undefined, positive: ctx.options.positive as string | undefined }, job),
-      ).result;
-      for (const message of result.messages) ctx.err(`histo: ${message}`);
+    if (curveText !== undefined) {
+      const repeats = numberOption(ctx, 'repeats', { integer: true, min: 1 });
+      const result = (await runJob(core, 'train.start', { ...request, labelsPerClass: labelsPerClassOption(curveText), repeats }, 'steps')) as LearningCurveSummary;
       if (ctx.json) return ctx.out(JSON.stringify(result));
-      const m = result.metrics;
-      ctx.out(
-        [
-          `Head ${result.headId}: ${result.kind} on ${result.data.tiles} tiles of ${result.data.groups} groups, ${folds}-fold grouped CV, ${result.seconds.toFixed(2)} s`,
-          `  F1 ${pct(m.f1)}  F1 macro ${pct(m.f1Macro)}  precision ${pct(m.precision)}  recall ${pct(m.recall)}  balanced acc ${pct(m.balancedAccuracy)}  ROC-AUC ${pct(m.rocAuc)}  PR-AUC ${pct(m.prAuc)}`,
-          `  preprocessing: ${result.preprocessing.chosen} (${result.preprocessing.how})`,
-          ...(result.augmentation
-            ? [`  augmentation ${result.augmentation.method}: F1 macro ${pct(result.augmentation.f1MacroWithout)} without -> ${pct(result.augmentation.f1MacroWith)} with; ${result.augmentation.difference.text}`]
-            : []),
-          `  confusion (rows true ${result.classes.join('/')}): ${result.confusion.map((r) => `[${r.join(' ')}]`).join(' ')}`,
-        ].join('\n'),
-      );
-    } finally {
-      stop();
+      ctx.out(`preprocessing: ${result.preprocess}`);
+      ctx.out(`labels/class  F1 macro (± std)${augment !== 'none' ? `   with ${augment}    with - without (paired over the same draws)` : ''}`);
+      for (const p of result.curve) {
+        const aug = p.f1MacroAugmented !== undefined ? `   ${pct(p.f1MacroAugmented)} ± ${pct(p.f1MacroAugmentedStd ?? 0)}    ${p.difference?.text ?? ''}` : '';
+        ctx.out(`${String(p.labelsPerClass).padStart(12)}  ${pct(p.f1Macro)} ± ${pct(p.f1MacroStd)}${aug}`);
+      }
+      return;
     }
+    const folds = numberOption(ctx, 'cv', { integer: true, min: 2 });
+    const result = (await runJob(
+      core,
+      'train.start',
+      { ...request, folds, search: ctx.options.search === true, searchMetric: searchMetric as MetricName | undefined, positive: ctx.options.positive as string | undefined },
+      'steps',
+    )) as TrainSummary;
+    for (const message of result.messages) ctx.err(`histo: ${message}`);
+    if (ctx.json) return ctx.out(JSON.stringify(result));
+    const m = result.metrics;
+    ctx.out(
+      [
+        `Head ${result.headId}: ${result.kind} on ${result.data.tiles} tiles of ${result.data.groups} groups, ${folds ?? 5}-fold grouped CV, ${result.seconds.toFixed(2)} s`,
+        `  F1 ${pct(m.f1)}  F1 macro ${pct(m.f1Macro)}  precision ${pct(m.precision)}  recall ${pct(m.recall)}  balanced acc ${pct(m.balancedAccuracy)}  ROC-AUC ${pct(m.rocAuc)}  PR-AUC ${pct(m.prAuc)}`,
+        `  preprocessing: ${result.preprocessing?.chosen} (${result.preprocessing?.how})`,
+        ...(result.augmentation
+          ? [`  augmentation ${result.augmentation.method}: F1 macro ${pct(result.augmentation.f1MacroWithout)} without -> ${pct(result.augmentation.f1MacroWith)} with; ${result.augmentation.difference?.text ?? ""}`]
+          : []),
+        `  confusion (rows true ${result.classes.join('/')}): ${result.confusion.map((r) => `[${r.join(' ')}]`).join(' ')}`,
+      ].join('\n'),
+    );
   },
 };
 
@@ -121,8 +118,8 @@ export const headsListCommand: CliCommand = {
   positionals: 0,
   options: projectOptionSpec,
   async run(ctx) {
-    const store = await openProjectOption(ctx);
-    const heads = new HeadsRepo(store.db).list();
+    await openProjectOption(ctx);
+    const heads = await callCore(ctx.core(), 'head.list', {});
     if (ctx.json) return ctx.out(JSON.stringify(heads));
     ctx.out(heads.map((h) => `${String(h.id).padStart(3)}  ${h.task} / ${h.backbone} / ${h.kind}: F1 macro ${pct(h.metrics.f1Macro)}  (${h.createdAt})`).join('\n') || 'No heads.');
   },
@@ -137,8 +134,8 @@ export const headExportCommand: CliCommand = {
   async run(ctx) {
     const id = Number(ctx.positionals[0]);
     if (!Number.isInteger(id) || id < 1) throw new UsageError(`head export: '${ctx.positionals[0]}' is not a head id (see 'histo heads list')`);
-    const store = await openProjectOption(ctx);
-    const result = exportHead(store, id, requiredStringOption(ctx, 'out'), ctx.options['with-backbone'] === true);
+    await openProjectOption(ctx);
+    const result = await callCore(ctx.core(), 'head.export', { id, out: requiredStringOption(ctx, 'out'), withBackbone: ctx.options['with-backbone'] === true });
     if (ctx.json) return ctx.out(JSON.stringify(result));
     ctx.err(`Wrote head ${id} (${result.classes.join(', ')})${result.withBackbone ? ` with backbone ${result.backbone}` : ''} to ${result.file}`);
   },

@@ -188,4 +188,3 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
   return { id, ...result };
 }
 
-export type ComparisonResult = Awaited<ReturnType<typeof compareBackbones>>;

@@ -1,4 +1,4 @@
-import type { ExecutionProviderName } from '../../../src-shared/contract';
+import type { EmbedSummary, ExecutionProviderName } from '../../../src-shared/contract';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
@@ -29,17 +29,8 @@ export interface ExtractionOptions extends Omit<TilingChoice, 'tileSize'> {
   shard?: ShardSpec;
 }
 
-export interface ExtractionSummary {
-  slides: number;
-  tiles: number;
-  views: number;
-  /** Vectors written by this run (tile x view pairs that were missing). */
-  embedded: number;
-  seconds: number;
-  tilesPerSecond: number;
-  provider: ExecutionProviderName;
-  failed: Array<{ path: string; message: string }>;
-}
+/** What an extraction returns: the contract's EmbedSummary (`embedded`: vectors this run wrote, the missing tile x view pairs). */
+export type ExtractionSummary = EmbedSummary;
 
 /**
  * Slides and patch images -> tiles -> backbone -> SQLite (see runEmbeddingPipeline). Resumable:

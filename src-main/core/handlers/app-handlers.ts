@@ -1,11 +1,11 @@
 import os from 'node:os';
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { appName, appVersion } from '../app-version';
 import { availableExecutionProviders, onnxRuntimeVersion } from '../runtime/execution-providers';
 import { defaultProjectPath } from '../default-paths';
 
-export function appHandlers(core: HistoCore): Pick<Handlers, 'app.info'> {
+export function appHandlers(core: CoreContext): Pick<Handlers, 'app.info'> {
   return {
     'app.info': () => ({
       name: appName,

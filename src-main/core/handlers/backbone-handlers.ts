@@ -1,27 +1,14 @@
-import type { BackboneSummary } from '../../../src-shared/contract';
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { extractEmbeddings } from '../extraction/extract-embeddings';
-import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
-import { BackbonesRepo, type StoredBackbone } from '../project/repos/backbones-repo';
-import type { ProjectStore } from '../project/project-store';
+import { exportEmbeddings } from '../embeddings/export-embeddings';
+import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { benchBackbone } from '../registry/backbone-bench';
-import { ensureBuiltinBackbones, importBackbone } from '../registry/backbone-registry';
+import { backboneSummary, ensureBuiltinBackbones, importBackbone, resolveBackbone } from '../registry/backbone-registry';
 
-type BackboneMethods = 'backbone.list' | 'backbone.import' | 'backbone.bench' | 'embed.start';
+type BackboneMethods = 'backbone.list' | 'backbone.import' | 'backbone.bench' | 'embed.start' | 'embedding.export';
 
-export function backboneSummary(store: ProjectStore, b: StoredBackbone): BackboneSummary {
-  const { id, name, dim, inputSize, mean, std, sha256, builtin, source, license, filePath } = b;
-  return { id, name, dim, inputSize, mean, std, sha256, builtin, source, license, filePath, embeddings: new EmbeddingsRepo(store.db).count(id) };
-}
-
-/** The project's backbones, the bundled ones registered first. */
-export async function resolveBackbone(store: ProjectStore, ref: string | number): Promise<StoredBackbone> {
-  await ensureBuiltinBackbones(store);
-  return new BackbonesRepo(store.db).resolve(ref);
-}
-
-export function backboneHandlers(core: HistoCore): Pick<Handlers, BackboneMethods> {
+export function backboneHandlers(core: CoreContext): Pick<Handlers, BackboneMethods> {
   return {
     'backbone.list': async () => {
       const store = core.requireProject();
@@ -39,6 +26,10 @@ export function backboneHandlers(core: HistoCore): Pick<Handlers, BackboneMethod
       const stored = await resolveBackbone(store, backbone);
       const { jobId } = core.jobs.start('embed', (ctx) => extractEmbeddings(store, { ...options, paths, backbone: stored }, ctx));
       return { jobId };
+    },
+    'embedding.export': async ({ backbone, out, view }) => {
+      const store = core.requireProject();
+      return exportEmbeddings(store, await resolveBackbone(store, backbone), out, view);
     },
   };
 }

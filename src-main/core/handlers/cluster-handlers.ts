@@ -1,15 +1,15 @@
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { HistoError } from '../errors';
 import { embedFlags } from '../cluster/embed-flags';
 import { shardStates, writeShardFolder } from '../cluster/shard-dir';
 import { arrayStatus, submitScript } from '../cluster/slurm-commands';
 import { mergeOpenShards, openCheckedShards } from '../merge/merge-shards';
-import { resolveBackbone } from './backbone-handlers';
+import { resolveBackbone } from '../registry/backbone-registry';
 
-type ClusterMethods = 'cluster.script' | 'cluster.status' | 'cluster.import';
+type ClusterMethods = 'cluster.script' | 'cluster.status' | 'cluster.import' | 'project.merge';
 
-export function clusterHandlers(core: HistoCore): Pick<Handlers, ClusterMethods> {
+export function clusterHandlers(core: CoreContext): Pick<Handlers, ClusterMethods> {
   return {
     'cluster.script': async ({ backbone, embed, submit, histo, ...options }) => {
       const stored = await resolveBackbone(core.requireProject(), backbone);
@@ -37,6 +37,12 @@ export function clusterHandlers(core: HistoCore): Pick<Handlers, ClusterMethods>
       const shards = openCheckedShards(store, done.map((s) => s.file));
       const { jobId } = core.jobs.start('merge', (job) => mergeOpenShards(store, shards, job));
       return { jobId, shards: states.map(({ shard, state, detail }) => ({ shard, state, detail })) };
+    },
+    'project.merge': ({ shards }) => {
+      const store = core.requireProject();
+      // Every shard is opened and checked before the job starts: a wrong file is refused at once.
+      const opened = openCheckedShards(store, shards);
+      return { jobId: core.jobs.start('merge', (job) => mergeOpenShards(store, opened, job)).jobId };
     },
   };
 }

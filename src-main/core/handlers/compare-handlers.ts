@@ -1,18 +1,18 @@
 import type { ComparisonResult } from '../../../src-shared/contract';
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { HistoError } from '../errors';
 import { TasksRepo } from '../project/repos/tasks-repo';
 import { recordAudit } from '../project/repos/audit-repo';
 import { compareInWorker } from '../training/run-training';
-import { resolveBackbone } from './backbone-handlers';
+import { resolveBackbone } from '../registry/backbone-registry';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
 import { ComparisonsRepo } from '../project/repos/comparisons-repo';
 import { ProjectMetaRepo } from '../project/repos/project-meta-repo';
 
 type CompareMethods = 'compare.start' | 'compare.list' | 'compare.get' | 'project.setDefaultBackbone';
 
-export function compareHandlers(core: HistoCore): Pick<Handlers, CompareMethods> {
+export function compareHandlers(core: CoreContext): Pick<Handlers, CompareMethods> {
   return {
     'compare.start': async (request) => {
       const store = core.requireProject();

@@ -1,7 +1,7 @@
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 
-export function jobHandlers(core: HistoCore): Pick<Handlers, 'job.list' | 'job.cancel' | 'job.result'> {
+export function jobHandlers(core: CoreContext): Pick<Handlers, 'job.list' | 'job.cancel' | 'job.result'> {
   return {
     'job.list': () => core.jobs.list(),
     'job.cancel': ({ jobId }) => core.jobs.cancel(jobId),

@@ -1,5 +1,5 @@
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { HistoError } from '../errors';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { exportMap } from '../map/export-map';
@@ -9,7 +9,7 @@ import { checkMappable, mapInWorker } from '../map/run-map-job';
 
 type MapMethods = 'map.start' | 'map.get' | 'map.export';
 
-export function mapHandlers(core: HistoCore): Pick<Handlers, MapMethods> {
+export function mapHandlers(core: CoreContext): Pick<Handlers, MapMethods> {
   return {
     'map.start': ({ backbone: ref, sample }) => {
       const store = core.requireProject();

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { predictSlides } from '../prediction/predict-slides';
 import { predictedSlides } from '../prediction/stored-predictions';
 import { exportPredictionFiles } from '../prediction/export-prediction-files';
@@ -8,11 +8,11 @@ import { decideReview, reviewProgress, reviewQueue } from '../prediction/review'
 
 type PredictionMethods = 'predict.start' | 'predict.slides' | 'predict.export' | 'review.queue' | 'review.decide' | 'review.progress';
 
-export function predictionHandlers(core: HistoCore): Pick<Handlers, PredictionMethods> {
+export function predictionHandlers(core: CoreContext): Pick<Handlers, PredictionMethods> {
   return {
-    'predict.start': ({ head, paths, threshold, positive }) => {
+    'predict.start': ({ head, paths, threshold, positive, shard }) => {
       const store = core.requireProject();
-      return { jobId: core.jobs.start('predict', (ctx) => predictSlides(store, head, paths, { threshold, positive }, ctx)).jobId };
+      return { jobId: core.jobs.start('predict', (ctx) => predictSlides(store, head, paths, { threshold, positive, shard }, ctx)).jobId };
     },
     'predict.slides': ({ head, threshold }) => predictedSlides(core.requireProject(), head, threshold),
     'predict.export': async ({ head, ...request }) => ({ files: await exportPredictionFiles(core.requireProject(), head, request) }),

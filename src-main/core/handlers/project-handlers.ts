@@ -1,11 +1,11 @@
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { ProjectStore } from '../project/project-store';
 import { listAudit } from '../project/repos/audit-repo';
 
 type ProjectMethods = 'project.create' | 'project.open' | 'project.current' | 'project.close' | 'audit.list';
 
-export function projectHandlers(core: HistoCore): Pick<Handlers, ProjectMethods> {
+export function projectHandlers(core: CoreContext): Pick<Handlers, ProjectMethods> {
   return {
     'project.create': ({ path }) => core.useProject(ProjectStore.create(path)).summary(),
     'project.open': ({ path }) => core.useProject(ProjectStore.open(path)).summary(),

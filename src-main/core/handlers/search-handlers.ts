@@ -1,13 +1,13 @@
 import os from 'node:os';
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import { labelSelection } from '../search/label-selection';
 import { describeTiles, searchProject } from '../search/search-project';
 import { resolveTask } from '../search/resolve-task';
 
 type SearchMethods = 'search.run' | 'search.label' | 'search.describe';
 
-export function searchHandlers(core: HistoCore): Pick<Handlers, SearchMethods> {
+export function searchHandlers(core: CoreContext): Pick<Handlers, SearchMethods> {
   return {
     'search.run': (request) => searchProject(core.requireProject(), request),
     'search.describe': ({ tileIds, task }) => {

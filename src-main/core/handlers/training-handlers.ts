@@ -1,5 +1,6 @@
+import type { TrainSummary } from '../../../src-shared/contract';
 import type { Handlers } from '../dispatch';
-import type { HistoCore } from '../histo-core';
+import type { CoreContext } from '../core-context';
 import type { ProjectStore } from '../project/project-store';
 import { TasksRepo, type StoredTask } from '../project/repos/tasks-repo';
 import { LabelsRepo } from '../project/repos/labels-repo';
@@ -10,16 +11,16 @@ import { parseGroupBy } from '../training/load-task-dataset';
 import { learningCurveInWorker, trainInWorker } from '../training/run-training';
 import { HeadsRepo } from '../project/repos/heads-repo';
 import { exportHead } from '../heads-export/export-head';
-import { resolveBackbone } from './backbone-handlers';
+import { resolveBackbone } from '../registry/backbone-registry';
 
 type TrainingMethods =
   | 'task.list'
   | 'task.create'
-  | 'labels.import'
-  | 'labels.export'
+  | 'label.import'
+  | 'label.export'
   | 'dataset.importFolder'
   | 'train.start'
-  | 'heads.list'
+  | 'head.list'
   | 'head.get'
   | 'head.export';
 
@@ -27,13 +28,13 @@ function taskSummary(store: ProjectStore, task: StoredTask) {
   return { ...task, labels: new LabelsRepo(store.db).counts(task.id) };
 }
 
-export function trainingHandlers(core: HistoCore): Pick<Handlers, TrainingMethods> {
+export function trainingHandlers(core: CoreContext): Pick<Handlers, TrainingMethods> {
   const tasks = () => new TasksRepo(core.requireProject().db);
   return {
     'task.list': () => tasks().list().map((t) => taskSummary(core.requireProject(), t)),
     'task.create': ({ name, classes }) => taskSummary(core.requireProject(), tasks().create(name, classes)),
-    'labels.import': ({ task, path, slide, author }) => importLabels(core.requireProject(), tasks().require(task), path, { slide, author: author ?? null }),
-    'labels.export': ({ task, out, slide }) => exportLabels(core.requireProject(), tasks().require(task), out, { slide }),
+    'label.import': ({ task, path, slide, author }) => importLabels(core.requireProject(), tasks().require(task), path, { slide, author: author ?? null }),
+    'label.export': ({ task, out, slide }) => exportLabels(core.requireProject(), tasks().require(task), out, { slide }),
     'dataset.importFolder': ({ path, task }) => {
       const store = core.requireProject();
       return { jobId: core.jobs.start('dataset.import-folder', (ctx) => importPatchFolder(store, path, task, ctx)).jobId };
@@ -51,14 +52,12 @@ export function trainingHandlers(core: HistoCore): Pick<Handlers, TrainingMethod
           );
       return { jobId };
     },
-    'heads.list': () => new HeadsRepo(core.requireProject().db).list(),
+    'head.list': () => new HeadsRepo(core.requireProject().db).list(),
     'head.get': ({ id }) => {
       const { listing, summary } = new HeadsRepo(core.requireProject().db).load(id);
-      return { listing, summary };
+      // Stored as the training job's result; the dispatcher checks it against the contract's TrainSummary.
+      return { listing, summary: summary as TrainSummary };
     },
-    'head.export': ({ id, out, withBackbone }) => {
-      const result = exportHead(core.requireProject(), id, out, withBackbone);
-      return { file: result.file, withBackbone: result.withBackbone };
-    },
+    'head.export': ({ id, out, withBackbone }) => exportHead(core.requireProject(), id, out, withBackbone),
   };
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { JobEvent, JobOutcome, JobState, SerializedError } from '../../../src-shared/contract';
+import { checkJobResult, type JobEvent, type JobOutcome, type JobState, type SerializedError } from '../../../src-shared/contract';
 import { HistoError, serializeError } from '../errors';
 
 export interface JobContext {
@@ -53,7 +53,11 @@ export class JobRegistry extends EventEmitter<{ progress: [JobEvent] }> {
     };
     const result = (async () => {
       try {
-        const value = await run(ctx);
+        const raw = await run(ctx);
+        // The result must fit its kind's schema in the contract; parsing it also turns NaN scores into null.
+        const checked = checkJobResult(kind, raw);
+        if (!checked.ok) throw new HistoError('INTERNAL', `${kind} job: its result broke the contract: ${checked.problem}`);
+        const value = checked.result as T;
         job.outcome = { result: value, error: null };
         this.finish(job, job.controller.signal.aborted ? 'cancelled' : 'done', job.event.message);
         return value;
@@ -86,7 +90,7 @@ export class JobRegistry extends EventEmitter<{ progress: [JobEvent] }> {
   outcome(jobId: string): JobOutcome | null {
     const job = this.jobs.get(jobId);
     if (!job) return null;
-    return { jobId, state: job.event.state, result: job.outcome?.result ?? null, error: job.outcome?.error ?? null };
+    return { jobId, kind: job.event.kind, state: job.event.state, result: job.outcome?.result ?? null, error: job.outcome?.error ?? null };
   }
 
   list(): JobEvent[] {

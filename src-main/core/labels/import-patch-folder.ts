@@ -1,3 +1,4 @@
+import type { PatchFolderSummary } from '../../../src-shared/contract';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JobContext } from '../jobs/job-registry';
@@ -7,14 +8,10 @@ import { HistoError } from '../errors';
 import { collectInputs } from '../extraction/collect-inputs';
 import { registerSource } from '../extraction/extraction-plan';
 import { LabelsRepo, type NewLabel } from '../project/repos/labels-repo';
-import { TasksRepo, type StoredTask } from '../project/repos/tasks-repo';
+import { TasksRepo } from '../project/repos/tasks-repo';
 
-export interface PatchFolderResult {
-  task: StoredTask;
-  images: number;
-  perClass: Record<string, number>;
-  failed: Array<{ path: string; message: string }>;
-}
+/** What a patch-folder import returns: the contract's schema of it (job-results.ts). */
+export type PatchFolderResult = PatchFolderSummary;
 
 /**
  * Imports an ImageFolder dataset (DIR/<class>/<image>) as labelled tiles of a task, creating the

@@ -1,3 +1,4 @@
+import type { MapSummary } from '../../../src-shared/contract';
 import { runInWorker } from '../jobs/run-in-worker';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
@@ -6,12 +7,8 @@ import { HistoError } from '../errors';
 import { hasStoredVectors } from '../search/stored-vectors';
 import type { MapWork } from './map.worker';
 
-export interface MapJobSummary {
-  backbone: string;
-  tiles: number;
-  method: string;
-  seconds: number;
-}
+/** What a map job returns: the contract's schema of it. */
+export type MapJobSummary = MapSummary;
 
 /** Checks what can be checked at once (so a bad request fails before a job starts), then maps in the worker. */
 export function checkMappable(store: ProjectStore, backbone: StoredBackbone): void {

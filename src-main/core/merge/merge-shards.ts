@@ -1,3 +1,4 @@
+import type { MergeSummary as ContractMergeSummary } from '../../../src-shared/contract';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/repos/audit-repo';
@@ -10,22 +11,11 @@ import { HeadsRepo } from '../project/repos/heads-repo';
 import { PredictionsRepo } from '../project/repos/predictions-repo';
 import { columnsOf, insertRow } from '../project/repos/table-info';
 
-export interface ShardMergeResult {
-  file: string;
-  spec: string | null;
-  slides: number;
-  /** Rows this run added; zero everywhere when the shard was merged before. */
-  added: MergeCounts;
-  /** Predictions of heads the study does not have (a predict shard needs the study's head). */
-  predictionsWithoutHead: number;
-}
+/** One shard's part of a merge (the contract documents the fields). */
+export type ShardMergeResult = ContractMergeSummary['shards'][number];
 
-export interface MergeSummary {
-  into: string;
-  shards: ShardMergeResult[];
-  added: MergeCounts;
-  seconds: number;
-}
+/** What a merge returns: the contract's schema of it (job-results.ts). */
+export type MergeSummary = ContractMergeSummary;
 
 function addCounts(into: MergeCounts, more: MergeCounts): void {
   for (const key of Object.keys(into) as Array<keyof MergeCounts>) into[key] += more[key];

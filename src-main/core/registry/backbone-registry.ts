@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { BackboneSummary } from '../../../src-shared/contract';
 import type { BackboneSpec } from '../backbones/backbone-spec';
 import { inspectBackbone } from '../backbones/inspect-backbone';
 import { inspectBackboneIsolated } from '../backbones/isolated-inspect';
@@ -8,6 +9,7 @@ import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/repos/audit-repo';
 import { BackbonesRepo, type StoredBackbone } from '../project/repos/backbones-repo';
+import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 
 /**
  * Imports an ONNX backbone: inspects and test-runs it first (nothing is written for a model that
@@ -52,3 +54,14 @@ export async function ensureBuiltinBackbones(store: ProjectStore): Promise<void>
   }
 }
 
+/** A stored backbone as the contract lists it, with how many embeddings the project holds for it. */
+export function backboneSummary(store: ProjectStore, b: StoredBackbone): BackboneSummary {
+  const { id, name, dim, inputSize, mean, std, sha256, builtin, source, license, filePath } = b;
+  return { id, name, dim, inputSize, mean, std, sha256, builtin, source, license, filePath, embeddings: new EmbeddingsRepo(store.db).count(id) };
+}
+
+/** The project's backbones, the bundled ones registered first. */
+export async function resolveBackbone(store: ProjectStore, ref: string | number): Promise<StoredBackbone> {
+  await ensureBuiltinBackbones(store);
+  return new BackbonesRepo(store.db).resolve(ref);
+}

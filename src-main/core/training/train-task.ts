@@ -214,8 +214,6 @@ export function trainTask(store: ProjectStore, request: TrainRequest, ctx?: JobC
   return { headId, ...summary };
 }
 
-export type TrainSummary = ReturnType<typeof trainTask>;
-
 /** A paired difference as JSON carries it (NaN mean becomes null), plus its one-line wording. */
 function jsonDifference(d: PairedDifference) {
   return { mean: Number.isFinite(d.mean) ? d.mean : null, ciLow: d.ciLow, ciHigh: d.ciHigh, pairs: d.pairs, verdict: d.verdict, text: describePairedDifference(d) };

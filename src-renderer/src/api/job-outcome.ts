@@ -1,4 +1,4 @@
-import type { JobEvent, JobOutcome } from '../../../src-shared/contract';
+import type { JobEvent, JobKind, JobOutcome, JobResult } from '../../../src-shared/contract';
 import { call, HistoCallError, onEvent } from './histo-api';
 
 /** How often to ask for a job's outcome when no event tells us (the event socket may be reconnecting). */
@@ -40,4 +40,16 @@ export function waitForJobOutcome(jobId: string, pollMs = POLL_MS): Promise<JobO
     timer = setInterval(() => void check(), pollMs);
     void check();
   });
+}
+
+/**
+ * A finished job's result, typed by its kind, or the sentence to show instead: the job's own error
+ * when it failed. The core checked the result against the contract's schema for its kind (job.result's
+ * output), so nothing is parsed again here.
+ */
+export function readJobResult<K extends JobKind>(outcome: JobOutcome, kind: K): { value: JobResult<K> } | { error: string } {
+  if (outcome.state === 'cancelled') return { error: 'Cancelled.' };
+  if (outcome.error) return { error: outcome.error.message };
+  if (outcome.kind !== kind || outcome.result === null) return { error: `job ${outcome.jobId} is a ${outcome.kind} job without a ${kind} result` };
+  return { value: outcome.result as JobResult<K> };
 }

@@ -1,9 +1,8 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
-import { ComparisonResult, type CompareRequest, type JobState, type MethodInput, type MethodOutput } from '../../../src-shared/contract';
+import type { ComparisonResult, CompareRequest, JobState, MethodInput, MethodOutput } from '../../../src-shared/contract';
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
-import { waitForJobOutcome } from '../api/job-outcome';
-import { readJobResult } from '../api/training-results';
+import { readJobResult, waitForJobOutcome } from '../api/job-outcome';
 import { useProjectStore } from './project-store';
 
 export type ComparisonListing = MethodOutput<'compare.list'>[number];
@@ -113,7 +112,7 @@ export const useCompareStore = defineStore('compare', () => {
     try {
       const outcome = await waitForJobOutcome(started.jobId);
       state = outcome.state;
-      const read = readJobResult(outcome, ComparisonResult);
+      const read = readJobResult(outcome, 'compare');
       if ('error' in read) failure = read.error;
       else if (run.value?.jobId === started.jobId) {
         shown.value = read.value;

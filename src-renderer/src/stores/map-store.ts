@@ -53,7 +53,7 @@ export const useMapStore = defineStore('map', () => {
 
   async function loadHeads(): Promise<void> {
     try {
-      heads.value = await call('heads.list', {});
+      heads.value = await call('head.list', {});
     } catch {
       heads.value = []; // colouring by prediction is then simply not offered
     }

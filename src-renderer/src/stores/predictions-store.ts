@@ -1,9 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { JobState, MethodInput, MethodOutput } from '../../../src-shared/contract';
+import type { JobState, MethodInput, MethodOutput, TrainSummary } from '../../../src-shared/contract';
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
 import { waitForJobOutcome } from '../api/job-outcome';
-import type { TrainRunSummary } from '../api/training-results';
 import { useCallAction } from '../composables/use-call-action';
 import { useProjectStore } from './project-store';
 import { useTrainingStore } from './training-store';
@@ -13,7 +12,7 @@ export type SlidePredictionSummary = PredictedSlides['slides'][number];
 export type ReviewProgress = MethodOutput<'review.progress'>[number];
 export type PredictionExportInput = Omit<MethodInput<'predict.export'>, 'head' | 'threshold'>;
 export type PredictionExportResult = MethodOutput<'predict.export'>;
-export type HeadCurves = TrainRunSummary['curves'];
+export type HeadCurves = TrainSummary['curves'];
 
 /** A prediction job started here, followed until it ends. */
 export interface PredictionRun {

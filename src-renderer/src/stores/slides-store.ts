@@ -38,11 +38,11 @@ export const useSlidesStore = defineStore('slides', () => {
   async function load(): Promise<void> {
     loading.value = true;
     try {
-      slides.value = await call('slides.list', {});
+      slides.value = await call('slide.list', {});
       if (selected.value === null) selectedId.value = null;
       error.value = null;
     } catch (err) {
-      const callError = toCallError(err, 'slides.list');
+      const callError = toCallError(err, 'slide.list');
       slides.value = [];
       selectedId.value = null;
       // No project open is a state the view explains, not an error.
@@ -58,7 +58,7 @@ export const useSlidesStore = defineStore('slides', () => {
     if (cleaned.length === 0 || importing.value) return null;
     importing.value = true;
     try {
-      const result = await call('slides.import', { paths: cleaned });
+      const result = await call('slide.import', { paths: cleaned });
       for (const slide of result.imported) replace(slide);
       slides.value.sort((a, b) => a.id - b.id);
       lastImport.value = result;
@@ -68,7 +68,7 @@ export const useSlidesStore = defineStore('slides', () => {
       if (result.imported.length > 0) void useProjectStore().load();
       return result;
     } catch (err) {
-      error.value = toCallError(err, 'slides.import');
+      error.value = toCallError(err, 'slide.import');
       return null;
     } finally {
       importing.value = false;
@@ -78,12 +78,12 @@ export const useSlidesStore = defineStore('slides', () => {
   async function setMpp(slideId: number, mpp: number): Promise<boolean> {
     savingMppFor.value = slideId;
     try {
-      replace(await call('slides.setMpp', { slideId, mpp }));
+      replace(await call('slide.setMpp', { slideId, mpp }));
       delete mppErrors.value[slideId];
       if (overlay.value?.slideId === slideId) clearOverlay();
       return true;
     } catch (err) {
-      mppErrors.value[slideId] = toCallError(err, 'slides.setMpp').message;
+      mppErrors.value[slideId] = toCallError(err, 'slide.setMpp').message;
       return false;
     } finally {
       savingMppFor.value = null;
@@ -103,7 +103,7 @@ export const useSlidesStore = defineStore('slides', () => {
     overlayKey = key;
     overlayLoading.value = true;
     try {
-      const result = await call('slides.overlay', { slideId, ...request });
+      const result = await call('slide.overlay', { slideId, ...request });
       if (overlayKey !== key) return null; // another slide was selected meanwhile
       overlay.value = result;
       overlayError.value = null;
@@ -111,7 +111,7 @@ export const useSlidesStore = defineStore('slides', () => {
     } catch (err) {
       if (overlayKey === key) {
         overlay.value = null;
-        overlayError.value = toCallError(err, 'slides.overlay');
+        overlayError.value = toCallError(err, 'slide.overlay');
       }
       return null;
     } finally {

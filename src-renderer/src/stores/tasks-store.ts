@@ -1,16 +1,15 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
-import type { JobState, MethodInput, MethodOutput, TaskSummary } from '../../../src-shared/contract';
+import type { JobState, MethodInput, MethodOutput, PatchFolderSummary, TaskSummary } from '../../../src-shared/contract';
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
-import { waitForJobOutcome } from '../api/job-outcome';
-import { PatchFolderResult, readJobResult } from '../api/training-results';
+import { readJobResult, waitForJobOutcome } from '../api/job-outcome';
 import { useCallAction } from '../composables/use-call-action';
 import { useProjectStore } from './project-store';
 
-export type LabelsImportInput = MethodInput<'labels.import'>;
-export type LabelsImportResult = MethodOutput<'labels.import'>;
-export type LabelsExportInput = MethodInput<'labels.export'>;
-export type LabelsExportResult = MethodOutput<'labels.export'>;
+export type LabelsImportInput = MethodInput<'label.import'>;
+export type LabelsImportResult = MethodOutput<'label.import'>;
+export type LabelsExportInput = MethodInput<'label.export'>;
+export type LabelsExportResult = MethodOutput<'label.export'>;
 
 /** A patch-folder import started here, followed until it ends. */
 export interface FolderImport {
@@ -18,7 +17,7 @@ export interface FolderImport {
   path: string;
   task: string;
   state: JobState;
-  result: PatchFolderResult | null;
+  result: PatchFolderSummary | null;
   error: string | null;
 }
 
@@ -44,7 +43,7 @@ export const useTasksStore = defineStore('tasks', () => {
   const folderError = ref<HistoCallError | null>(null);
   const folderImport = ref<FolderImport | null>(null);
 
-  const { running: exporting, error: exportError, result: lastExport, run: runExport, clear: clearExport } = useCallAction('labels.export');
+  const { running: exporting, error: exportError, result: lastExport, run: runExport, clear: clearExport } = useCallAction('label.export');
 
   const project = useProjectStore();
   watch(
@@ -109,13 +108,13 @@ export const useTasksStore = defineStore('tasks', () => {
       const request: LabelsImportInput = { task: input.task, path: input.path.trim() };
       if (input.slide) request.slide = input.slide;
       if (input.author?.trim()) request.author = input.author.trim();
-      const result = await call('labels.import', request);
+      const result = await call('label.import', request);
       lastLabelsImport.value = result;
       labelsImportError.value = null;
       await load();
       return result;
     } catch (err) {
-      labelsImportError.value = toCallError(err, 'labels.import');
+      labelsImportError.value = toCallError(err, 'label.import');
       lastLabelsImport.value = null;
       return null;
     } finally {
@@ -154,7 +153,7 @@ export const useTasksStore = defineStore('tasks', () => {
     let update: Partial<FolderImport>;
     try {
       const outcome = await waitForJobOutcome(jobId);
-      const read = readJobResult(outcome, PatchFolderResult);
+      const read = readJobResult(outcome, 'dataset.import-folder');
       update = { state: outcome.state, ...('value' in read ? { result: read.value } : { error: read.error }) };
     } catch (err) {
       update = { state: 'failed', error: toCallError(err, 'job.result').message };
@@ -169,7 +168,7 @@ export const useTasksStore = defineStore('tasks', () => {
     return runExport(() => {
       const request: LabelsExportInput = { task: input.task, out: input.out.trim() };
       if (input.slide) request.slide = input.slide;
-      return call('labels.export', request);
+      return call('label.export', request);
     });
   }
 

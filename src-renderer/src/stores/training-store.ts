@@ -1,9 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { HeadListing, JobState, MethodOutput, TrainStartRequest } from '../../../src-shared/contract';
+import type { HeadListing, JobState, LearningCurveSummary, MethodOutput, TrainStartRequest, TrainSummary } from '../../../src-shared/contract';
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
-import { waitForJobOutcome } from '../api/job-outcome';
-import { LearningCurveResult, readJobResult, TrainRunSummary } from '../api/training-results';
+import { readJobResult, waitForJobOutcome } from '../api/job-outcome';
 import { useCallAction } from '../composables/use-call-action';
 import { useProjectStore } from './project-store';
 
@@ -20,7 +19,7 @@ export interface TrainingRun {
 /** The run whose full summary the view shows: the one just trained, or a stored head opened from the table. */
 export interface ShownRun {
   headId: number;
-  summary: TrainRunSummary;
+  summary: TrainSummary;
 }
 
 /**
@@ -38,11 +37,11 @@ export const useTrainingStore = defineStore('training', () => {
   const trainRun = ref<TrainingRun | null>(null);
   const curveRun = ref<TrainingRun | null>(null);
   const shown = ref<ShownRun | null>(null);
-  const curve = ref<LearningCurveResult | null>(null);
+  const curve = ref<LearningCurveSummary | null>(null);
 
   /** Heads ticked for comparison, in the order they were ticked, and their loaded summaries. */
   const compareIds = ref<number[]>([]);
-  const summaries = ref<Record<number, TrainRunSummary>>({});
+  const summaries = ref<Record<number, TrainSummary>>({});
   const summaryErrors = ref<Record<number, string>>({});
   const loadingSummaries = ref<number[]>([]);
 
@@ -72,11 +71,11 @@ export const useTrainingStore = defineStore('training', () => {
   async function load(): Promise<void> {
     loading.value = true;
     try {
-      heads.value = await call('heads.list', {});
+      heads.value = await call('head.list', {});
       compareIds.value = compareIds.value.filter((id) => heads.value.some((h) => h.id === id));
       error.value = null;
     } catch (err) {
-      const callError = toCallError(err, 'heads.list');
+      const callError = toCallError(err, 'head.list');
       heads.value = [];
       error.value = callError.code === 'NO_PROJECT' ? null : callError;
     } finally {
@@ -117,11 +116,11 @@ export const useTrainingStore = defineStore('training', () => {
       const outcome = await waitForJobOutcome(run.jobId);
       state = outcome.state;
       if (isCurve) {
-        const read = readJobResult(outcome, LearningCurveResult);
+        const read = readJobResult(outcome, 'learning-curve');
         if ('value' in read && slot.value?.jobId === run.jobId) curve.value = read.value;
         else if ('error' in read) failure = read.error;
       } else {
-        const read = readJobResult(outcome, TrainRunSummary);
+        const read = readJobResult(outcome, 'train');
         if ('value' in read && slot.value?.jobId === run.jobId) {
           const { headId } = read.value;
           if (headId !== undefined) {
@@ -143,20 +142,16 @@ export const useTrainingStore = defineStore('training', () => {
   }
 
   /** The full summary of a stored head (cached: a head never changes once trained). */
-  async function loadSummary(id: number): Promise<TrainRunSummary | null> {
+  async function loadSummary(id: number): Promise<TrainSummary | null> {
     if (summaries.value[id]) return summaries.value[id];
     if (loadingSummaries.value.includes(id)) return null;
     loadingSummaries.value.push(id);
     try {
+      // The core checked the stored summary against the contract: one it cannot read arrives as an error.
       const { summary } = await call('head.get', { id });
-      const parsed = TrainRunSummary.safeParse(summary);
-      if (!parsed.success) {
-        summaryErrors.value[id] = `head ${id}: its stored summary is not one this version can read (${parsed.error.issues[0]?.path.join('.') ?? 'summary'})`;
-        return null;
-      }
-      summaries.value[id] = parsed.data;
+      summaries.value[id] = summary;
       delete summaryErrors.value[id];
-      return parsed.data;
+      return summary;
     } catch (err) {
       summaryErrors.value[id] = toCallError(err, 'head.get').message;
       return null;

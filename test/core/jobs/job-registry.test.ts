@@ -20,7 +20,7 @@ describe('JobRegistry', () => {
     expect(midway.rate).toBeCloseTo(2);
     expect(midway.etaSeconds).toBeCloseTo(3);
     expect(events.at(-1)).toMatchObject({ state: 'done', done: 10, total: 10, etaSeconds: 0 });
-    expect(jobs.outcome(events[0]!.jobId)).toEqual({ jobId: events[0]!.jobId, state: 'done', result: 'finished', error: null });
+    expect(jobs.outcome(events[0]!.jobId)).toEqual({ jobId: events[0]!.jobId, kind: events[0]!.kind, state: 'done', result: 'finished', error: null });
   });
 
   it('cancels a running job and reports it cancelled', async () => {
