@@ -3,6 +3,9 @@ import type { DecodePool } from './decode-pool';
 import { sharedDecodePool } from './decode-pool';
 import type { FileReader } from './file-reader';
 import { SLIDE_LIMITS } from './limits';
+import type { MosaicPiece } from './mosaic';
+import { mosaicGrid } from './mosaic';
+import type { TileGrid } from './region';
 import { readGridRegion } from './region';
 import type { LevelGrid } from './slide-base';
 import { SlideBase } from './slide-base';
@@ -13,9 +16,15 @@ import type { TileCache } from './tile-cache';
 import { sharedTileCache } from './tile-cache';
 import type { TiffImage } from './tiff/tiff-image';
 import { checkDecodable } from './tiff/tiff-image';
-import type { TiffLayout } from './vendors/tiff-vendor';
+import type { LevelPlacement, TiffLayout } from './vendors/tiff-vendor';
 
 let nextSlideKey = 1;
+
+/** A level whose TIFF tiles overlap, stitched from the vendor's placements (Ventana BIF). */
+function stitchedGrid(tiles: TileGrid, placement: LevelPlacement): TileGrid {
+  const pieces: MosaicPiece[] = placement.tiles.map((t) => ({ ...t, source: () => tiles.readTile(t.tileX, t.tileY) }));
+  return mosaicGrid(placement.width, placement.height, pieces);
+}
 
 /** Any TIFF-family slide, whichever vendor laid it out. */
 export class TiffSlide extends SlideBase {
@@ -35,10 +44,17 @@ export class TiffSlide extends SlideBase {
   /** The SlideSource stage: a vendor's layout of a TIFF container, read through the shared decode pool and tile cache. */
   static create(file: FileReader, layout: TiffLayout, fingerprint: string, mppOverride: number | undefined): TiffSlide {
     for (const level of layout.levels) checkDecodable(file.path, level);
-    const info = slideInfo({ ...layout, path: file.path }, mppOverride);
+    const { placements } = layout;
+    // A stitched level's size is the mosaic's, not its TIFF image's.
+    const shapes = placements ? layout.levels.map((image, i) => ({ ...image, width: placements[i]!.width, height: placements[i]!.height })) : layout.levels;
+    const info = slideInfo({ ...layout, levels: shapes, path: file.path }, mppOverride);
     const grids: LevelGrid[] = [];
     const slide = new TiffSlide(fingerprint, info, grids, file, layout, sharedTileCache(), `tiff${nextSlideKey++}:`, sharedDecodePool());
-    layout.levels.forEach((image, index) => grids.push({ ...slide.gridOf(image, `level ${index}`, true), downsample: info.levels[index]!.downsample }));
+    layout.levels.forEach((image, index) => {
+      const tiles = slide.gridOf(image, `level ${index}`, true);
+      const grid = placements ? stitchedGrid(tiles, placements[index]!) : tiles;
+      grids.push({ ...grid, downsample: info.levels[index]!.downsample });
+    });
     return slide;
   }
 

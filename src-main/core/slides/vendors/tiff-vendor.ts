@@ -12,6 +12,30 @@ export interface TiffLayout {
   mppX: number | null;
   mppY: number | null;
   magnification: number | null;
+  /**
+   * For vendors whose level tiles overlap and must be stitched (Ventana): per level, its true
+   * size and where each of its TIFF tiles (or a part of one) goes, in paint order.
+   */
+  placements?: LevelPlacement[];
+}
+
+/** A level assembled from placed TIFF tiles. */
+export interface LevelPlacement {
+  width: number;
+  height: number;
+  tiles: PlacedTile[];
+}
+
+/** A rectangle of the TIFF tile (tileX, tileY) placed at (x, y) on its level, in whole pixels. */
+export interface PlacedTile {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  tileX: number;
+  tileY: number;
+  sourceX: number;
+  sourceY: number;
 }
 
 /**

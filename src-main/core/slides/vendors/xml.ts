@@ -52,8 +52,8 @@ export function declaresEntities(xml: string): boolean {
 
 export function xmlAttributes(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  // Anchored at a word start and bounded by MAX_XML_TAG: linear in the tag's length.
-  for (const m of text.matchAll(/(?<![\w:])([\w:]+)\s*=\s*"([^"]*)"/g)) out.set(m[1]!, decodeEntities(m[2]!));
+  // Names may hold "-" and "." (Ventana's Pos-X). Anchored at a word start and bounded by MAX_XML_TAG: linear in the tag's length.
+  for (const m of text.matchAll(/(?<![\w:.-])([\w:.-]+)\s*=\s*"([^"]*)"/g)) out.set(m[1]!, decodeEntities(m[2]!));
   return out;
 }
 
