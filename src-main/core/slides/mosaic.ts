@@ -3,11 +3,8 @@ import type { TileGrid } from './region';
 import { whiteImage } from './region';
 import type { RgbImage } from './slide-source';
 
-/**
- * One rectangle of a stored image placed on a level: a camera tile of a Ventana BIF, an image (or
- * part of one) of a MIRAX slide. Pieces may overlap; where they do, the later one is on top.
- */
-export interface MosaicPiece {
+/** Where a rectangle of a stored image goes on a level. */
+export interface PiecePlacement {
   /** Top-left corner on the level, in whole level pixels. */
   x: number;
   y: number;
@@ -16,6 +13,13 @@ export interface MosaicPiece {
   /** Where the piece starts in its source image. */
   sourceX: number;
   sourceY: number;
+}
+
+/**
+ * One rectangle of a stored image placed on a level: a camera tile of a Ventana BIF, an image (or
+ * part of one) of a MIRAX slide. Pieces may overlap; where they do, the later one is on top.
+ */
+export interface MosaicPiece extends PiecePlacement {
   /** The decoded source image (cached by the caller), or null when it is absent. */
   source(): Promise<RgbImage | null>;
 }

@@ -1,4 +1,5 @@
 import type { AssociatedImageName, SlideFormat, SlideVendor } from '../../../../src-shared/domain/slide';
+import type { PiecePlacement } from '../mosaic';
 import type { TiffContainer } from '../tiff/tiff-container';
 import type { TiffImage } from '../tiff/tiff-image';
 
@@ -26,16 +27,10 @@ export interface LevelPlacement {
   tiles: PlacedTile[];
 }
 
-/** A rectangle of the TIFF tile (tileX, tileY) placed at (x, y) on its level, in whole pixels. */
-export interface PlacedTile {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
+/** A rectangle of the TIFF tile (tileX, tileY) placed on its level, in whole pixels. */
+export interface PlacedTile extends PiecePlacement {
   tileX: number;
   tileY: number;
-  sourceX: number;
-  sourceY: number;
 }
 
 /**
