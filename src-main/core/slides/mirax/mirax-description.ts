@@ -32,7 +32,8 @@ const ASSOCIATED: ReadonlyArray<[string, AssociatedImageName]> = [['ScanDataLaye
 /** A file name Slidedat.ini gives for something in the slide's folder: a bare name, never a path out of it. */
 function bareName(ini: Slidedat, group: string, key: string): string {
   const name = ini.string(group, key);
-  if (name === '' || /[\\/]/.test(name) || name === '.' || name === '..') throw badSlide(ini.path, `Slidedat.ini [${group}] ${key} is "${name}", not a file name in the slide's folder`);
+  const control = [...name].some((c) => c.charCodeAt(0) < 32);
+  if (name === '' || control || /[\\/]/.test(name) || name === '.' || name === '..') throw badSlide(ini.path, `Slidedat.ini [${group}] ${key} is "${name}", not a file name in the slide's folder`);
   return name;
 }
 

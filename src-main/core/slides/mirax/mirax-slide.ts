@@ -66,7 +66,7 @@ export class MiraxSlide extends SlideBase {
     const index = new MiraxIndex(path, indexBytes, desc.slideId);
     const files: FileReader[] = [];
     try {
-      for (const name of desc.dataFiles) files.push(await FileReader.open(nodePath.join(folder, name)));
+      for (const name of desc.dataFiles) files.push(await openPart(path, nodePath.join(folder, name)));
       const images = index.zoomLevels(desc.sections.length, { datafiles: files.length, images: desc.imagesX * desc.imagesY });
       for (const [z, level] of images.entries()) {
         for (const image of level) checkRange(path, files, image, `image ${image.imageIndex} of zoom level ${z}`);
@@ -132,6 +132,7 @@ function levelGrid(path: string, files: FileReader[], level: MiraxLevel, section
 async function readPositions(path: string, desc: MiraxDescription, index: MiraxIndex, files: FileReader[]): Promise<Int32Array> {
   const { record, compressed } = desc.positionRecord!;
   const range = index.nonHierarchical(record, files.length, 'camera position data');
+  checkRange(path, files, range, 'the camera position data');
   const bytes = await files[range.fileno]!.read(range.offset, range.length, 'the camera position data');
   const count = Math.floor(desc.imagesX / desc.divisions) * Math.floor(desc.imagesY / desc.divisions);
   let raw: Uint8Array = bytes;
@@ -152,14 +153,18 @@ function checkRange(path: string, files: FileReader[], range: DataRange, what: s
   }
 }
 
-/** A whole small file of the slide, refusing one larger than `limit`. */
-async function readSmallFile(slidePath: string, file: string, limit: number): Promise<Uint8Array> {
-  let reader: FileReader;
+/** A file of the slide's data folder, opened with errors that name the slide. */
+async function openPart(slidePath: string, file: string): Promise<FileReader> {
   try {
-    reader = await FileReader.open(file);
+    return await FileReader.open(file);
   } catch (err) {
     throw badSlide(slidePath, `MIRAX data folder file ${nodePath.basename(file)} cannot be opened: ${errorText(err)}`, err);
   }
+}
+
+/** A whole small file of the slide, refusing one larger than `limit`. */
+async function readSmallFile(slidePath: string, file: string, limit: number): Promise<Uint8Array> {
+  const reader = await openPart(slidePath, file);
   try {
     if (reader.size > limit) throw badSlide(slidePath, `${nodePath.basename(file)} is ${reader.size} bytes, more than the ${limit} a MIRAX slide needs`);
     return await reader.read(0, reader.size, nodePath.basename(file));
