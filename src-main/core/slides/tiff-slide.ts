@@ -1,4 +1,5 @@
 import type { AssociatedImageName, SlideInfo } from '../../../src-shared/domain/slide';
+import { decodeWholeImage } from './codecs/whole-image';
 import type { DecodePool } from './decode-pool';
 import { sharedDecodePool } from './decode-pool';
 import type { FileReader } from './file-reader';
@@ -47,7 +48,8 @@ export class TiffSlide extends SlideBase {
     const { placements } = layout;
     // A stitched level's size is the mosaic's, not its TIFF image's.
     const shapes = placements ? layout.levels.map((image, i) => ({ ...image, width: placements[i]!.width, height: placements[i]!.height })) : layout.levels;
-    const info = slideInfo({ ...layout, levels: shapes, path: file.path }, mppOverride);
+    const associated = new Set([...layout.associated.keys(), ...(layout.encodedAssociated?.keys() ?? [])]);
+    const info = slideInfo({ ...layout, levels: shapes, associated, path: file.path }, mppOverride);
     const grids: LevelGrid[] = [];
     const slide = new TiffSlide(fingerprint, info, grids, file, layout, sharedTileCache(), `tiff${nextSlideKey++}:`, sharedDecodePool());
     layout.levels.forEach((image, index) => {
@@ -85,6 +87,14 @@ export class TiffSlide extends SlideBase {
   }
 
   protected async readAssociatedImage(name: AssociatedImageName): Promise<RgbImage> {
+    const encoded = this.layout.encodedAssociated?.get(name);
+    if (encoded && !this.layout.associated.has(name)) {
+      try {
+        return await decodeWholeImage(encoded, SLIDE_LIMITS.maxRegionPixels);
+      } catch (err) {
+        throw badSlide(this.file.path, `the ${name} image in the metadata cannot be decoded: ${errorText(err)}`, err);
+      }
+    }
     const image = this.layout.associated.get(name)!;
     checkDecodable(this.file.path, image);
     if (image.width * image.height > SLIDE_LIMITS.maxRegionPixels) throw badSlide(this.file.path, `the ${name} image is too large (${image.width}x${image.height})`);

@@ -64,6 +64,29 @@ describe('TIFF-family vendor formats', () => {
     }
   });
 
+  it('Philips TIFF: label and macro kept in the XML as Base64 JPEGs (a 300 kB photo included)', async () => {
+    const file = path.join(tempDir(), 'philips-base64.tiff');
+    const jpegOf = (image: RgbImage): Promise<Buffer> => sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 100 }).toBuffer();
+    const jpeg = async (image: RgbImage): Promise<string> => (await jpegOf(image)).toString('base64');
+    // The macro is noise, so its JPEG (and its Base64 text) is far longer than any XML tag.
+    const noise = patternImage(600, 300);
+    for (let i = 0; i < noise.data.length; i++) noise.data[i] = (i * 2654435761) >>> 24;
+    const images = `<DataObject ObjectType="DPScannedImage"><Attribute Name="PIM_DP_IMAGE_TYPE" PMSVR="IString">LABELIMAGE</Attribute><Attribute Name="PIM_DP_IMAGE_DATA" PMSVR="IString">${await jpeg(solidImage(50, 40, [200, 40, 40]))}</Attribute></DataObject><DataObject ObjectType="DPScannedImage"><Attribute Name="PIM_DP_IMAGE_TYPE" PMSVR="IString">MACROIMAGE</Attribute><Attribute Name="PIM_DP_IMAGE_DATA" PMSVR="IString">\n${(await jpeg(noise)).replace(/(.{76})/g, '$1\n')}</Attribute></DataObject>`;
+    const xml = philipsXml([0.00025]).replace('</Array></Attribute></DataObject></Array>', `</Array></Attribute></DataObject>${images}</Array>`);
+    expect(xml.length).toBeGreaterThan(300_000);
+    fs.writeFileSync(file, writeTiff([await tiledPage(patternImage(256, 256), 256, 256, 128, 'deflate', { description: xml, extraTags: [{ tag: SOFTWARE, type: 2, values: 'Philips' }] })]));
+    const slide = await openSlide(file);
+    try {
+      expect(slide.info.associated).toEqual(['label', 'macro']);
+      expect(meanAbsDiff(await slide.readAssociated('label'), solidImage(50, 40, [200, 40, 40]))).toBeLessThanOrEqual(2);
+      // Noise does not survive JPEG: compare with an independent decode of the same bytes.
+      const decoded = await sharp(await jpegOf(noise)).raw().toBuffer({ resolveWithObject: true });
+      expect(meanAbsDiff(await slide.readAssociated('macro'), { width: 600, height: 300, data: new Uint8Array(decoded.data) })).toBe(0);
+    } finally {
+      await slide.close();
+    }
+  });
+
   it('Philips TIFF: hostile (entity-declaring) or unparseable XML is a one-line error', async () => {
     const dir = tempDir();
     const base = await tiledPage(patternImage(256, 256), 256, 256, 128, 'deflate');

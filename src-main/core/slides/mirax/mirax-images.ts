@@ -1,6 +1,6 @@
 import type { DecodePool } from '../decode-pool';
 import { SLIDE_LIMITS } from '../limits';
-import { loadSharp } from '../sharp-loader';
+import { decodeWholeImage } from '../codecs/whole-image';
 import type { RgbImage } from '../slide-source';
 import { Compression, Photometric } from '../tiff/tiff-tags';
 
@@ -20,19 +20,9 @@ export async function decodeMiraxImage(bytes: Uint8Array, format: MiraxImageForm
   if (format === 'JPEG') {
     return pool.decode(bytes, { compression: Compression.Jpeg, photometric: Photometric.YCbCr, samplesPerPixel: 3, predictor: 1, tileWidth: width, tileHeight: height, jpegTables: null });
   }
-  const image = format === 'PNG' ? await decodeWithSharp(bytes, width * height) : decodeBmp24(bytes);
+  const image = format === 'PNG' ? await decodeWholeImage(bytes, width * height) : decodeBmp24(bytes);
   if (image.width > width || image.height > height) throw new Error(`the image is ${image.width}x${image.height}, larger than the level's ${width}x${height}`);
   return image;
-}
-
-/** Any image sharp reads (PNG, and the JPEG associated images), as RGB, refusing more than maxPixels. */
-export async function decodeWithSharp(bytes: Uint8Array, maxPixels: number = SLIDE_LIMITS.maxSingleImagePixels): Promise<RgbImage> {
-  const { data, info } = await loadSharp()(bytes, { limitInputPixels: Math.max(1, maxPixels), failOn: 'error' })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
 /** An uncompressed 24-bit Windows bitmap (BITMAPINFOHEADER, rows bottom-up unless the height is negative). */

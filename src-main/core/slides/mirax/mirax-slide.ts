@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import type { AssociatedImageName } from '../../../../src-shared/domain/slide';
 import type { DecodePool } from '../decode-pool';
 import { sharedDecodePool } from '../decode-pool';
+import { decodeWholeImage } from '../codecs/whole-image';
 import { FileReader } from '../file-reader';
 import { SLIDE_LIMITS } from '../limits';
 import type { MosaicPiece } from '../mosaic';
@@ -17,7 +18,7 @@ import type { RgbImage } from '../slide-source';
 import { sharedTileCache } from '../tile-cache';
 import type { MiraxDescription } from './mirax-description';
 import { describeMirax } from './mirax-description';
-import { decodeMiraxImage, decodeWithSharp } from './mirax-images';
+import { decodeMiraxImage } from './mirax-images';
 import type { DataRange } from './mirax-index';
 import { MiraxIndex } from './mirax-index';
 import type { MiraxLevel } from './mirax-layout';
@@ -100,7 +101,7 @@ export class MiraxSlide extends SlideBase {
     const range = this.associatedRanges.get(name)!;
     const bytes = await this.files[range.fileno]!.read(range.offset, range.length, `the ${name} image`);
     try {
-      return await decodeWithSharp(bytes, SLIDE_LIMITS.maxRegionPixels);
+      return await decodeWholeImage(bytes, SLIDE_LIMITS.maxRegionPixels);
     } catch (err) {
       throw badSlide(this.info.path, `the ${name} image cannot be decoded: ${errorText(err)}`, err);
     }

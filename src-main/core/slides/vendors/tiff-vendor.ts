@@ -10,6 +10,8 @@ export interface TiffLayout {
   /** Level 0 first, each strictly smaller. */
   levels: TiffImage[];
   associated: Map<AssociatedImageName, TiffImage>;
+  /** Associated images stored as encoded files in the metadata (Philips Base64 JPEGs), when no directory holds them. */
+  encodedAssociated?: Map<AssociatedImageName, Uint8Array>;
   mppX: number | null;
   mppY: number | null;
   magnification: number | null;

@@ -39,7 +39,8 @@ export function xmlTags(xml: string): XmlTag[] {
     const qualified = space < 0 ? body : body.slice(0, space);
     const name = qualified.slice(qualified.indexOf(':') + 1);
     const next = xml.indexOf('<', pos);
-    const text = next < 0 || next - pos > MAX_XML_TAG ? '' : decodeEntities(xml.slice(pos, next));
+    // Text has no length limit of its own (Philips keeps Base64 images in it): each character of the document is in one text at most.
+    const text = next < 0 ? '' : decodeEntities(xml.slice(pos, next));
     tags.push({ name, closing, attrs: space < 0 ? '' : body.slice(space), text });
   }
   return tags;
