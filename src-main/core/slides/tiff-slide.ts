@@ -21,9 +21,16 @@ import type { LevelPlacement, TiffLayout } from './vendors/tiff-vendor';
 
 let nextSlideKey = 1;
 
-/** A level whose TIFF tiles overlap, stitched from the vendor's placements (Ventana BIF). */
-function stitchedGrid(tiles: TileGrid, placement: LevelPlacement): TileGrid {
-  const pieces: MosaicPiece[] = placement.tiles.map((t) => ({ ...t, source: () => tiles.readTile(t.tileX, t.tileY) }));
+/** A level assembled from the vendor's placements (Ventana's overlapping tiles, Leica's regions). */
+function stitchedGrid(level: TileGrid, placement: LevelPlacement, gridOf: (image: TiffImage) => TileGrid): TileGrid {
+  const grids = new Map<TiffImage, TileGrid>();
+  const tilesOf = (image: TiffImage | undefined): TileGrid => {
+    if (!image) return level;
+    let grid = grids.get(image);
+    if (!grid) grids.set(image, (grid = gridOf(image)));
+    return grid;
+  };
+  const pieces: MosaicPiece[] = placement.tiles.map((t) => ({ ...t, source: () => tilesOf(t.image).readTile(t.tileX, t.tileY) }));
   return mosaicGrid(placement.width, placement.height, pieces);
 }
 
@@ -45,6 +52,8 @@ export class TiffSlide extends SlideBase {
   /** The SlideSource stage: a vendor's layout of a TIFF container, read through the shared decode pool and tile cache. */
   static create(file: FileReader, layout: TiffLayout, fingerprint: string, mppOverride: number | undefined): TiffSlide {
     for (const level of layout.levels) checkDecodable(file.path, level);
+    const placedImages = new Set(layout.placements?.flatMap((p) => p.tiles.map((t) => t.image)));
+    for (const image of placedImages) if (image) checkDecodable(file.path, image);
     const { placements } = layout;
     // A stitched level's size is the mosaic's, not its TIFF image's.
     const shapes = placements ? layout.levels.map((image, i) => ({ ...image, width: placements[i]!.width, height: placements[i]!.height })) : layout.levels;
@@ -54,7 +63,7 @@ export class TiffSlide extends SlideBase {
     const slide = new TiffSlide(fingerprint, info, grids, file, layout, sharedTileCache(), `tiff${nextSlideKey++}:`, sharedDecodePool());
     layout.levels.forEach((image, index) => {
       const tiles = slide.gridOf(image, `level ${index}`, true);
-      const grid = placements ? stitchedGrid(tiles, placements[index]!) : tiles;
+      const grid = placements ? stitchedGrid(tiles, placements[index]!, (image) => slide.gridOf(image, `level ${index} (image ${image.ifd.id})`, true)) : tiles;
       grids.push({ ...grid, downsample: info.levels[index]!.downsample });
     });
     return slide;

@@ -131,6 +131,37 @@ describe('TIFF-family vendor formats', () => {
     await expect(openSlide(bad)).rejects.toThrow(/bad\.scn: Leica XML points at TIFF directory \d, which the file does not have$/);
   });
 
+  it('Leica SCN with several regions: composited at their view offsets over the whole collection, as OpenSlide does', async () => {
+    const file = path.join(tempDir(), 'regions.scn');
+    const a = patternImage(512, 384);
+    const b = solidImage(256, 256, [30, 150, 60]);
+    // 250 nm per pixel: a 1 mm x 0.5 mm collection is 4000 x 2000 pixels; region A at (400, 200), B at (2400, 800).
+    const region = (name: string, w: number, h: number, ifd0: number, x: number, y: number) => `<image name="${name}"><pixels sizeX="${w}" sizeY="${h}"><dimension sizeX="${w}" sizeY="${h}" r="0" ifd="${ifd0}"/><dimension sizeX="${w / 2}" sizeY="${h / 2}" r="1" ifd="${ifd0 + 1}"/></pixels><view sizeX="${w * 250}" sizeY="${h * 250}" offsetX="${x * 250}" offsetY="${y * 250}"/></image>`;
+    const xml = `<?xml version="1.0"?><scn xmlns="http://www.leica-microsystems.com/scn/2010/10/01"><collection name="c" sizeX="1000000" sizeY="500000">${region('A', 512, 384, 0, 400, 200)}${region('B', 256, 256, 2, 2400, 800)}</collection></scn>`;
+    fs.writeFileSync(file, writeTiff([
+      await tiledPage(a, 512, 384, 128, 'deflate', { description: xml }),
+      await tiledPage(patternImage(512, 384, 2), 256, 192, 128, 'deflate'),
+      await tiledPage(b, 256, 256, 128, 'deflate'),
+      await tiledPage(solidImage(128, 128, [30, 150, 60]), 128, 128, 128, 'deflate'),
+    ], { bigTiff: true }));
+    const slide = await openSlide(file);
+    try {
+      expect(slide.info).toMatchObject({ width: 4000, height: 2000, mppX: 0.25 });
+      expect(slide.info.levels.map((l) => [l.width, l.height, l.downsample])).toEqual([[4000, 2000, 1], [2000, 1000, 2]]);
+      expect(meanAbsDiff(await slide.readRegion(400, 200, 512, 384, 0), a)).toBe(0);
+      expect(meanAbsDiff(await slide.readRegion(2400, 800, 256, 256, 0), b)).toBe(0);
+      // Straddling region A's top-left corner: white outside it.
+      const expected = solidImage(200, 100, [255, 255, 255]);
+      const inside = crop(a, 0, 0, 100, 50);
+      for (let y = 0; y < 50; y++) expected.data.set(inside.data.subarray(y * 300, (y + 1) * 300), ((50 + y) * 200 + 100) * 3);
+      expect(meanAbsDiff(await slide.readRegion(300, 150, 200, 100, 0), expected)).toBe(0);
+      expect(meanAbsDiff(await slide.readRegion(400, 200, 256, 192, 1), patternImage(512, 384, 2))).toBe(0);
+      expect(meanAbsDiff(await slide.readRegion(2400, 800, 128, 128, 1), solidImage(128, 128, [30, 150, 60]))).toBe(0);
+    } finally {
+      await slide.close();
+    }
+  });
+
   it('Hamamatsu NDPI: restart-interval tiles of one JPEG per level, SourceLens levels and macro, mpp from the resolution tags', async () => {
     const dir = tempDir();
     const level0 = patternImage(512, 384);

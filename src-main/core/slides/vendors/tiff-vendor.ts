@@ -33,6 +33,8 @@ export interface LevelPlacement {
 export interface PlacedTile extends PiecePlacement {
   tileX: number;
   tileY: number;
+  /** The image the tile belongs to, when not the level's own (Leica regions). */
+  image?: TiffImage;
 }
 
 /**
