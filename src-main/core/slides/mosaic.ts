@@ -1,4 +1,3 @@
-import { SLIDE_LIMITS } from './limits';
 import type { TileGrid } from './region';
 import { whiteImage } from './region';
 import type { RgbImage } from './slide-source';
@@ -86,15 +85,4 @@ function paintPiece(out: RgbImage, ox: number, oy: number, piece: MosaicPiece, s
     const src = ((piece.sourceY + y - piece.y) * source.width + piece.sourceX + x0 - piece.x) * 3;
     out.data.set(source.data.subarray(src, src + rowBytes), ((y - oy) * out.width + x0 - ox) * 3);
   }
-}
-
-/** The smallest level that holds every piece, checked against the slide limits. */
-export function mosaicExtent(pieces: readonly MosaicPiece[]): { width: number; height: number } {
-  let width = 0;
-  let height = 0;
-  for (const p of pieces) {
-    width = Math.max(width, p.x + p.width);
-    height = Math.max(height, p.y + p.height);
-  }
-  return { width: Math.min(width, SLIDE_LIMITS.maxDimension), height: Math.min(height, SLIDE_LIMITS.maxDimension) };
 }

@@ -1,3 +1,4 @@
+import { SLIDE_LIMITS } from '../limits';
 import type { PiecePlacement } from '../mosaic';
 import { badSlide } from '../slide-error';
 import type { IndexedImage } from './mirax-index';
@@ -52,6 +53,9 @@ export function miraxLevels(path: string, g: MiraxGeometry, images: IndexedImage
   const stitched = g.positions !== null || base.overlapX !== 0 || base.overlapY !== 0;
   const baseWidth = sideLength(g.imagesX, g.divisions, base.imageWidth, base.overlapX);
   const baseHeight = sideLength(g.imagesY, g.divisions, base.imageHeight, base.overlapY);
+  if (!(baseWidth >= 1 && baseHeight >= 1 && baseWidth <= SLIDE_LIMITS.maxDimension && baseHeight <= SLIDE_LIMITS.maxDimension)) {
+    throw badSlide(path, `MIRAX level 0 would be ${baseWidth}x${baseHeight} pixels (limit ${SLIDE_LIMITS.maxDimension})`);
+  }
   const active = new Set<number>();
   let exponent = 0;
   let baseConcat = 1;

@@ -73,7 +73,10 @@ export class MiraxSlide extends SlideBase {
         for (const image of level) checkRange(path, files, image, `image ${image.imageIndex} of zoom level ${z}`);
       }
       const positions = desc.positionRecord ? await readPositions(path, desc, index, files) : null;
-      const levels = miraxLevels(path, { ...desc, positions }, images);
+      // Zoom levels that shrink to nothing (a tiny slide with many levels) are left out.
+      const all = miraxLevels(path, { ...desc, positions }, images);
+      const firstEmpty = all.findIndex((l) => l.width < 1 || l.height < 1);
+      const levels = firstEmpty < 0 ? all : all.slice(0, firstEmpty);
       const associatedRanges = new Map<AssociatedImageName, DataRange>();
       for (const [name, record] of desc.associatedRecords) {
         const range = index.nonHierarchical(record, files.length, `${name} image`);

@@ -1,4 +1,5 @@
 import type { AssociatedImageName } from '../../../../src-shared/domain/slide';
+import { SLIDE_LIMITS } from '../limits';
 import { badSlide } from '../slide-error';
 import type { TiffContainer, TiffPage } from '../tiff/tiff-container';
 import type { TiffImage } from '../tiff/tiff-image';
@@ -119,5 +120,8 @@ function placeLevel(path: string, stitching: VentanaStitching, image: TiffImage,
     }
   }
   tiles.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
+  if (!(right >= 1 && bottom >= 1 && right <= SLIDE_LIMITS.maxDimension && bottom <= SLIDE_LIMITS.maxDimension)) {
+    throw badSlide(path, `Ventana areas span ${Math.ceil(right)}x${Math.ceil(bottom)} pixels at downsample ${downsample} (limit ${SLIDE_LIMITS.maxDimension})`);
+  }
   return { width: Math.ceil(right), height: Math.ceil(bottom), tiles: tiles.map(({ order: _order, ...tile }) => tile) };
 }
