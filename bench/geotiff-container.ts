@@ -74,7 +74,7 @@ export interface GeotiffDecision {
 
 export async function measureGeotiffContainer(scratchDir: string, repoRoot: string, largeSlide: string, cases: number): Promise<GeotiffDecision> {
   const lines: string[] = [];
-  const fixtures = (await buildFuzzFixtures(path.join(scratchDir, 'geotiff-fuzz'), repoRoot)).filter((f) => /\.(tiff?|btf|svs|scn|ndpi)$/i.test(f.file));
+  const fixtures = (await buildFuzzFixtures(path.join(scratchDir, 'geotiff-fuzz'), repoRoot)).filter((f) => /\.(tiff?|btf|svs|scn|ndpi|bif)$/i.test(f.file));
 
   // 1. What each finds in the valid corpus.
   let missing = 0;

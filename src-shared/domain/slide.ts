@@ -18,11 +18,11 @@ export type AssociatedImageName = z.infer<typeof AssociatedImageName>;
  * The formats the slide readers recognise by content. `tiff`/`bigtiff` are generic pyramids; each
  * vendor format names its scanner's container (docs/slide-formats.md says how to add one).
  */
-export const SlideFormat = z.enum(['svs', 'ome-tiff', 'tiff', 'bigtiff', 'dicom', 'ndpi', 'philips-tiff', 'scn', 'png', 'jpeg']);
+export const SlideFormat = z.enum(['svs', 'ome-tiff', 'tiff', 'bigtiff', 'dicom', 'ndpi', 'philips-tiff', 'scn', 'bif', 'mirax', 'png', 'jpeg']);
 export type SlideFormat = z.infer<typeof SlideFormat>;
 
 /** Who wrote the slide, where the format says so (null for generic TIFF and plain images). */
-export const SlideVendor = z.enum(['aperio', 'ome', 'dicom', 'hamamatsu', 'philips', 'leica']);
+export const SlideVendor = z.enum(['aperio', 'ome', 'dicom', 'hamamatsu', 'philips', 'leica', 'ventana', 'mirax']);
 export type SlideVendor = z.infer<typeof SlideVendor>;
 
 /** What `histo slide info` prints and the Slides view lists. Missing mpp is null, never guessed. */

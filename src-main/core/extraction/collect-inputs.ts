@@ -5,7 +5,7 @@ import { HistoError } from '../errors';
 /** A slide to tile, or a patch image that is one tile whose folder name is a candidate label. */
 export type ExtractionInput = { kind: 'slide'; path: string } | { kind: 'image'; path: string; candidateLabel: string | null };
 
-const slideExtensions = ['.svs', '.tif', '.tiff', '.btf', '.ome.tif', '.ome.tiff', '.ndpi', '.scn', '.bif'];
+const slideExtensions = ['.svs', '.tif', '.tiff', '.btf', '.ome.tif', '.ome.tiff', '.ndpi', '.scn', '.bif', '.mrxs'];
 const imageExtensions = ['.png', '.jpg', '.jpeg'];
 const MAX_DEPTH = 8;
 const MAX_FILES = 1_000_000;

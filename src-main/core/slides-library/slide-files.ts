@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 /** File names the folder scan picks up; a file named explicitly is tried whatever its name. */
-const SLIDE_EXTENSIONS = ['.svs', '.tif', '.tiff', '.btf', '.ndpi', '.scn', '.png', '.jpg', '.jpeg'];
+const SLIDE_EXTENSIONS = ['.svs', '.tif', '.tiff', '.btf', '.ndpi', '.scn', '.bif', '.mrxs', '.png', '.jpg', '.jpeg'];
 
 const DICOM_EXTENSION = '.dcm';
 

@@ -4,6 +4,7 @@ import { SLIDE_LIMITS } from './limits';
 import type { LevelGrid } from './slide-base';
 import { SlideBase } from './slide-base';
 import { badSlide, errorText } from './slide-error';
+import { decodeWholeImage } from './codecs/whole-image';
 import { loadSharp } from './sharp-loader';
 import { tiffResolutionMpp } from './vendors/resolution';
 import type { RgbImage } from './slide-source';
@@ -71,17 +72,11 @@ export class ImageSlide extends SlideBase {
 
   private decodeWhole(): Promise<RgbImage> {
     this.pixels ??= (async () => {
-      const sharp = loadSharp();
       const buffer = await this.file.read(0, this.file.size, 'image data');
       try {
-        const { data, info } = await sharp(buffer, { limitInputPixels: SLIDE_LIMITS.maxSingleImagePixels, failOn: 'error' })
-          .flatten({ background: '#ffffff' })
-          .toColourspace('srgb')
-          .removeAlpha()
-          .raw()
-          .toBuffer({ resolveWithObject: true });
-        if (info.channels !== 3 || info.width !== this.info.width || info.height !== this.info.height) throw new Error('unexpected decoded shape');
-        return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+        const image = await decodeWholeImage(buffer);
+        if (image.width !== this.info.width || image.height !== this.info.height) throw new Error('unexpected decoded shape');
+        return image;
       } catch (err) {
         this.pixels = undefined;
         throw badSlide(this.file.path, `cannot decode the ${this.info.format.toUpperCase()} image: ${errorText(err)}`, err);

@@ -1,8 +1,12 @@
 import type { AssociatedImageName, SlideInfo } from '../../../src-shared/domain/slide';
+import { decodeWholeImage } from './codecs/whole-image';
 import type { DecodePool } from './decode-pool';
 import { sharedDecodePool } from './decode-pool';
 import type { FileReader } from './file-reader';
 import { SLIDE_LIMITS } from './limits';
+import type { MosaicPiece } from './mosaic';
+import { mosaicGrid } from './mosaic';
+import type { TileGrid } from './region';
 import { readGridRegion } from './region';
 import type { LevelGrid } from './slide-base';
 import { SlideBase } from './slide-base';
@@ -13,9 +17,22 @@ import type { TileCache } from './tile-cache';
 import { sharedTileCache } from './tile-cache';
 import type { TiffImage } from './tiff/tiff-image';
 import { checkDecodable } from './tiff/tiff-image';
-import type { TiffLayout } from './vendors/tiff-vendor';
+import type { LevelPlacement, TiffLayout } from './vendors/tiff-vendor';
 
 let nextSlideKey = 1;
+
+/** A level assembled from the vendor's placements (Ventana's overlapping tiles, Leica's regions). */
+function stitchedGrid(level: TileGrid, placement: LevelPlacement, gridOf: (image: TiffImage) => TileGrid): TileGrid {
+  const grids = new Map<TiffImage, TileGrid>();
+  const tilesOf = (image: TiffImage | undefined): TileGrid => {
+    if (!image) return level;
+    let grid = grids.get(image);
+    if (!grid) grids.set(image, (grid = gridOf(image)));
+    return grid;
+  };
+  const pieces: MosaicPiece[] = placement.tiles.map((t) => ({ ...t, source: () => tilesOf(t.image).readTile(t.tileX, t.tileY) }));
+  return mosaicGrid(placement.width, placement.height, pieces);
+}
 
 /** Any TIFF-family slide, whichever vendor laid it out. */
 export class TiffSlide extends SlideBase {
@@ -35,10 +52,20 @@ export class TiffSlide extends SlideBase {
   /** The SlideSource stage: a vendor's layout of a TIFF container, read through the shared decode pool and tile cache. */
   static create(file: FileReader, layout: TiffLayout, fingerprint: string, mppOverride: number | undefined): TiffSlide {
     for (const level of layout.levels) checkDecodable(file.path, level);
-    const info = slideInfo({ ...layout, path: file.path }, mppOverride);
+    const placedImages = new Set(layout.placements?.flatMap((p) => p.tiles.map((t) => t.image)));
+    for (const image of placedImages) if (image) checkDecodable(file.path, image);
+    const { placements } = layout;
+    // A stitched level's size is the mosaic's, not its TIFF image's.
+    const shapes = placements ? layout.levels.map((image, i) => ({ ...image, width: placements[i]!.width, height: placements[i]!.height })) : layout.levels;
+    const associated = new Set([...layout.associated.keys(), ...(layout.encodedAssociated?.keys() ?? [])]);
+    const info = slideInfo({ ...layout, levels: shapes, associated, path: file.path }, mppOverride);
     const grids: LevelGrid[] = [];
     const slide = new TiffSlide(fingerprint, info, grids, file, layout, sharedTileCache(), `tiff${nextSlideKey++}:`, sharedDecodePool());
-    layout.levels.forEach((image, index) => grids.push({ ...slide.gridOf(image, `level ${index}`, true), downsample: info.levels[index]!.downsample }));
+    layout.levels.forEach((image, index) => {
+      const tiles = slide.gridOf(image, `level ${index}`, true);
+      const grid = placements ? stitchedGrid(tiles, placements[index]!, (image) => slide.gridOf(image, `level ${index} (image ${image.ifd.id})`, true)) : tiles;
+      grids.push({ ...grid, downsample: info.levels[index]!.downsample });
+    });
     return slide;
   }
 
@@ -69,6 +96,14 @@ export class TiffSlide extends SlideBase {
   }
 
   protected async readAssociatedImage(name: AssociatedImageName): Promise<RgbImage> {
+    const encoded = this.layout.encodedAssociated?.get(name);
+    if (encoded && !this.layout.associated.has(name)) {
+      try {
+        return await decodeWholeImage(encoded, SLIDE_LIMITS.maxRegionPixels);
+      } catch (err) {
+        throw badSlide(this.file.path, `the ${name} image in the metadata cannot be decoded: ${errorText(err)}`, err);
+      }
+    }
     const image = this.layout.associated.get(name)!;
     checkDecodable(this.file.path, image);
     if (image.width * image.height > SLIDE_LIMITS.maxRegionPixels) throw badSlide(this.file.path, `the ${name} image is too large (${image.width}x${image.height})`);

@@ -1,9 +1,9 @@
 /**
  * The seed corpus of the slide fuzzer: small generated slides of every layout the readers know
  * (tiled JPEG with JPEGTables, LZW + predictor, stripped Deflate BigTIFF, SVS with thumbnail,
- * label and macro, OME with SubIFDs, Aperio JPEG 2000, Philips TIFF, Leica SCN, Hamamatsu NDPI, DICOM WSI
- * (JPEG, sparse JPEG 2000, native), PNG,
- * JPEG) plus the real CMU-1-Small-Region.svs.
+ * label and macro, OME with SubIFDs, Aperio JPEG 2000, Philips TIFF, Leica SCN, Hamamatsu NDPI, Ventana
+ * BIF, DICOM WSI (JPEG, sparse JPEG 2000, native), MIRAX (its Slidedat.ini, Index.dat and data file
+ * each mutated in turn), PNG, JPEG) plus the real CMU-1-Small-Region.svs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,13 +14,21 @@ import { encodeChunks, patternImage, pyramidPages, solidImage, stripPage, writeT
 import type { TiffPage } from '../../fixtures/tiff-writer';
 import type { DicomInstanceSpec } from '../../fixtures/dicom-writer';
 import { writeDicomInstance } from '../../fixtures/dicom-writer';
+import { writeMirax } from '../../fixtures/mirax-writer';
 import { restartMarkerJpeg } from '../../fixtures/ndpi-writer';
+import { writeBif } from '../../fixtures/ventana-writer';
 
 export interface FuzzFixture {
   name: string;
+  /** The bytes a case mutates. */
   file: string;
   /** Relative weight when drawing a fixture for a case. */
   weight: number;
+  /**
+   * For a slide of several files (MIRAX): the folder holding all of them, the mutated file's path
+   * in it, and the path in it that is opened. A case copies the folder once and rewrites that file.
+   */
+  part?: { folder: string; file: string; open: string };
 }
 
 const W = 256;
@@ -103,6 +111,22 @@ export async function buildFuzzFixtures(dir: string, repoRoot: string): Promise<
   await dicom('dicom-jpeg.dcm', { codec: 'jpeg' }, 1);
   await dicom('dicom-j2k-sparse.dcm', { codec: 'j2k', sparseTiles: [[0, 0], [1, 1], [0, 1]] }, 2);
   await dicom('dicom-native.dcm', { codec: 'native' }, 3);
+
+  // Ventana BIF: two overlapping areas of camera tiles, two levels.
+  put('ventana.bif', await writeBif({
+    source: patternImage(W, H), tile: 64, overlapX: 8, overlapY: 4, tilesAcross: 5, tilesDown: 3, withLevel1: true,
+    areas: [{ startCol: 0, startRow: 0, cols: 2, rows: 3, x: 0, y: 0 }, { startCol: 3, startRow: 0, cols: 2, rows: 2, x: 130, y: 20 }],
+  }));
+
+  // MIRAX: a slide folder whose three kinds of file are each a fuzz target.
+  const miraxDir = path.join(dir, 'mirax');
+  await writeMirax(miraxDir, 'slide', {
+    source: patternImage(W, W), imagesX: 4, imagesY: 4, divisions: 2, imageSize: 32, overlap: 8, formats: ['JPEG', 'PNG', 'BMP24'],
+    positions: [[0, 0], [56, 2], [2, 56], [58, 58]], associated: true,
+  });
+  for (const part of ['Index.dat', 'Slidedat.ini', 'Data0000.dat']) {
+    out.push({ name: `mirax-${part}`, file: path.join(miraxDir, 'slide', part), weight: 2, part: { folder: miraxDir, file: path.join('slide', part), open: 'slide.mrxs' } });
+  }
 
   const real = path.join(repoRoot, 'test', 'fixtures', 'CMU-1-Small-Region.svs');
   if (fs.existsSync(real)) out.push({ name: 'CMU-1-Small-Region.svs', file: real, weight: 1 });

@@ -1,11 +1,12 @@
 import type { AssociatedImageName } from '../../../../src-shared/domain/slide';
+import { SLIDE_LIMITS } from '../limits';
 import { badSlide } from '../slide-error';
 import type { TiffContainer, TiffPage } from '../tiff/tiff-container';
 import { tagNumber } from '../tiff/tiff-file';
 import type { TiffImage } from '../tiff/tiff-image';
 import { Tag } from '../tiff/tiff-tags';
 import { plausibleMagnification, plausibleMpp, tiffResolutionMpp } from './resolution';
-import type { TiffLayout, TiffVendor } from './tiff-vendor';
+import type { LevelPlacement, PlacedTile, TiffLayout, TiffVendor } from './tiff-vendor';
 import type { XmlNode } from './xml';
 import { declaresEntities, xmlFindAll, xmlTree } from './xml';
 
@@ -59,15 +60,19 @@ export const leica: TiffVendor = {
     });
     const isMacro = (im: ScnImage): boolean => !!im.view && im.view.x === 0 && im.view.y === 0 && im.view.width === numberAttr(collection, 'sizeX') && im.view.height === numberAttr(collection, 'sizeY');
     const macro = images.find(isMacro);
-    // Several main images (regions) would need compositing; the largest one is the slide we read.
-    const main = images.filter((im) => im !== macro && im.dimensions.length > 0).sort((a, b) => b.dimensions[0]!.width - a.dimensions[0]!.width)[0];
+    const mains = images.filter((im) => im !== macro && im.dimensions.length > 0).sort((a, b) => b.dimensions[0]!.width - a.dimensions[0]!.width);
+    const main = mains[0];
     if (!main) throw badSlide(path, 'Leica XML describes no main image');
-    const levels: TiffImage[] = [];
-    for (const dim of main.dimensions) {
-      const last = levels[levels.length - 1];
-      if (dim.page.width !== dim.width || dim.page.height !== dim.height) throw badSlide(path, `Leica XML says a dimension is ${dim.width}x${dim.height}, but its TIFF directory is ${dim.page.width}x${dim.page.height}`);
-      if (!last || (dim.width < last.width && dim.height < last.height)) levels.push(dim.page);
-    }
+    const levelsOf = (image: ScnImage): TiffImage[] => {
+      const levels: TiffImage[] = [];
+      for (const dim of image.dimensions) {
+        const last = levels[levels.length - 1];
+        if (dim.page.width !== dim.width || dim.page.height !== dim.height) throw badSlide(path, `Leica XML says a dimension is ${dim.width}x${dim.height}, but its TIFF directory is ${dim.page.width}x${dim.page.height}`);
+        if (!last || (dim.width < last.width && dim.height < last.height)) levels.push(dim.page);
+      }
+      return levels;
+    };
+    const levels = levelsOf(main);
     const associated = new Map<AssociatedImageName, TiffImage>();
     if (macro?.dimensions[0]) associated.set('macro', macro.dimensions[0].page);
     const base = levels[0]!;
@@ -78,6 +83,45 @@ export const leica: TiffVendor = {
       mppY = plausibleMpp(main.view.height / base.height / 1000);
     }
     const objective = xmlFindAll(main.node, 'objective')[0]?.text;
-    return { format: 'scn', vendor: 'leica', levels, associated, mppX, mppY, magnification: plausibleMagnification(Number(objective)) };
+    const layout: TiffLayout = { format: 'scn', vendor: 'leica', levels, associated, mppX, mppY, magnification: plausibleMagnification(Number(objective)) };
+    if (mains.length > 1) {
+      const collectionSize = { width: numberAttr(collection, 'sizeX'), height: numberAttr(collection, 'sizeY') };
+      layout.placements = compositeRegions(path, collectionSize, mains.map((im) => ({ view: im.view, levels: levelsOf(im) })));
+      layout.levels = layout.levels.slice(0, layout.placements.length);
+    }
+    return layout;
   },
 };
+
+/**
+ * Several main images (regions scanned apart on one glass slide), composited as OpenSlide's leica
+ * backend does: each level spans the whole collection at that level's nanometres per pixel (from
+ * the largest region), and each region's tiles sit at its view offset. Regions must share the
+ * level's resolution (within 2 %); levels that not every region has are dropped.
+ */
+function compositeRegions(path: string, collection: { width: number; height: number }, regions: Array<{ view: ScnImage['view']; levels: TiffImage[] }>): LevelPlacement[] {
+  const count = Math.min(...regions.map((r) => r.levels.length));
+  const placements: LevelPlacement[] = [];
+  for (let level = 0; level < count; level++) {
+    const nmPerPixel = (r: (typeof regions)[number]): number => (r.view ? r.view.width / r.levels[level]!.width : Number.NaN);
+    const scale = nmPerPixel(regions[0]!);
+    if (!(scale > 0) || !(collection.width > 0) || !(collection.height > 0)) throw badSlide(path, 'Leica XML lacks the view or collection sizes that place its regions');
+    const tiles: PlacedTile[] = [];
+    for (const region of regions) {
+      if (!(Math.abs(nmPerPixel(region) / scale - 1) <= 0.02)) throw badSlide(path, `Leica regions have different resolutions at level ${level}`);
+      const image = region.levels[level]!;
+      const [ox, oy] = [Math.round(region.view!.x / scale), Math.round(region.view!.y / scale)];
+      for (let ty = 0; ty < image.tilesDown; ty++) {
+        for (let tx = 0; tx < image.tilesAcross; tx++) {
+          const [x, y] = [tx * image.tileWidth, ty * image.tileHeight];
+          tiles.push({ image, tileX: tx, tileY: ty, x: ox + x, y: oy + y, width: Math.min(image.tileWidth, image.width - x), height: Math.min(image.tileHeight, image.height - y), sourceX: 0, sourceY: 0 });
+        }
+      }
+    }
+    const width = Math.ceil(collection.width / scale);
+    const height = Math.ceil(collection.height / scale);
+    if (width > SLIDE_LIMITS.maxDimension || height > SLIDE_LIMITS.maxDimension) throw badSlide(path, `Leica collection is ${width}x${height} pixels at level ${level}, larger than the limit`);
+    placements.push({ width, height, tiles });
+  }
+  return placements;
+}

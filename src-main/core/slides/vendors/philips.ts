@@ -21,11 +21,25 @@ function pixelSpacing(object: XmlNode): [number, number] | null {
   return values.length >= 2 && values.every((v) => Number.isFinite(v) && v > 0) ? [values[0]!, values[1]!] : null;
 }
 
+/** The label and macro photos some Philips files keep in the XML as Base64 JPEGs (PIM_DP_IMAGE_DATA). */
+function encodedImages(root: XmlNode): Map<AssociatedImageName, Uint8Array> {
+  const out = new Map<AssociatedImageName, Uint8Array>();
+  for (const object of xmlFindAll(root, 'DataObject')) {
+    if (object.attrs.get('ObjectType') !== 'DPScannedImage') continue;
+    const type = attribute(object, 'PIM_DP_IMAGE_TYPE');
+    const name = type === 'LABELIMAGE' ? 'label' : type === 'MACROIMAGE' ? 'macro' : null;
+    const data = attribute(object, 'PIM_DP_IMAGE_DATA')?.replace(/\s+/g, '');
+    if (name && data && !out.has(name)) out.set(name, new Uint8Array(Buffer.from(data, 'base64')));
+  }
+  return out;
+}
+
 /**
  * Philips TIFF (OpenSlide's philips backend): Software starts with 'Philips' and the
  * ImageDescription is XML whose root is DataObject ObjectType="DPUfsImport". TIFF level sizes
  * are padded to whole tiles, so each level's true size comes from level 0's size divided by the
- * downsample its pixel spacing gives; label and macro are the directories so described.
+ * downsample its pixel spacing gives; label and macro are the directories so described, or else
+ * the Base64 JPEGs of the XML's LABELIMAGE and MACROIMAGE objects.
  */
 export const philips: TiffVendor = {
   matches(container) {
@@ -60,7 +74,7 @@ export const philips: TiffVendor = {
       if (width < last.width && height < last.height && width > 0 && height > 0) levels.push({ ...page, width, height });
     }
     return {
-      format: 'philips-tiff', vendor: 'philips', levels, associated,
+      format: 'philips-tiff', vendor: 'philips', levels, associated, encodedAssociated: encodedImages(root),
       mppX: baseSpacing ? plausibleMpp(baseSpacing[1] * 1000) : null,
       mppY: baseSpacing ? plausibleMpp(baseSpacing[0] * 1000) : null,
       magnification: null,

@@ -1,4 +1,5 @@
 import type { AssociatedImageName, SlideFormat, SlideVendor } from '../../../../src-shared/domain/slide';
+import type { PiecePlacement } from '../mosaic';
 import type { TiffContainer } from '../tiff/tiff-container';
 import type { TiffImage } from '../tiff/tiff-image';
 
@@ -9,9 +10,31 @@ export interface TiffLayout {
   /** Level 0 first, each strictly smaller. */
   levels: TiffImage[];
   associated: Map<AssociatedImageName, TiffImage>;
+  /** Associated images stored as encoded files in the metadata (Philips Base64 JPEGs), when no directory holds them. */
+  encodedAssociated?: Map<AssociatedImageName, Uint8Array>;
   mppX: number | null;
   mppY: number | null;
   magnification: number | null;
+  /**
+   * For vendors whose level tiles overlap and must be stitched (Ventana): per level, its true
+   * size and where each of its TIFF tiles (or a part of one) goes, in paint order.
+   */
+  placements?: LevelPlacement[];
+}
+
+/** A level assembled from placed TIFF tiles. */
+export interface LevelPlacement {
+  width: number;
+  height: number;
+  tiles: PlacedTile[];
+}
+
+/** A rectangle of the TIFF tile (tileX, tileY) placed on its level, in whole pixels. */
+export interface PlacedTile extends PiecePlacement {
+  tileX: number;
+  tileY: number;
+  /** The image the tile belongs to, when not the level's own (Leica regions). */
+  image?: TiffImage;
 }
 
 /**

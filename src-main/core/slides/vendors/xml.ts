@@ -39,7 +39,8 @@ export function xmlTags(xml: string): XmlTag[] {
     const qualified = space < 0 ? body : body.slice(0, space);
     const name = qualified.slice(qualified.indexOf(':') + 1);
     const next = xml.indexOf('<', pos);
-    const text = next < 0 || next - pos > MAX_XML_TAG ? '' : decodeEntities(xml.slice(pos, next));
+    // Text has no length limit of its own (Philips keeps Base64 images in it): each character of the document is in one text at most.
+    const text = next < 0 ? '' : decodeEntities(xml.slice(pos, next));
     tags.push({ name, closing, attrs: space < 0 ? '' : body.slice(space), text });
   }
   return tags;
@@ -52,8 +53,8 @@ export function declaresEntities(xml: string): boolean {
 
 export function xmlAttributes(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  // Anchored at a word start and bounded by MAX_XML_TAG: linear in the tag's length.
-  for (const m of text.matchAll(/(?<![\w:])([\w:]+)\s*=\s*"([^"]*)"/g)) out.set(m[1]!, decodeEntities(m[2]!));
+  // Names may hold "-" and "." (Ventana's Pos-X). Anchored at a word start and bounded by MAX_XML_TAG: linear in the tag's length.
+  for (const m of text.matchAll(/(?<![\w:.-])([\w:.-]+)\s*=\s*"([^"]*)"/g)) out.set(m[1]!, decodeEntities(m[2]!));
   return out;
 }
 
