@@ -11,6 +11,7 @@ import { auditMethods } from './audit';
 import { searchMethods } from './search';
 import { mapMethods } from './map';
 import { clusterMethods } from './cluster';
+import { fileMethods } from './files';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -26,6 +27,7 @@ export * from './audit';
 export * from './search';
 export * from './map';
 export * from './cluster';
+export * from './files';
 export * from './shard';
 export * from './ipc-channels';
 
@@ -46,6 +48,7 @@ export const contract = {
   ...searchMethods,
   ...mapMethods,
   ...clusterMethods,
+  ...fileMethods,
 } as const;
 
 /** Events the core pushes to the UI. */
@@ -73,4 +76,6 @@ export function isMethodName(name: unknown): name is MethodName {
 export interface HistoBridge {
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<CallEnvelope<MethodOutput<M>>>;
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** Electron only: the file system path of a dropped File (webUtils.getPathForFile); '' when it has none. */
+  pathForFile?(file: object): string;
 }
