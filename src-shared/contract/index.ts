@@ -78,4 +78,9 @@ export interface HistoBridge {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   /** Electron only: the file system path of a dropped File (webUtils.getPathForFile); '' when it has none. */
   pathForFile?(file: object): string;
+  /**
+   * Browser mode only: sends a dropped File to `histo serve`, which keeps it beside the open project
+   * (a page cannot read a path off a dropped file); resolves to the stored file's path.
+   */
+  uploadFile?(file: object, onProgress?: (sent: number, total: number) => void): Promise<CallEnvelope<{ path: string }>>;
 }
