@@ -16,6 +16,7 @@ import { searchHandlers } from './handlers/search-handlers';
 import { mapHandlers } from './handlers/map-handlers';
 import { clusterHandlers } from './handlers/cluster-handlers';
 import { filesHandlers } from './handlers/files-handlers';
+import { demoHandlers } from './handlers/demo-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -43,6 +44,7 @@ export class HistoCore {
       ...mapHandlers(this),
       ...clusterHandlers(this),
       ...filesHandlers(this),
+      ...demoHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }

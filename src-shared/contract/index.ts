@@ -12,6 +12,7 @@ import { searchMethods } from './search';
 import { mapMethods } from './map';
 import { clusterMethods } from './cluster';
 import { fileMethods } from './files';
+import { demoMethods } from './demo';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -28,6 +29,7 @@ export * from './search';
 export * from './map';
 export * from './cluster';
 export * from './files';
+export * from './demo';
 export * from './shard';
 export * from './ipc-channels';
 
@@ -49,6 +51,7 @@ export const contract = {
   ...mapMethods,
   ...clusterMethods,
   ...fileMethods,
+  ...demoMethods,
 } as const;
 
 /** Events the core pushes to the UI. */
