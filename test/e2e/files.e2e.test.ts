@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, makeWorkDir, openWatchedPage, removeWorkDir, startBrowserSession, type BrowserSession } from './browser-session';
+import { cli, makeWorkDir, openWatchedPage, removeWorkDir, resultsDir, startBrowserSession, type BrowserSession } from './browser-session';
 import { droppedFilesDir } from '../../src-main/server/upload-route';
 
 const fixtureSlide = path.resolve(__dirname, '..', 'fixtures', 'CMU-1-Small-Region.svs');
@@ -62,6 +62,7 @@ describe('Files, drag-and-drop and the file browser in the browser against histo
     const stored = path.join(droppedFilesDir(projectFile), 'CMU-1-Small-Region.svs');
     expect(fs.readFileSync(stored).equals(fs.readFileSync(fixtureSlide))).toBe(true);
     await expect.poll(() => page.locator('li', { hasText: 'CMU-1-Small-Region.svs' }).getByTestId('slide-mpp').textContent()).toContain('0.499');
+    await page.screenshot({ path: path.join(resultsDir, 'files-drop-result-1280x800.png') });
 
     // A typed import leaves its own banner; opening another project clears both.
     await page.getByLabel('Import', { exact: true }).fill(stored);
@@ -100,6 +101,7 @@ describe('Files, drag-and-drop and the file browser in the browser against histo
     expect(await browser.getByRole('button').allTextContents()).not.toContain(expect.stringContaining('.histo-wal'));
     await browser.getByRole('button', { name: 'files-dropped' }).click();
     await expect.poll(() => browser.getByTestId('file-browser-dir').textContent()).toBe(droppedFilesDir(projectFile));
+    await page.screenshot({ path: path.join(resultsDir, 'files-browser-1600x1000.png') });
     await browser.getByRole('button', { name: 'CMU-1-Small-Region.svs' }).click();
     expect(await page.getByTestId('file-browser').count()).toBe(0);
     const chosen = path.join(droppedFilesDir(projectFile), 'CMU-1-Small-Region.svs');
