@@ -5,7 +5,13 @@ import { histoHome } from '../default-paths';
 import { openDemoStudy } from '../demo/build-demo';
 
 export function demoHandlers(core: HistoCore): Pick<Handlers, 'demo.open'> {
+  // One build at a time: a second click (or window) follows the build already running.
+  let building: string | null = null;
   return {
-    'demo.open': ({ dir }) => ({ jobId: core.jobs.start('demo', (ctx) => openDemoStudy(core, dir ?? path.join(histoHome(core.env), 'demo'), ctx)).jobId }),
+    'demo.open': ({ dir }) => {
+      if (building && core.jobs.outcome(building)?.state === 'running') return { jobId: building };
+      building = core.jobs.start('demo', (ctx) => openDemoStudy(core, dir ?? path.join(histoHome(core.env), 'demo'), ctx)).jobId;
+      return { jobId: building };
+    },
   };
 }

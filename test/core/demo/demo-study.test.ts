@@ -34,6 +34,8 @@ describe('the demo study', () => {
     const core = new HistoCore({ HISTO_HOME: home });
     try {
       const { jobId } = await call(core, 'demo.open', {});
+      // A second request while it builds follows the same build.
+      expect((await call(core, 'demo.open', {})).jobId).toBe(jobId);
       const summary = (await core.jobs.resultOf(jobId)) as DemoSummary;
       expect(summary.project).toBe(path.join(home, 'demo', 'demo-study.histo'));
       expect(summary.reused).toBe(false);
