@@ -12,7 +12,26 @@ import { diskFullError, isDiskFull } from '../core/project/disk-full';
  * the open project (`<project>-dropped/`); the finished file is then imported like any other.
  */
 export const UPLOAD_PATH = '/api/upload';
-export const uploadLimits = { maxChunkBytes: 8 * 1024 * 1024, maxFileBytes: 64 * 1024 ** 3 };
+export const uploadLimits = { maxChunkBytes: 8 * 1024 * 1024, maxFileBytes: 64 * 1024 ** 3, abandonedAfterMs: 24 * 3600 * 1000 };
+
+/** Parts of uploads a closed page never finished: removed when a new upload starts, a day later. */
+function removeAbandonedParts(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const cutoff = Date.now() - uploadLimits.abandonedAfterMs;
+  for (const name of names.filter((n) => /^\.[0-9a-f]{24}\.part$/.test(n))) {
+    const part = path.join(dir, name);
+    try {
+      if (fs.statSync(part).mtimeMs < cutoff) fs.rmSync(part, { force: true });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+}
 
 /** The folder beside the project that holds what was dropped on the browser page. */
 export function droppedFilesDir(projectPath: string): string {
@@ -73,7 +92,10 @@ export async function receiveUploadChunk(req: IncomingMessage, url: URL, project
   if (!Number.isSafeInteger(offset) || offset < 0) throw new HistoError('VALIDATION', 'upload: offset must be a whole number of bytes');
   const dir = droppedFilesDir(projectPath);
   let upload = url.searchParams.get('upload') ?? '';
-  if (offset === 0) upload = crypto.randomBytes(12).toString('hex');
+  if (offset === 0) {
+    upload = crypto.randomBytes(12).toString('hex');
+    removeAbandonedParts(dir);
+  }
   else if (!/^[0-9a-f]{24}$/.test(upload)) throw new HistoError('VALIDATION', 'upload: unknown upload id');
   const part = path.join(dir, `.${upload}.part`);
   const chunk = await readChunk(req);

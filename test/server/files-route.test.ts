@@ -48,9 +48,16 @@ describe('histo serve: file browser and dropped-file upload', () => {
 
   it('stores a file uploaded in chunks beside the project, never over another, and refuses gaps and odd names', async () => {
     const bytes = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
+    // A part a closed page left two days ago goes when a new upload starts; the user's files stay.
+    fs.mkdirSync(droppedFilesDir(project), { recursive: true });
+    const abandoned = path.join(droppedFilesDir(project), `.${'a'.repeat(24)}.part`);
+    fs.writeFileSync(abandoned, 'x');
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    fs.utimesSync(abandoned, twoDaysAgo, twoDaysAgo);
     const first = (await (await upload('name=drop.svs&offset=0', bytes.subarray(0, 600))).json()) as { ok: boolean; result: { upload: string; path: string | null } };
     expect(first.ok).toBe(true);
     expect(first.result.path).toBeNull();
+    expect(fs.existsSync(abandoned)).toBe(false);
     const id = first.result.upload;
     const gap = (await (await upload(`name=drop.svs&offset=700&upload=${id}&last=1`, bytes.subarray(700))).json()) as { ok: boolean; error: { message: string } };
     expect(gap.ok).toBe(false);
