@@ -1,3 +1,4 @@
+import type { Dispatch } from './dispatch';
 import type { JobRegistry } from './jobs/job-registry';
 import type { ProjectStore } from './project/project-store';
 import type { SlideLibrary } from './slides-library/slide-library';
@@ -19,4 +20,6 @@ export interface CoreContext {
   /** Makes `store` the open project, closing the previous one. */
   useProject(store: ProjectStore): ProjectStore;
   closeProject(): void;
+  /** The core's own gate, for handlers that orchestrate other calls (the demo study). */
+  readonly dispatch: Dispatch;
 }

@@ -1,7 +1,7 @@
 // The Electron shell: a window with secure defaults, the IPC gate and nothing else. All work is
 // done by the core, which runs unchanged under plain Node for the CLI, the server and the tests.
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { ipcChannels } from '../../src-shared/contract/ipc-channels';
 import { HistoCore } from '../core/histo-core';
 import { rendererDir } from '../core/app-root';
@@ -10,6 +10,7 @@ import { createIpcCallHandler } from './ipc-handler';
 import { createSlideProtocolHandler, SLIDE_PROTOCOL, slideProtocolPrivileges } from './slide-protocol';
 import { decidePermission, isAllowedNavigation, isAllowedRequest, secureWebPreferences } from './window-security';
 import { claimSingleInstance } from './single-instance';
+import { withNativeDialogs, type NativeDialogRequest } from './native-dialogs';
 
 let mainWindow: BrowserWindow | null = null;
 // A second launch focuses this window and quits before it opens anything.
@@ -54,7 +55,13 @@ app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
-const handleCall = createIpcCallHandler(core.dispatch, (event) => {
+// Dialogs are modal to our window; without one (closing) the call just reports a cancel.
+function showNativeDialog(request: NativeDialogRequest) {
+  if (!mainWindow) return Promise.resolve({ canceled: true });
+  return request.kind === 'save' ? dialog.showSaveDialog(mainWindow, request.options) : dialog.showOpenDialog(mainWindow, request.options);
+}
+
+const handleCall = createIpcCallHandler(withNativeDialogs(core.dispatch, showNativeDialog), (event) => {
   const frame = event.senderFrame;
   return mainWindow !== null && event.sender.id === mainWindow.webContents.id && frame !== null && isAllowedNavigation(frame.url, indexUrl);
 });

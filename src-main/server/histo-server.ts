@@ -11,6 +11,8 @@ import { sendSlideImage } from './slide-image-route';
 import { isSlideImagePath } from '../core/slides-library/slide-images';
 import { declaresOversizedBody, foreignOriginReason, isJsonContentType, requestLimits } from './request-guards';
 import { attachEventSocketLimits } from './event-socket-limits';
+import { receiveUploadChunk, UPLOAD_PATH } from './upload-route';
+import { serializeError } from '../core/errors';
 
 /** The only address we ever listen on: the workstation itself. */
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -131,6 +133,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const method = decodeURIComponent(url.pathname.slice('/api/call/'.length));
       return sendEnvelope(res, await core.dispatch(method, body));
+    }
+    if (url.pathname === UPLOAD_PATH) {
+      if (req.method !== 'POST') return fail(res, 'VALIDATION', 'uploads use POST');
+      // Not a type a foreign page may send without a preflight, like JSON for the calls.
+      if (req.headers['content-type'] !== 'application/octet-stream') return fail(res, 'VALIDATION', 'uploads must send Content-Type: application/octet-stream', 415);
+      const project = core.currentProject;
+      if (!project) return fail(res, 'NO_PROJECT', 'no project is open: dropped files are kept beside the project, so open one first');
+      try {
+        return sendEnvelope(res, { ok: true, result: await receiveUploadChunk(req, url, project.path) });
+      } catch (err) {
+        return sendEnvelope(res, { ok: false, error: serializeError(err) });
+      }
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 'VALIDATION', `${req.method} not allowed`);
     if (isSlideImagePath(url.pathname)) return sendSlideImage(core, url.pathname, req.method, res);

@@ -11,6 +11,8 @@ import { auditMethods } from './audit';
 import { searchMethods } from './search';
 import { mapMethods } from './map';
 import { clusterMethods } from './cluster';
+import { fileMethods } from './files';
+import { demoMethods } from './demo';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -28,6 +30,8 @@ export * from './audit';
 export * from './search';
 export * from './map';
 export * from './cluster';
+export * from './files';
+export * from './demo';
 export * from './shard';
 export * from './ipc-channels';
 
@@ -48,6 +52,8 @@ export const contract = {
   ...searchMethods,
   ...mapMethods,
   ...clusterMethods,
+  ...fileMethods,
+  ...demoMethods,
 } as const;
 
 /** Events the core pushes to the UI. */
@@ -97,4 +103,11 @@ export function canonicalMethodName(name: unknown): MethodName | null {
 export interface HistoBridge {
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<CallEnvelope<MethodOutput<M>>>;
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** Electron only: the file system path of a dropped File (webUtils.getPathForFile); '' when it has none. */
+  pathForFile?(file: object): string;
+  /**
+   * Browser mode only: sends a dropped File to `histo serve`, which keeps it beside the open project
+   * (a page cannot read a path off a dropped file); resolves to the stored file's path.
+   */
+  uploadFile?(file: object, onProgress?: (sent: number, total: number) => void): Promise<CallEnvelope<{ path: string }>>;
 }

@@ -99,6 +99,13 @@ describe('the app never talks to the network', () => {
     expect(outside).toEqual([]);
   }, 240_000);
 
+  it('histo demo builds the demo study offline (bundled slide, backbone and labels)', () => {
+    const log = path.join(dir, 'demo.jsonl');
+    const demo = histoRecorded(['demo', '--out', path.join(dir, 'demo')], log);
+    expect(demo).toMatchObject({ reused: false, task: 'demo-skin-layers' });
+    expect(readLog(log).filter((d) => !isLoopback(d))).toEqual([]);
+  }, 180_000);
+
   it.skipIf(!findBrowser())('histo serve and the renderer in Chromium only talk to loopback', async () => {
     const log = path.join(dir, 'serve.jsonl');
     const project = path.join(dir, 'serve.histo');

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { infoCommand } from './info';
+import { demoCommand } from './demo';
 import { projectCreateCommand, projectInfoCommand } from './project';
 import { serveCommand } from './serve';
 import { backboneBenchCommand, backboneImportCommand, backboneListCommand } from './backbone';
@@ -47,5 +48,6 @@ export const commands: CliCommand[] = [
   clusterStatusCommand,
   clusterResubmitCommand,
   clusterMergeCommand,
+  demoCommand,
   serveCommand,
 ];

@@ -11,6 +11,8 @@ import { predictionHandlers } from './prediction-handlers';
 import { searchHandlers } from './search-handlers';
 import { mapHandlers } from './map-handlers';
 import { clusterHandlers } from './cluster-handlers';
+import { filesHandlers } from './files-handlers';
+import { demoHandlers } from './demo-handlers';
 
 /**
  * The one place that builds the handler map. To add handlers: write `handlers/<area>-handlers.ts`
@@ -31,5 +33,7 @@ export function buildHandlers(ctx: CoreContext): Handlers {
     ...searchHandlers(ctx),
     ...mapHandlers(ctx),
     ...clusterHandlers(ctx),
+    ...filesHandlers(ctx),
+    ...demoHandlers(ctx),
   };
 }

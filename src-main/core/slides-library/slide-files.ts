@@ -1,16 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-
-/** File names the folder scan picks up; a file named explicitly is tried whatever its name. */
-const SLIDE_EXTENSIONS = ['.svs', '.tif', '.tiff', '.btf', '.ndpi', '.scn', '.bif', '.mrxs', '.png', '.jpg', '.jpeg'];
-
-const DICOM_EXTENSION = '.dcm';
-
-export function looksLikeSlideFile(name: string): boolean {
-  const lower = name.toLowerCase();
-  // .ome.tif / .ome.tiff end in .tif / .tiff too.
-  return SLIDE_EXTENSIONS.some((ext) => lower.endsWith(ext));
-}
+import { DICOM_EXTENSION, looksLikeSlideFile, SLIDE_EXTENSIONS } from '../../../src-shared/domain/file-kinds';
 
 /** Bounds of a folder scan: deep trees and huge shares are cut off with a message, never walked forever. */
 export const SCAN_LIMITS = { maxDepth: 8, maxFiles: 20_000 } as const;

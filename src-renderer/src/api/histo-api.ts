@@ -56,3 +56,22 @@ export function toCallError(err: unknown, method: MethodName): HistoCallError {
   if (err instanceof HistoCallError) return err;
   return new HistoCallError('INTERNAL', err instanceof Error ? err.message : String(err), method);
 }
+
+/**
+ * The path the core can read for a dropped File: Electron reads it off the file; a browser page
+ * cannot, so the file is uploaded to `histo serve`, which keeps it beside the project.
+ */
+export async function pathOfDroppedFile(file: File, onProgress?: (sent: number, total: number) => void): Promise<string> {
+  const active = bridge();
+  const local = active.pathForFile?.(file) ?? '';
+  if (local) return local;
+  if (!active.uploadFile) throw new HistoCallError('BAD_INPUT', `${file.name}: the app could not tell where this file is; use Browse… instead`, 'files.route');
+  const envelope = await active.uploadFile(file, onProgress);
+  if (!envelope.ok) throw new HistoCallError(envelope.error.code, envelope.error.message, 'files.route');
+  return envelope.result.path;
+}
+
+/** Native dialogs exist only in the desktop app; the browser mode uses the file browser instead. */
+export function hasNativeDialogs(): boolean {
+  return typeof bridge().pathForFile === 'function';
+}

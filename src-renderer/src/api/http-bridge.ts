@@ -31,6 +31,8 @@ export interface HttpBridgeOptions {
 }
 
 const TOKEN_HEADER = 'X-Histo-Token';
+/** Bytes per upload request; the server takes up to 8 MiB. */
+const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
 const DEFAULT_RECONNECT = { initialMs: 500, maxMs: 15_000 };
 
 /** A failure of the transport itself (server gone, proxy page, garbage), in the envelope every caller already handles. */
@@ -94,6 +96,35 @@ export function createHttpBridge(options: HttpBridgeOptions): HistoBridge {
     return transportFailure(
       `${method}: the server answered HTTP ${response.status} without a call envelope${excerpt ? `: ${excerpt}` : ''}`,
     );
+  }
+
+  /** Chunks small enough for the server's request timeout; each continues where the last stopped. */
+  async function uploadFile(file: object, onProgress?: (sent: number, total: number) => void): Promise<CallEnvelope<{ path: string }>> {
+    const blob = file as File;
+    const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream' };
+    if (options.token) headers[TOKEN_HEADER] = options.token;
+    let upload = '';
+    let offset = 0;
+    do {
+      const chunk = blob.slice(offset, Math.min(blob.size, offset + UPLOAD_CHUNK_BYTES));
+      const last = offset + chunk.size >= blob.size;
+      const query = new URLSearchParams({ name: blob.name, offset: String(offset), ...(upload ? { upload } : {}), ...(last ? { last: '1' } : {}) });
+      let body: unknown;
+      try {
+        const response = await fetchImpl(`${baseUrl}/api/upload?${query}`, { method: 'POST', headers, body: chunk, credentials: 'same-origin', cache: 'no-store' });
+        body = await response.json();
+      } catch (err) {
+        return transportFailure(`upload of ${blob.name}: cannot reach the Histo server at ${baseUrl}: ${errorText(err)}`);
+      }
+      if (!isEnvelope(body)) return transportFailure(`upload of ${blob.name}: the server answered without a call envelope`);
+      if (!body.ok) return body as CallEnvelope<never>;
+      const answer = body.result as { upload: string; received: number; path: string | null };
+      upload = answer.upload;
+      offset = answer.received;
+      onProgress?.(offset, blob.size);
+      if (answer.path !== null) return { ok: true, result: { path: answer.path } };
+    } while (offset < blob.size);
+    return transportFailure(`upload of ${blob.name}: the server never finished the file`);
   }
 
   // ---- events -------------------------------------------------------------------------------
@@ -189,5 +220,5 @@ export function createHttpBridge(options: HttpBridgeOptions): HistoBridge {
     };
   }
 
-  return { call, on };
+  return { call, on, uploadFile };
 }

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import type { SlideOverlay, SlideSummary, SlidesImportResult } from '../../../src-shared/contract';
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
 import { useProjectStore } from './project-store';
@@ -27,6 +27,15 @@ export const useSlidesStore = defineStore('slides', () => {
   let overlayKey = '';
 
   const selected = computed(() => slides.value.find((slide) => slide.id === selectedId.value) ?? null);
+
+  // "8 slides imported" and mpp errors speak of one project's slides: forget them when another opens.
+  watch(
+    () => useProjectStore().current?.path ?? null,
+    () => {
+      lastImport.value = null;
+      mppErrors.value = {};
+    },
+  );
 
   function replace(slide: SlideSummary): void {
     const index = slides.value.findIndex((s) => s.id === slide.id);
