@@ -13,6 +13,7 @@ import { trainingHandlers } from './handlers/training-handlers';
 import { compareHandlers } from './handlers/compare-handlers';
 import { predictionHandlers } from './handlers/prediction-handlers';
 import { searchHandlers } from './handlers/search-handlers';
+import { annotationHandlers } from './handlers/annotation-handlers';
 import { mapHandlers } from './handlers/map-handlers';
 import { clusterHandlers } from './handlers/cluster-handlers';
 
@@ -41,6 +42,7 @@ export class HistoCore {
       ...searchHandlers(this),
       ...mapHandlers(this),
       ...clusterHandlers(this),
+      ...annotationHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }
