@@ -30,10 +30,16 @@ export const Annotation = z.object({
 });
 export type Annotation = z.infer<typeof Annotation>;
 
+/** A labelled tile of a slide in a task, drawn under the annotations so the user sees what training gets. */
+export const LabelledTile = z.object({ x: z.number().int(), y: z.number().int(), width: z.number().int(), height: z.number().int(), className: z.string(), source: z.string() });
+export type LabelledTile = z.infer<typeof LabelledTile>;
+
 const Labelled = z.object({ annotation: Annotation, labelled: z.number().int().min(0) });
 
 export const annotationMethods = {
   'annotations.list': { input: z.strictObject({ task: TaskRef, slideId: Id }), output: z.array(Annotation) },
+  /** Every label of the task on the slide, whatever gave it (import, viewer, review, search, map). */
+  'annotations.labelledTiles': { input: z.strictObject({ task: TaskRef, slideId: Id }), output: z.array(LabelledTile) },
   /** Draws an annotation; the tiles under it become labels of its class (source `viewer`). */
   'annotations.create': {
     input: z.strictObject({ task: TaskRef, slideId: Id, className: ClassName, kind: AnnotationKind, polygons: AnnotationPolygons, author: z.string().max(200).optional() }),

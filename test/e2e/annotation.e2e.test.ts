@@ -103,6 +103,8 @@ describe('annotation in the browser against histo serve', () => {
     await page.getByTestId('annotation-tool-tile').click();
     await click(page, [0.1, 0.5]);
     await expect.poll(() => page.getByTestId('annotation-status').textContent(), { timeout: 20_000 }).toBe('Tile labelled tumour');
+    // The viewer draws every label of the task on the slide: the CLI's twelve, the polygon's and the click's.
+    await expect.poll(async () => Number(await page.getByTestId('slide-viewer').getAttribute('data-labelled-tiles')), { timeout: 20_000 }).toBe(total(await labelCounts()));
 
     // Select the polygon with the pan tool, reclassify it, then put it back with undo.
     await page.getByTestId('annotation-tool-pan').click();

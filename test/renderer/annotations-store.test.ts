@@ -1,5 +1,5 @@
 import { createPinia, setActivePinia } from 'pinia';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
 import type { Annotation } from '../../src-shared/contract';
 import { rectanglePolygon } from '../../src-shared/domain/polygon-geometry';
@@ -27,6 +27,7 @@ beforeEach(() => {
     .handle('project.current', () => null)
     .handle('task.list', () => [{ id: 1, name: 'tissue', classes: ['tumour', 'stroma'], labels: { perClass: {}, perSlide: [] } }])
     .handle('annotations.list', () => [...stored.values()])
+    .handle('annotations.labelledTiles', () => [...stored.values()].map((a) => ({ x: 0, y: 0, width: 64, height: 64, className: a.className, source: 'viewer' })))
     .handle('annotations.create', (input) => {
       const created = annotation(input as Parameters<typeof annotation>[0]);
       stored.set(created.id, created);
@@ -65,6 +66,8 @@ describe('useAnnotationsStore', () => {
     const drawn = (await store.create('rectangle', square))!;
     expect(lastCall('annotations.create')).toMatchObject({ method: 'annotations.create', input: { task: 'tissue', slideId: 3, className: 'tumour', kind: 'rectangle' } });
     expect(store.message).toBe('4 tiles labelled tumour');
+    await vi.waitFor(() => expect(store.labelledTiles.map((t) => t.className)).toEqual(['tumour']));
+    expect(store.error).toBeNull();
 
     await store.update(drawn.id, { className: 'stroma' });
     await store.remove(drawn.id);

@@ -6,7 +6,7 @@ import { SlideTiles } from '../labels/slide-tiles';
 import type { StoredTask } from '../labels/tasks-repo';
 import { recordAudit } from '../project/audit-log';
 import type { ProjectStore } from '../project/project-store';
-import { AnnotationsRepo, type StoredAnnotation } from '../project/repos/annotations-repo';
+import { AnnotationsRepo, type LabelledTileRow, type StoredAnnotation } from '../project/repos/annotations-repo';
 import { SlidesRepo } from '../project/repos/slides-repo';
 import { resolveTask } from '../search/resolve-task';
 
@@ -63,6 +63,12 @@ export class ViewerAnnotations {
     const task = resolveTask(this.store, taskRef);
     requireSlide(this.store, slideId);
     return this.annotations.list(task.id, slideId);
+  }
+
+  labelledTiles(taskRef: number | string, slideId: number): LabelledTileRow[] {
+    const task = resolveTask(this.store, taskRef);
+    requireSlide(this.store, slideId);
+    return this.annotations.labelledTiles(task.id, slideId);
   }
 
   create(request: { task: number | string; slideId: number; className: string; kind: AnnotationKind; polygons: Polygon[]; author: string | null }): { annotation: StoredAnnotation; labelled: number } {

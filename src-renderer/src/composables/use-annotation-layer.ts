@@ -29,7 +29,7 @@ const CLOSE_DISTANCE = 10;
  */
 export function useAnnotationLayer(viewer: ShallowRef<OpenSeadragon.Viewer | null>, slide: () => SlideSummary) {
   const store = useAnnotationsStore();
-  const { annotations, tool, selectedId, classes, className, brushRadius } = storeToRefs(store);
+  const { annotations, labelledTiles, tool, selectedId, classes, className, brushRadius } = storeToRefs(store);
   const canvas = document.createElement('canvas');
   canvas.className = 'annotation-layer';
   let drawing: Drawing | null = null;
@@ -79,6 +79,15 @@ export function useAnnotationLayer(viewer: ShallowRef<OpenSeadragon.Viewer | nul
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, width, height);
     if (!map) return;
+    // Labelled tiles first, as faint squares inset by a pixel so neighbours stay apart.
+    for (const tile of labelledTiles.value) {
+      const [x, y, side] = [map.x0 + tile.x * map.scale, map.y0 + tile.y * map.scale, tile.width * map.scale];
+      if (x > width || y > height || x + side < 0 || y + side < 0) continue;
+      ctx.fillStyle = colourOf(tile.className);
+      ctx.globalAlpha = 0.35;
+      ctx.fillRect(x + 1, y + 1, Math.max(1, side - 2), Math.max(1, tile.height * map.scale - 2));
+    }
+    ctx.globalAlpha = 1;
     for (const annotation of annotations.value) {
       if (annotation.slideId !== slide().id) continue;
       const colour = colourOf(annotation.className);
@@ -205,7 +214,7 @@ export function useAnnotationLayer(viewer: ShallowRef<OpenSeadragon.Viewer | nul
   }
 
   watch(viewer, (osd) => osd && attach(osd), { immediate: true });
-  watch([annotations, selectedId, classes], redraw, { deep: false });
+  watch([annotations, labelledTiles, selectedId, classes], redraw, { deep: false });
   // Another tool drops a half-drawn shape; the pan tool gives the mouse back to OpenSeadragon.
   watch(tool, () => cancel());
 

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { Annotation, AnnotationKind, MethodInput } from '../../../src-shared/contract';
+import type { Annotation, AnnotationKind, LabelledTile, MethodInput } from '../../../src-shared/contract';
 import type { Polygon } from '../../../src-shared/domain/polygon-geometry';
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
 import { useProjectStore } from './project-store';
@@ -31,6 +31,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   const brushRadius = ref(16);
   const slideId = ref<number | null>(null);
   const annotations = ref<Annotation[]>([]);
+  /** The task's labelled tiles on the slide, whatever gave them, drawn under the annotations. */
+  const labelledTiles = ref<LabelledTile[]>([]);
   const selectedId = ref<number | null>(null);
   const busy = ref(false);
   const error = ref<HistoCallError | null>(null);
@@ -94,14 +96,24 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     const [name, slide] = [taskName.value, slideId.value];
     if (name === null || slide === null) {
       annotations.value = [];
+      labelledTiles.value = [];
       return;
     }
     const listed = await attempt('annotations.list', () => call('annotations.list', { task: name, slideId: slide }));
     if (listed && name === taskName.value && slide === slideId.value) annotations.value = listed;
+    await loadLabelledTiles();
   }
 
-  /** Counts change as labels are drawn: the Tasks list shows them. */
+  async function loadLabelledTiles(): Promise<void> {
+    const [name, slide] = [taskName.value, slideId.value];
+    if (name === null || slide === null) return;
+    const tiles = await attempt('annotations.labelledTiles', () => call('annotations.labelledTiles', { task: name, slideId: slide }));
+    if (tiles && name === taskName.value && slide === slideId.value) labelledTiles.value = tiles;
+  }
+
+  /** Labels changed: the viewer redraws them and the Tasks list counts them again. */
   function labelsChanged(): void {
+    void loadLabelledTiles();
     void tasksStore.load();
   }
 
@@ -191,6 +203,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     brushRadius,
     slideId,
     annotations,
+    labelledTiles,
     selectedId,
     selected,
     busy,

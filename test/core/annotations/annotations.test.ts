@@ -79,6 +79,7 @@ describe('viewer annotations', () => {
     try {
       expect(viewer.labelTile({ task: 'tissue', slideId, x: 70, y: 10, className: 'stroma', author: 'ana' }).tileIds).toHaveLength(1);
       expect(labels()).toEqual([[64, 0, 'stroma', 'viewer']]);
+      expect(viewer.labelledTiles('tissue', slideId)).toEqual([{ x: 64, y: 0, width: 64, height: 64, className: 'stroma', source: 'viewer' }]);
       expect(() => viewer.labelTile({ task: 'tissue', slideId, x: 9000, y: 10, className: 'stroma', author: null })).toThrow(/no tile of .* at \(9000, 10\)/);
       expect(() => viewer.create({ task: 'tissue', slideId, className: 'necrosis', kind: 'rectangle', polygons: [rectanglePolygon(0, 0, 64, 64)], author: null })).toThrow(/no class 'necrosis'/);
       expect(() => viewer.create({ task: 'tissue', slideId, className: 'tumour', kind: 'rectangle', polygons: [rectanglePolygon(600, 0, 700, 64)], author: null })).toThrow(/outside the slide \(512 x 384 px/);

@@ -28,6 +28,15 @@ interface AnnotationRow {
   updatedAt: string;
 }
 
+export interface LabelledTileRow {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  className: string;
+  source: string;
+}
+
 const SELECT = `SELECT a.id, a.task_id AS taskId, a.slide_id AS slideId, a.class_name AS className, a.kind, a.polygons_json AS polygonsJson,
   a.author, a.created_at AS createdAt, a.updated_at AS updatedAt, (SELECT count(*) FROM annotation_tiles t WHERE t.annotation_id = a.id) AS tiles
   FROM annotations a`;
@@ -50,6 +59,7 @@ export class AnnotationsRepo {
   private readonly tileIds: Database.Statement<[number], { tileId: number }>;
   private readonly latestCovering: Database.Statement<[number, number, number], { className: string }>;
   private readonly deleteViewerLabel: Database.Statement;
+  private readonly labelsOnSlide: Database.Statement<[number, number], LabelledTileRow>;
 
   constructor(db: Database.Database) {
     this.byId = db.prepare(`${SELECT} WHERE a.id = ?`);
@@ -67,6 +77,10 @@ export class AnnotationsRepo {
        WHERE t.tile_id = ? AND a.task_id = ? AND a.id != ? ORDER BY a.updated_at DESC, a.id DESC LIMIT 1`,
     );
     this.deleteViewerLabel = db.prepare("DELETE FROM labels WHERE task_id = ? AND tile_id = ? AND source = 'viewer'");
+    this.labelsOnSlide = db.prepare(
+      `SELECT t.x, t.y, t.width, t.height, l.class_name AS className, l.source FROM labels l JOIN tiles t ON t.id = l.tile_id JOIN tilings g ON g.id = t.tiling_id
+       WHERE l.task_id = ? AND g.slide_id = ? ORDER BY t.y, t.x`,
+    );
   }
 
   get(id: number): StoredAnnotation | undefined {
@@ -114,6 +128,11 @@ export class AnnotationsRepo {
   /** The class of the most recently drawn other annotation of the task that covers the tile. */
   coveringClass(taskId: number, tileId: number, exceptAnnotation: number): string | undefined {
     return this.latestCovering.get(tileId, taskId, exceptAnnotation)?.className;
+  }
+
+  /** The task's labelled tiles on one slide, for the viewer to draw. */
+  labelledTiles(taskId: number, slideId: number): LabelledTileRow[] {
+    return this.labelsOnSlide.all(taskId, slideId);
   }
 
   /** Removes a tile's label in the task if it came from the viewer (an import or review keeps its own). */
