@@ -116,6 +116,16 @@ describe('annotation in the browser against histo serve', () => {
     await expect.poll(async () => (await api<Array<{ className: string }>>('annotations.list', { task: 'tumour', slideId: 1 }))[0]!.className).toBe('stroma');
     expect(await viewerLabels()).toBeGreaterThanOrEqual(5);
 
+    // Drag the selected polygon down a little: its corners move, and undo puts them back.
+    type Listed = Array<{ polygons: number[][][][] }>;
+    const cornerOf = async () => (await api<Listed>('annotations.list', { task: 'tumour', slideId: 1 }))[0]!.polygons[0]![0]![0]!;
+    const corner = await cornerOf();
+    await drag(page, [0.75, 0.5], [0.75, 0.6]);
+    await expect.poll(async () => (await cornerOf())[1]!, { timeout: 20_000 }).toBeGreaterThan(corner[1]! + 5);
+    expect((await cornerOf())[0]).toBeCloseTo(corner[0]!, 0);
+    await page.getByTestId('annotation-undo').click();
+    await expect.poll(async () => (await cornerOf())[1], { timeout: 20_000 }).toBeCloseTo(corner[1]!, 5);
+
     const after = await labelCounts();
     expect(total(after)).toBeGreaterThanOrEqual(total(before) + polygon.tiles);
     await page.screenshot({ path: path.join(resultsDir, 'annotation-1600x1000.png') });

@@ -15,6 +15,7 @@ interface CanvasEvent {
 
 type Drawing =
   | { kind: 'rectangle'; start: [number, number]; end: [number, number] }
+  | { kind: 'move'; id: number; start: [number, number]; end: [number, number]; polygons: Polygon[] }
   | { kind: 'brush'; path: Array<[number, number]>; radius: number }
   | { kind: 'polygon'; points: Array<[number, number]>; hover: [number, number] | null };
 
@@ -25,7 +26,8 @@ const CLOSE_DISTANCE = 10;
  * Annotation on a deep-zoom viewer: the annotations of the task drawn over the slide in their class
  * colours, and the mouse drawing new ones with the store's tool (drag a rectangle, click the
  * corners of a polygon and double-click or click the first corner to close it, paint with the
- * brush) or labelling the clicked tile. With the pan tool a click selects an annotation.
+ * brush) or labelling the clicked tile. With the pan tool a click selects an annotation and a drag
+ * that starts on the selected one moves it.
  */
 export function useAnnotationLayer(viewer: ShallowRef<OpenSeadragon.Viewer | null>, slide: () => SlideSummary) {
   const store = useAnnotationsStore();
@@ -119,8 +121,13 @@ export function useAnnotationLayer(viewer: ShallowRef<OpenSeadragon.Viewer | nul
   function shapeOf(current: Drawing): Polygon[] | null {
     if (current.kind === 'rectangle') return [rectanglePolygon(current.start[0], current.start[1], current.end[0], current.end[1])];
     if (current.kind === 'brush') return brushPolygons(current.path, current.radius);
+    if (current.kind === 'move') return translated(current.polygons, current.end[0] - current.start[0], current.end[1] - current.start[1]);
     const points = current.hover ? [...current.points, current.hover] : current.points;
     return points.length >= 2 ? [[closedRing(points)]] : null;
+  }
+
+  function translated(polygons: readonly Polygon[], dx: number, dy: number): Polygon[] {
+    return polygons.map((polygon) => polygon.map((ring) => ring.map(([x, y]) => [x + dx, y + dy] as [number, number])));
   }
 
   async function finish(): Promise<void> {
@@ -131,6 +138,10 @@ export function useAnnotationLayer(viewer: ShallowRef<OpenSeadragon.Viewer | nul
     if (current.kind === 'polygon') {
       if (current.points.length < 3) return;
       await store.create('polygon', [[closedRing(current.points)]]);
+    } else if (current.kind === 'move') {
+      const [dx, dy] = [current.end[0] - current.start[0], current.end[1] - current.start[1]];
+      if (Math.hypot(dx, dy) < 1) return;
+      await store.update(current.id, { polygons: translated(current.polygons, dx, dy) });
     } else if (current.kind === 'rectangle') {
       const [[ax, ay], [bx, by]] = [current.start, current.end];
       if (Math.abs(bx - ax) < 1 || Math.abs(by - ay) < 1) return;
@@ -150,8 +161,14 @@ export function useAnnotationLayer(viewer: ShallowRef<OpenSeadragon.Viewer | nul
     for (const event of ['update-viewport', 'resize', 'open'] as const) osd.addHandler(event, redraw);
     osd.addHandler('canvas-press', (e) => {
       const event = e as unknown as CanvasEvent;
-      if (!store.canDraw) return;
       const at = toSlide(event.position);
+      // With the pan tool, a drag that starts on the selected annotation moves it.
+      const chosen = store.selected;
+      if (tool.value === 'pan' && chosen && chosen.slideId === slide().id && pointInPolygons(at[0], at[1], chosen.polygons)) {
+        drawing = { kind: 'move', id: chosen.id, start: at, end: at, polygons: chosen.polygons };
+        return;
+      }
+      if (!store.canDraw) return;
       if (tool.value === 'rectangle') drawing = { kind: 'rectangle', start: at, end: at };
       if (tool.value === 'brush') {
         const map = mapping();
@@ -163,7 +180,7 @@ export function useAnnotationLayer(viewer: ShallowRef<OpenSeadragon.Viewer | nul
       if (!drawing || drawing.kind === 'polygon') return;
       event.preventDefaultAction = true; // drawing, not panning
       const at = toSlide(event.position);
-      if (drawing.kind === 'rectangle') drawing.end = at;
+      if (drawing.kind === 'rectangle' || drawing.kind === 'move') drawing.end = at;
       else {
         // Points closer than half the radius add nothing but vertices.
         const last = drawing.path[drawing.path.length - 1]!;
