@@ -5,6 +5,7 @@ import type { SlideSummary } from '../../../src-shared/contract';
 import { classColor } from '../../../src-shared/domain/class-colors';
 import { brushPolygons, closedRing, pointInPolygons, rectanglePolygon, type Polygon } from '../../../src-shared/domain/polygon-geometry';
 import { useAnnotationsStore } from '../stores/annotations-store';
+import { clearedOverlay } from './overlay-canvas';
 
 interface CanvasEvent {
   position: OpenSeadragon.Point;
@@ -70,17 +71,9 @@ export function useAnnotationLayer(viewer: ShallowRef<OpenSeadragon.Viewer | nul
     const host = osd?.element;
     const map = mapping();
     if (!osd || !host) return;
-    const ratio = window.devicePixelRatio || 1;
-    const [width, height] = [host.clientWidth, host.clientHeight];
-    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-    }
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    if (!map) return;
+    const frame = clearedOverlay(canvas, host);
+    if (!frame || !map) return;
+    const { ctx, width, height } = frame;
     // Labelled tiles first, as faint squares inset by a pixel so neighbours stay apart.
     for (const tile of labelledTiles.value) {
       const [x, y, side] = [map.x0 + tile.x * map.scale, map.y0 + tile.y * map.scale, tile.width * map.scale];

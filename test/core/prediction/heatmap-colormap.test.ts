@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alphaOf, renderClassMap, renderHeatmap } from '../../../src-main/core/prediction/heatmap';
+import { parseSlideImagePath } from '../../../src-main/core/slides-library/slide-images';
 
 const pixel = (data: Uint8Array, width: number, x: number, y: number) => Array.from(data.subarray((y * width + x) * 4, (y * width + x) * 4 + 4));
 
@@ -26,5 +27,13 @@ describe('heatmap colormap', () => {
     expect(pixel(map.data, map.width, 5, 5)).toEqual([0, 255, 0, 255]);
     expect(pixel(map.data, map.width, 15, 5)).toEqual([0, 0, 255, 255]);
     expect(pixel(map.data, map.width, 25, 5)[3]).toBe(0); // no prediction there
+  });
+});
+
+describe('class map route', () => {
+  it('parses the class map path of a head and slide, and refuses a malformed id', () => {
+    expect(parseSlideImagePath('heads/2/slides/3/classmap.png')).toEqual({ kind: 'classmap', headId: 2, slideId: 3 });
+    expect(parseSlideImagePath('/heads/2/slides/3/classmap.png')).toEqual({ kind: 'classmap', headId: 2, slideId: 3 });
+    expect(() => parseSlideImagePath('heads/x/slides/3/classmap.png')).toThrow(/head id must be a positive whole number/);
   });
 });
