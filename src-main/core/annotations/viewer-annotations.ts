@@ -3,7 +3,6 @@ import { pointInPolygons, polygonBounds, type Polygon } from '../../../src-share
 import { HistoError } from '../errors';
 import { LabelsRepo } from '../labels/labels-repo';
 import { SlideTiles } from '../labels/slide-tiles';
-import type { StoredTask } from '../labels/tasks-repo';
 import { recordAudit } from '../project/audit-log';
 import type { ProjectStore } from '../project/project-store';
 import { AnnotationsRepo, type LabelledTileRow, type StoredAnnotation } from '../project/repos/annotations-repo';
@@ -26,7 +25,7 @@ export function requireSlide(store: ProjectStore, slideId: number): SlideBox {
   return { id: slide.id, path: slide.path, width: slide.info.width, height: slide.info.height };
 }
 
-function checkClass(task: StoredTask, className: string): string {
+function checkClass(task: ReturnType<typeof resolveTask>, className: string): string {
   const name = className.trim();
   if (!task.classes.includes(name)) throw new HistoError('VALIDATION', `task '${task.name}' has no class '${name.slice(0, 80)}' (classes: ${task.classes.join(', ')})`);
   return name;

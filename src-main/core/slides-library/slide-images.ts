@@ -5,10 +5,10 @@ import { loadSharp } from '../slides/sharp-loader';
 import type { RgbImage } from '../slides/slide-source';
 import type { StoredSlide } from '../project/repos/slides-repo';
 import { heatmapPng } from '../prediction/stored-predictions';
-import { classMapPng } from '../prediction/class-map-png';
 import { loadHead } from '../training/heads-repo';
 import { ByteLru } from '../cache/byte-lru';
 import type { SlideLibrary } from './slide-library';
+import { classMapPng } from '../prediction/class-map-png';
 
 /** An image ready to send: the same answer for the HTTP server and the `histo:` protocol. */
 export interface SlideImage {
