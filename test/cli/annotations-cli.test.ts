@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registerSource } from '../../src-main/core/extraction/extraction-plan';
-import { TasksRepo } from '../../src-main/core/labels/tasks-repo';
 import { ProjectStore } from '../../src-main/core/project/project-store';
 import { writeTestSlide } from '../helpers/embedding-fixtures';
 import { runHisto } from '../helpers/run-cli';
@@ -18,9 +17,8 @@ describe('histo annotations', () => {
     const store = ProjectStore.create(project);
     const registered = await registerSource(store, { kind: 'slide', path: slide }, { tileSize: 64, level: 0, minTissue: 0 });
     await registered.source.close();
-    new TasksRepo(store.db).create('tissue', ['tumour', 'stroma']);
-    new TasksRepo(store.db).create('copy', ['tumour', 'stroma']);
     store.close();
+    for (const task of ['tissue', 'copy']) expect(runHisto(['task', 'create', task, '--classes', 'tumour,stroma', '--project', project]).code).toBe(0);
 
     const xml = path.join(dir, 'slide.xml');
     fs.writeFileSync(xml, '<Annotations><Annotation Name="tumour"><Regions><Region Type="1"><Vertices><Vertex X="0" Y="0"/><Vertex X="128" Y="128"/></Vertices></Region></Regions></Annotation></Annotations>');
