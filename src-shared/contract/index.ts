@@ -13,6 +13,7 @@ import { mapMethods } from './map';
 import { clusterMethods } from './cluster';
 import { fileMethods } from './files';
 import { demoMethods } from './demo';
+import { annotationMethods } from './annotations';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -32,6 +33,7 @@ export * from './map';
 export * from './cluster';
 export * from './files';
 export * from './demo';
+export * from './annotations';
 export * from './shard';
 export * from './ipc-channels';
 
@@ -54,6 +56,7 @@ export const contract = {
   ...clusterMethods,
   ...fileMethods,
   ...demoMethods,
+  ...annotationMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

@@ -11,6 +11,7 @@ import { auditCommand } from './audit';
 import { headExportCommand, headsListCommand, trainCommand } from './train';
 import { datasetImportFolderCommand, labelsExportCommand, labelsImportCommand, taskCreateCommand, taskListCommand } from './labels';
 import { searchCommand } from './search';
+import { annotationsExportCommand, annotationsImportCommand } from './annotations';
 import { mapCommand } from './map';
 import { projectMergeCommand } from './merge';
 import { clusterMergeCommand, clusterResubmitCommand, clusterSbatchCommand, clusterStatusCommand } from './cluster';
@@ -36,6 +37,8 @@ export const commands: CliCommand[] = [
   datasetImportFolderCommand,
   labelsImportCommand,
   labelsExportCommand,
+  annotationsImportCommand,
+  annotationsExportCommand,
   trainCommand,
   headsListCommand,
   headExportCommand,

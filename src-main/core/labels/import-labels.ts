@@ -26,7 +26,7 @@ export interface LabelImportResult {
   perClass: Record<string, number>;
 }
 
-function readLabelFile(file: string): string {
+export function readLabelFile(file: string): string {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);

@@ -1,3 +1,5 @@
+import { HEATMAP_OPAQUE_FROM, HEATMAP_TRANSPARENT_BELOW } from '../../../src-shared/domain/heatmap';
+
 /** One predicted tile in level-0 pixels with the score the heatmap shows. */
 export interface ScoredTile {
   x: number;
@@ -43,11 +45,24 @@ export function colourOf(score: number): [number, number, number] {
   return [ramp[i]!, ramp[i + 1]!, ramp[i + 2]!];
 }
 
+/** How opaque a score is drawn (see HEATMAP_TRANSPARENT_BELOW): the ramp's dark end would otherwise hide the tissue. */
+export function alphaOf(score: number): number {
+  return Math.max(0, Math.min(1, (score - HEATMAP_TRANSPARENT_BELOW) / (HEATMAP_OPAQUE_FROM - HEATMAP_TRANSPARENT_BELOW)));
+}
+
+/** A rectangle in level-0 pixels and the RGBA it is painted with. */
+interface PaintedTile {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /**
- * Rasterises a grid of scored tiles into one overlay image aligned with the slide (no DOM element
- * per tile): each tile fills the heatmap pixels its rectangle covers. Linear in tiles + pixels.
+ * Rasterises tiles into one overlay image aligned with the slide (no DOM element per tile): each
+ * tile fills the pixels its rectangle covers with `rgbaOf(tile)`. Linear in tiles + pixels.
  */
-export function renderHeatmap(tiles: readonly ScoredTile[], slideWidth: number, slideHeight: number, maxSide = 2048, opacity = 255): HeatmapImage {
+function paintTiles<T extends PaintedTile>(tiles: readonly T[], slideWidth: number, slideHeight: number, maxSide: number, rgbaOf: (tile: T) => [number, number, number, number]): HeatmapImage {
   const downsample = Math.max(1, Math.max(slideWidth, slideHeight) / maxSide);
   const width = Math.max(1, Math.ceil(slideWidth / downsample));
   const height = Math.max(1, Math.ceil(slideHeight / downsample));
@@ -57,19 +72,43 @@ export function renderHeatmap(tiles: readonly ScoredTile[], slideWidth: number, 
     const y0 = Math.max(0, Math.floor(tile.y / downsample));
     const x1 = Math.min(width, Math.max(x0 + 1, Math.round((tile.x + tile.width) / downsample)));
     const y1 = Math.min(height, Math.max(y0 + 1, Math.round((tile.y + tile.height) / downsample)));
-    const i = Math.max(0, Math.min(255, Math.round(tile.score * 255))) * 3;
-    const r = ramp[i]!;
-    const g = ramp[i + 1]!;
-    const b = ramp[i + 2]!;
+    const [r, g, b, a] = rgbaOf(tile);
+    if (a === 0) continue;
     for (let y = y0; y < y1; y++) {
       let o = (y * width + x0) * 4;
       for (let x = x0; x < x1; x++, o += 4) {
         data[o] = r;
         data[o + 1] = g;
         data[o + 2] = b;
-        data[o + 3] = opacity;
+        data[o + 3] = a;
       }
     }
   }
   return { width, height, data, downsample };
+}
+
+/** One class's probability per tile on the ramp, low scores transparent (see alphaOf). */
+export function renderHeatmap(tiles: readonly ScoredTile[], slideWidth: number, slideHeight: number, maxSide = 2048, opacity = 255): HeatmapImage {
+  return paintTiles(tiles, slideWidth, slideHeight, maxSide, (tile) => {
+    const [r, g, b] = colourOf(tile.score);
+    return [r, g, b, Math.round(opacity * alphaOf(tile.score))];
+  });
+}
+
+/** One predicted tile with every class's probability. */
+export interface ClassifiedTile extends PaintedTile {
+  probs: ArrayLike<number>;
+}
+
+/**
+ * The class map of a multi-class head: each tile in the colour of its most probable class
+ * (`classColours[i]` as RGB), opaque, so the legend's swatches read exactly as the map.
+ */
+export function renderClassMap(tiles: readonly ClassifiedTile[], classColours: ReadonlyArray<readonly [number, number, number]>, slideWidth: number, slideHeight: number, maxSide = 2048): HeatmapImage {
+  return paintTiles(tiles, slideWidth, slideHeight, maxSide, (tile) => {
+    let best = 0;
+    for (let i = 1; i < tile.probs.length; i++) if (tile.probs[i]! > tile.probs[best]!) best = i;
+    const [r, g, b] = classColours[best] ?? [127, 127, 127];
+    return [r, g, b, 255];
+  });
 }

@@ -8,6 +8,7 @@ import { heatmapPng } from '../prediction/stored-predictions';
 import { HeadsRepo } from '../project/repos/heads-repo';
 import { ByteLru } from '../cache/byte-lru';
 import type { SlideLibrary } from './slide-library';
+import { classMapPng } from '../prediction/class-map-png';
 
 /** An image ready to send: the same answer for the HTTP server and the `histo:` protocol. */
 export interface SlideImage {
@@ -152,6 +153,14 @@ export class SlideImageRenderer {
     return { contentType: 'image/png', body, volatile: true };
   }
 
+  /** The class map of a head over a slide (argmax colour per tile); not cached, as the heatmap. */
+  async classMap(headId: number, slideId: number): Promise<SlideImage> {
+    const slide = this.library.slide(slideId);
+    const body = await classMapPng(this.library.projectStore(), headId, slide.id, HEATMAP_MAX_SIDE);
+    if (!body) throw new HistoError('NOT_FOUND', `head ${headId} has not predicted slide ${slideId} (${slide.path}): run the prediction first`);
+    return { contentType: 'image/png', body, volatile: true };
+  }
+
   clear(): void {
     this.encoded.clear();
   }
@@ -163,10 +172,12 @@ export type SlideImageRequest =
   | { kind: 'thumbnail'; slideId: number }
   | { kind: 'tissue'; slideId: number }
   | { kind: 'region'; slideId: number; x: number; y: number; width: number; height: number; size: number }
-  | { kind: 'heatmap'; headId: number; slideId: number; classIndex: number | undefined };
+  | { kind: 'heatmap'; headId: number; slideId: number; classIndex: number | undefined }
+  | { kind: 'classmap'; headId: number; slideId: number };
 
 const SLIDE_PATH = /^\/?slides\/([^/]+)\/(.+)$/;
 const HEATMAP_PATH = /^\/?heads\/([^/]+)\/slides\/([^/]+)\/heatmap\.png$/;
+const CLASS_MAP_PATH = /^\/?heads\/([^/]+)\/slides\/([^/]+)\/classmap\.png$/;
 const TILE_PATH = /^tiles\/(\d{1,3})\/(\d{1,9})_(\d{1,9})\.jpg$/;
 
 /** Whether a URL path belongs to the slide images (so a transport hands it here rather than elsewhere). */
@@ -197,7 +208,7 @@ function wholeParam(query: URLSearchParams, name: string, min: number, max: numb
 /**
  * Parses `slides/<id>/tiles/<level>/<col>_<row>.jpg`, `slides/<id>/thumbnail.jpg`,
  * `slides/<id>/tissue.png`, `slides/<id>/region.jpg?x=&y=&w=&h=&size=` or
- * `heads/<headId>/slides/<id>/heatmap.png[?class=<index>]`; a malformed id or parameter is
+ * `heads/<headId>/slides/<id>/heatmap.png[?class=<index>]` or `heads/<headId>/slides/<id>/classmap.png`; a malformed id or parameter is
  * VALIDATION (400), an unknown image NOT_FOUND (404).
  */
 export function parseSlideImagePath(pathname: string, query: URLSearchParams = new URLSearchParams()): SlideImageRequest {
@@ -206,6 +217,8 @@ export function parseSlideImagePath(pathname: string, query: URLSearchParams = n
     const classIndex = query.has('class') ? wholeParam(query, 'class', 0, 99) : undefined;
     return { kind: 'heatmap', headId: positiveId(heatmap[1]!, 'head'), slideId: positiveId(heatmap[2]!, 'slide'), classIndex };
   }
+  const classMap = CLASS_MAP_PATH.exec(pathname);
+  if (classMap) return { kind: 'classmap', headId: positiveId(classMap[1]!, 'head'), slideId: positiveId(classMap[2]!, 'slide') };
   const match = SLIDE_PATH.exec(pathname);
   if (!match) throw new HistoError('NOT_FOUND', `no slide image at ${pathname.slice(0, 200)}`);
   const [, idText, rest] = match as unknown as [string, string, string];
@@ -242,5 +255,7 @@ export async function renderSlideImage(renderer: SlideImageRenderer, pathname: s
       return renderer.region(request.slideId, request.x, request.y, request.width, request.height, request.size);
     case 'heatmap':
       return renderer.heatmap(request.headId, request.slideId, request.classIndex);
+    case 'classmap':
+      return renderer.classMap(request.headId, request.slideId);
   }
 }

@@ -39,4 +39,7 @@ export const slideImageUrls = {
    */
   heatmap: (headId: number, slide: { id: number; fingerprint: string }, classIndex: number, version: number) =>
     `${imageBase()}heads/${headId}/slides/${slide.id}/heatmap.png?class=${classIndex}&v=${encodeURIComponent(slide.fingerprint.slice(0, 16))}.${version}`,
+  /** A head's class map over the slide: each tile in its most probable class's colour. */
+  classMap: (headId: number, slide: { id: number; fingerprint: string }, version: number) =>
+    `${imageBase()}heads/${headId}/slides/${slide.id}/classmap.png?v=${encodeURIComponent(slide.fingerprint.slice(0, 16))}.${version}`,
 };

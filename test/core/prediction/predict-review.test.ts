@@ -106,7 +106,7 @@ describe('prediction', () => {
     expect([map.width, map.height, map.downsample]).toEqual([128, 64, 4]);
     const at = (x: number, y: number) => Array.from(map.data.subarray((y * 128 + x) * 4, (y * 128 + x) * 4 + 4));
     expect(at(10, 10)).toEqual([252, 255, 164, 255]);
-    expect(at(100, 10)).toEqual([0, 0, 4, 255]);
+    expect(at(100, 10)[3]).toBe(0); // low scores leave the tissue visible
   });
 });
 
