@@ -12,6 +12,7 @@ import { backboneHandlers } from './handlers/backbone-handlers';
 import { trainingHandlers } from './handlers/training-handlers';
 import { compareHandlers } from './handlers/compare-handlers';
 import { predictionHandlers } from './handlers/prediction-handlers';
+import { reviewUndoHandlers } from './handlers/review-undo-handlers';
 import { searchHandlers } from './handlers/search-handlers';
 import { mapHandlers } from './handlers/map-handlers';
 import { clusterHandlers } from './handlers/cluster-handlers';
@@ -38,6 +39,7 @@ export class HistoCore {
       ...trainingHandlers(this),
       ...compareHandlers(this),
       ...predictionHandlers(this),
+      ...reviewUndoHandlers(this),
       ...searchHandlers(this),
       ...mapHandlers(this),
       ...clusterHandlers(this),

@@ -4,6 +4,7 @@ import { UsageError } from '../cli-errors';
 import { openProjectOption, projectOptionSpec } from '../project-option';
 import { requiredStringOption } from '../option-values';
 import { reportProgress } from '../progress-reporter';
+import { createTask } from '../../core/labels/create-task';
 import { TasksRepo } from '../../core/labels/tasks-repo';
 import { LabelsRepo } from '../../core/labels/labels-repo';
 import { importLabels } from '../../core/labels/import-labels';
@@ -18,13 +19,13 @@ const taskOption = { task: { type: 'string' } } as const;
 export const taskCreateCommand: CliCommand = {
   path: ['task', 'create'],
   summary: 'Create a classification task with its classes',
-  usage: 'NAME --classes a,b,c --project DB [--json]',
+  usage: 'NAME --classes a,b,c [--detection] --project DB [--json]',
   positionals: 1,
-  options: { ...projectOptionSpec, classes: { type: 'string' } },
+  options: { ...projectOptionSpec, classes: { type: 'string' }, detection: { type: 'boolean' } },
   async run(ctx) {
     const store = await openProjectOption(ctx);
     const classes = requiredStringOption(ctx, 'classes').split(',').map((c) => c.trim()).filter(Boolean);
-    const task = new TasksRepo(store.db).create(ctx.positionals[0]!, classes);
+    const task = createTask(store, ctx.positionals[0]!, classes, ctx.options.detection === true);
     if (ctx.json) return ctx.out(JSON.stringify(task));
     ctx.out(`Created task ${task.id} '${task.name}' with classes ${task.classes.join(', ')}`);
   },

@@ -3,6 +3,8 @@ import type { HistoCore } from '../histo-core';
 import type { ProjectStore } from '../project/project-store';
 import { TasksRepo, type StoredTask } from '../labels/tasks-repo';
 import { LabelsRepo } from '../labels/labels-repo';
+import { TaskDetectionRepo } from '../project/repos/task-detection-repo';
+import { createTask } from '../labels/create-task';
 import { importLabels } from '../labels/import-labels';
 import { exportLabels } from '../labels/export-labels';
 import { importPatchFolder } from '../labels/import-patch-folder';
@@ -24,14 +26,14 @@ type TrainingMethods =
   | 'head.export';
 
 function taskSummary(store: ProjectStore, task: StoredTask) {
-  return { ...task, labels: new LabelsRepo(store.db).counts(task.id) };
+  return { ...task, detection: new TaskDetectionRepo(store.db).isDetection(task.id), labels: new LabelsRepo(store.db).counts(task.id) };
 }
 
 export function trainingHandlers(core: HistoCore): Pick<Handlers, TrainingMethods> {
   const tasks = () => new TasksRepo(core.requireProject().db);
   return {
     'task.list': () => tasks().list().map((t) => taskSummary(core.requireProject(), t)),
-    'task.create': ({ name, classes }) => taskSummary(core.requireProject(), tasks().create(name, classes)),
+    'task.create': ({ name, classes, detection }) => taskSummary(core.requireProject(), createTask(core.requireProject(), name, classes, detection)),
     'labels.import': ({ task, path, slide, author }) => importLabels(core.requireProject(), tasks().require(task), path, { slide, author: author ?? null }),
     'labels.export': ({ task, out, slide }) => exportLabels(core.requireProject(), tasks().require(task), out, { slide }),
     'dataset.importFolder': ({ path, task }) => {

@@ -3,7 +3,7 @@ import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/audit-log';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { loadHead } from '../training/heads-repo';
-import { writePredictionCsv, writePredictionGeoJson, writeSummaryCsv } from './export-predictions';
+import { writePredictionCsv, writePredictionGeoJson, writeSummaryCsv, type FocusCut } from './export-predictions';
 import { writePredictionMaps } from './prediction-map-tiff';
 import { loadSlidePredictions } from './slide-predictions';
 import { writeSlideReport } from './slide-report';
@@ -12,6 +12,12 @@ import { predictedSlides } from './stored-predictions';
 export interface PredictionExportRequest {
   slideIds?: number[];
   threshold?: number;
+  /**
+   * The class of interest (null: all classes) at `threshold`: the summary, the report, a `called`
+   * column of the tile CSV and the GeoJSON (only called tiles) follow it. Left out: the head's own
+   * class for the summary and report, and every tile in the CSV and GeoJSON.
+   */
+  focus?: string | null;
   csv?: string;
   geojson?: string;
   merge?: boolean;
@@ -23,14 +29,15 @@ export interface PredictionExportRequest {
 
 /** Writes the requested exports of a head's stored predictions (the CLI's and the UI's one path). */
 export async function exportPredictionFiles(store: ProjectStore, headId: number, request: PredictionExportRequest): Promise<string[]> {
-  const stored = predictedSlides(store, headId, request.threshold);
+  const stored = predictedSlides(store, headId, request.threshold, request.focus);
   const chosen = stored.slides.filter((s) => !request.slideIds || request.slideIds.includes(s.slideId));
   const perSlide = () => chosen.map((s) => ({ path: s.path, tiles: loadSlidePredictions(store, headId, s.slideId) }));
+  const cut: FocusCut | null = request.focus === undefined ? null : { focus: stored.focus === null ? null : stored.classes.indexOf(stored.focus), threshold: stored.threshold };
   const files: string[] = [];
-  if (request.csv) files.push(writePredictionCsv(request.csv, stored.classes, perSlide()));
-  if (request.geojson) files.push(writePredictionGeoJson(request.geojson, stored.classes, perSlide(), request.merge ?? false));
+  if (request.csv) files.push(writePredictionCsv(request.csv, stored.classes, perSlide(), cut));
+  if (request.geojson) files.push(writePredictionGeoJson(request.geojson, stored.classes, perSlide(), request.merge ?? false, cut));
   if (request.map) files.push(...writePredictionMaps(request.map, stored.classes, perSlide()));
-  if (request.summary) files.push(writeSummaryCsv(request.summary, chosen, stored.threshold, stored.positive));
+  if (request.summary) files.push(writeSummaryCsv(request.summary, chosen, stored));
   if (request.report) {
     const { listing, head } = loadHead(store, headId);
     const backbone = new BackbonesRepo(store.db).get(listing.backboneId)!;
@@ -39,14 +46,14 @@ export async function exportPredictionFiles(store: ProjectStore, headId: number,
       kind: head.kind,
       task: listing.task,
       classes: head.classes,
-      positive: stored.positive,
+      positive: stored.focus ?? 'any class',
       threshold: stored.threshold,
       backbone: backbone.name,
       backboneSha256: backbone.sha256,
       metrics: listing.metrics,
     };
-    const positiveIndex = head.classes.indexOf(stored.positive);
-    for (const slide of chosen) files.push(await writeSlideReport(path.resolve(request.report), described, slide, loadSlidePredictions(store, headId, slide.slideId), positiveIndex));
+    const focus = stored.focus === null ? null : head.classes.indexOf(stored.focus);
+    for (const slide of chosen) files.push(await writeSlideReport(path.resolve(request.report), described, slide, loadSlidePredictions(store, headId, slide.slideId), focus));
   }
   if (files.length) recordAudit(store.db, 'predict.export', { headId, files });
   return files;

@@ -8,6 +8,7 @@ import { colourOf, renderHeatmap } from './heatmap';
 import type { PredictionRun } from './predict-slides';
 import type { SlideSummary } from './slide-summary';
 import type { TilePrediction } from './slide-predictions';
+import { focusScore, type ClassFocus } from '../../../src-shared/domain/class-focus';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : `${(v * 100).toFixed(1)}%`);
@@ -27,7 +28,7 @@ export async function writeSlideReport(
   head: PredictionRun['head'],
   slide: SlideSummary & { path: string },
   tiles: TilePrediction[],
-  positiveIndex: number,
+  focus: ClassFocus,
 ): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
   const source = await openSlide(slide.path);
@@ -40,7 +41,7 @@ export async function writeSlideReport(
     ({ width, height } = overview);
     thumbnail = await pngDataUri(overview.data, width, height, 3);
     const map = renderHeatmap(
-      tiles.map((t) => ({ x: t.x, y: t.y, width: t.width, height: t.height, score: t.probs[positiveIndex]! })),
+      tiles.map((t) => ({ x: t.x, y: t.y, width: t.width, height: t.height, score: focusScore(t.probs, focus) })),
       source.info.width,
       source.info.height,
       Math.max(width, height),

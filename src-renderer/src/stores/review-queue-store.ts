@@ -26,6 +26,9 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
   const decideError = ref<HistoCallError | null>(null);
 
   const current = computed(() => queue.value[cursor.value] ?? null);
+  /** Tiles decided in this session, latest last: what Undo takes back, one at a time. */
+  const undoable = ref<number[]>([]);
+  const canUndo = computed(() => undoable.value.length > 0 && !deciding.value);
 
   watch(
     () => [predictions.headId, predictions.selectedSlideId, predictions.refreshed] as const,
@@ -33,6 +36,7 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
       if (headId !== previousHead) {
         queueError.value = null;
         decideError.value = null;
+        undoable.value = [];
       }
       void loadQueue();
     },
@@ -57,7 +61,7 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
     }
     queueLoading.value = true;
     try {
-      const items = await call('review.queue', { head: id, mode: mode.value, slideId, limit: QUEUE_LIMIT, includeDecided: true });
+      const items = await call('review.queue', { head: id, mode: mode.value, slideId, limit: QUEUE_LIMIT, includeDecided: true, threshold: predictions.threshold, ...predictions.focusInput() });
       if (request !== queueRequest) return;
       queue.value = items;
       const firstOpen = items.findIndex((item) => item.decision === null);
@@ -97,6 +101,8 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
     const id = predictions.headId;
     const item = current.value;
     if (id === null || !item) return Promise.resolve(false);
+    // Relabelling to the class the head predicted agrees with it: the core stores it as an accept.
+    if (decision === 'relabel' && className === item.predicted) decision = 'accept';
     const before = { decision: item.decision, label: item.label };
     // The label the core will give the tile (its rule, in review.ts), shown before it answers.
     const classes = predictions.head?.classes ?? [];
@@ -112,7 +118,8 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
         const result = await call('review.decide', input);
         if (predictions.headId !== id) return false;
         replaceItem(item.tileId, { decision, label: result.label });
-        if (result.label !== null) predictions.recordLabel({ tileId: item.tileId, score: item.score, label: result.label });
+        if (result.label !== null) predictions.recordLabel({ tileId: item.tileId, probs: item.probs, label: result.label });
+        undoable.value = [...undoable.value.filter((t) => t !== item.tileId), item.tileId];
         decideError.value = null;
         return true;
       } catch (err) {
@@ -132,5 +139,42 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
     return sent;
   }
 
-  return { mode, queue, cursor, current, queueLoading, queueError, deciding, decideError, setMode, loadQueue, moveTo, move, decide };
+  /**
+   * Takes back the latest decision of this session: the tile gets its earlier decision and label
+   * back (or none), and the cursor returns to it when it is in the gallery.
+   */
+  function undo(): Promise<boolean> {
+    const id = predictions.headId;
+    const tileId = undoable.value.at(-1);
+    if (id === null || tileId === undefined) return Promise.resolve(false);
+    undoable.value = undoable.value.slice(0, -1);
+    inFlight++;
+    deciding.value = true;
+    const sent = sending.then(async () => {
+      try {
+        const result = await call('review.undo', { head: id, tileId });
+        if (predictions.headId !== id) return false;
+        replaceItem(tileId, { decision: result.decision, label: result.label });
+        const index = queue.value.findIndex((q) => q.tileId === tileId);
+        if (index !== -1) {
+          moveTo(index);
+          predictions.recordLabel({ tileId, probs: queue.value[index]!.probs, label: result.label });
+        }
+        decideError.value = null;
+        return true;
+      } catch (err) {
+        if (predictions.headId === id) decideError.value = toCallError(err, 'review.undo');
+        return false;
+      } finally {
+        if (--inFlight === 0) {
+          deciding.value = false;
+          void predictions.loadProgress();
+        }
+      }
+    });
+    sending = sent;
+    return sent;
+  }
+
+  return { mode, queue, cursor, current, queueLoading, queueError, deciding, decideError, canUndo, setMode, loadQueue, moveTo, move, decide, undo };
 });

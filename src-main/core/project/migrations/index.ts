@@ -1,5 +1,6 @@
 import { initialSchema } from './001-initial';
 import { searchAndMapSchema } from './002-search-and-map';
+import { reviewFocusSchema } from './006-review-focus';
 
 export interface Migration {
   /** The user_version the schema has after this migration. */
@@ -12,6 +13,7 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initialSchema },
   { version: 2, name: 'search-and-map', sql: searchAndMapSchema },
+  { version: 6, name: 'review-focus', sql: reviewFocusSchema },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;
