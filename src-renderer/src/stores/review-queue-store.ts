@@ -93,6 +93,34 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
   let inFlight = 0;
 
   /**
+   * Sends one decision or undo after those before it; `apply` takes the core's answer while the
+   * head is still the one reviewed, `refused` puts the tile back when the core says no.
+   */
+  function send<T>(id: number, request: () => Promise<T>, apply: (result: T) => void, refused: (err: unknown) => void): Promise<boolean> {
+    inFlight++;
+    deciding.value = true;
+    const sent = sending.then(async () => {
+      try {
+        const result = await request();
+        if (predictions.headId !== id) return false;
+        apply(result);
+        decideError.value = null;
+        return true;
+      } catch (err) {
+        if (predictions.headId === id) refused(err);
+        return false;
+      } finally {
+        if (--inFlight === 0) {
+          deciding.value = false;
+          void predictions.loadProgress();
+        }
+      }
+    });
+    sending = sent;
+    return sent;
+  }
+
+  /**
    * Records a decision on the tile under the cursor (accept, reject, or relabel to a class) and
    * moves on to the next tile at once; the verdict shows straight away and is taken back if the
    * core refuses it. From then on the decision is a label of the head's task.
@@ -109,34 +137,21 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
     const other = classes.length === 2 ? (classes.find((c) => c !== item.predicted) ?? null) : item.label;
     replaceItem(item.tileId, { decision, label: decision === 'relabel' ? (className ?? null) : decision === 'accept' ? item.predicted : other });
     if (queue.value[cursor.value]?.tileId === item.tileId) moveTo(cursor.value + 1);
-    inFlight++;
-    deciding.value = true;
     const input: MethodInput<'review.decide'> = { head: id, tileId: item.tileId, decision };
     if (className !== undefined) input.className = className;
-    const sent = sending.then(async () => {
-      try {
-        const result = await call('review.decide', input);
-        if (predictions.headId !== id) return false;
+    return send(
+      id,
+      () => call('review.decide', input),
+      (result) => {
         replaceItem(item.tileId, { decision, label: result.label });
         if (result.label !== null) predictions.recordLabel({ tileId: item.tileId, probs: item.probs, label: result.label });
         undoable.value = [...undoable.value.filter((t) => t !== item.tileId), item.tileId];
-        decideError.value = null;
-        return true;
-      } catch (err) {
-        if (predictions.headId === id) {
-          replaceItem(item.tileId, before);
-          decideError.value = toCallError(err, 'review.decide');
-        }
-        return false;
-      } finally {
-        if (--inFlight === 0) {
-          deciding.value = false;
-          void predictions.loadProgress();
-        }
-      }
-    });
-    sending = sent;
-    return sent;
+      },
+      (err) => {
+        replaceItem(item.tileId, before);
+        decideError.value = toCallError(err, 'review.decide');
+      },
+    );
   }
 
   /**
@@ -148,32 +163,18 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
     const tileId = undoable.value.at(-1);
     if (id === null || tileId === undefined) return Promise.resolve(false);
     undoable.value = undoable.value.slice(0, -1);
-    inFlight++;
-    deciding.value = true;
-    const sent = sending.then(async () => {
-      try {
-        const result = await call('review.undo', { head: id, tileId });
-        if (predictions.headId !== id) return false;
+    return send(
+      id,
+      () => call('review.undo', { head: id, tileId }),
+      (result) => {
         replaceItem(tileId, { decision: result.decision, label: result.label });
         const index = queue.value.findIndex((q) => q.tileId === tileId);
-        if (index !== -1) {
-          moveTo(index);
-          predictions.recordLabel({ tileId, probs: queue.value[index]!.probs, label: result.label });
-        }
-        decideError.value = null;
-        return true;
-      } catch (err) {
-        if (predictions.headId === id) decideError.value = toCallError(err, 'review.undo');
-        return false;
-      } finally {
-        if (--inFlight === 0) {
-          deciding.value = false;
-          void predictions.loadProgress();
-        }
-      }
-    });
-    sending = sent;
-    return sent;
+        if (index === -1) return;
+        moveTo(index);
+        predictions.recordLabel({ tileId, probs: queue.value[index]!.probs, label: result.label });
+      },
+      (err) => (decideError.value = toCallError(err, 'review.undo')),
+    );
   }
 
   return { mode, queue, cursor, current, queueLoading, queueError, deciding, decideError, canUndo, setMode, loadQueue, moveTo, move, decide, undo };
