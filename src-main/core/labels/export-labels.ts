@@ -4,7 +4,7 @@ import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/audit-log';
 import { HistoError } from '../errors';
 import { csvField } from '../embeddings/export-embeddings';
-import { classColor } from './class-colors';
+import { classColor } from '../../../src-shared/domain/class-colors';
 import { LabelsRepo } from './labels-repo';
 import type { StoredTask } from './tasks-repo';
 

@@ -7,6 +7,7 @@ import { writePredictionCsv, writePredictionGeoJson, writeSummaryCsv, type Focus
 import { writePredictionMaps } from './prediction-map-tiff';
 import { loadSlidePredictions } from './slide-predictions';
 import { writeSlideReport } from './slide-report';
+import { SlideReviewReportRepo } from '../project/repos/slide-review-report-repo';
 import { predictedSlides } from './stored-predictions';
 
 export interface PredictionExportRequest {
@@ -41,19 +42,24 @@ export async function exportPredictionFiles(store: ProjectStore, headId: number,
   if (request.report) {
     const { listing, head } = loadHead(store, headId);
     const backbone = new BackbonesRepo(store.db).get(listing.backboneId)!;
-    const described = {
-      id: headId,
-      kind: head.kind,
-      task: listing.task,
-      classes: head.classes,
-      positive: stored.focus ?? 'any class',
-      threshold: stored.threshold,
-      backbone: backbone.name,
-      backboneSha256: backbone.sha256,
-      metrics: listing.metrics,
-    };
+    const described = { id: headId, kind: head.kind, task: listing.task, classes: head.classes, threshold: stored.threshold, backbone: backbone.name, backboneSha256: backbone.sha256, metrics: listing.metrics };
     const focus = stored.focus === null ? null : head.classes.indexOf(stored.focus);
-    for (const slide of chosen) files.push(await writeSlideReport(path.resolve(request.report), described, slide, loadSlidePredictions(store, headId, slide.slideId), focus));
+    const reviews = new SlideReviewReportRepo(store.db);
+    for (const slide of chosen) {
+      files.push(
+        await writeSlideReport(path.resolve(request.report), {
+          head: described,
+          focus,
+          threshold: stored.threshold,
+          detection: stored.detection,
+          slide,
+          tiles: loadSlidePredictions(store, headId, slide.slideId),
+          tilings: reviews.predictedTilings(headId, slide.slideId),
+          review: reviews.reviewOf(headId, slide.slideId),
+          mppX: reviews.slideMpp(slide.slideId),
+        }),
+      );
+    }
   }
   if (files.length) recordAudit(store.db, 'predict.export', { headId, files });
   return files;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { csvField } from '../embeddings/export-embeddings';
-import { classColor } from '../labels/class-colors';
+import { classColor } from '../../../src-shared/domain/class-colors';
 import { HistoError } from '../errors';
 import { writeFileWhole } from '../project/disk-full';
 import { argmax, type TilePrediction } from './slide-predictions';

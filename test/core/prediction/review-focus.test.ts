@@ -129,4 +129,18 @@ describe('review decisions', () => {
     expect(labelOf(imported.tileId)).toMatchObject({ className: 'tumour', source: 'import' });
     expect(() => undoReview(store, headId, imported.tileId)).toThrow(/no review decision for head/);
   });
+
+  it('writes a report for all classes with the review, its reviewer and the tiling', async () => {
+    const tile = reviewQueue(store, headId, { mode: 'top', limit: 1, focus: 'stroma' })[0]!;
+    decideReview(store, headId, tile.tileId, 'accept', null, 'dr c');
+    const [file] = await exportPredictionFiles(store, headId, { focus: null, report: path.join(dir, 'report') });
+    const html = fs.readFileSync(file!, 'utf8');
+    expect(html).toContain('<th>Class of interest</th><td>All classes');
+    expect(html).toMatch(/Tiles with confidence \(top class\) ≥ 0\.500<\/th><td>144 confident/);
+    for (const name of classes) expect(html).toMatch(new RegExp(`</span>${name}</th><td>48 \\(33\\.3%\\)`));
+    expect(html).toContain('<th>Reviewers</th><td>dr c</td>');
+    expect(html).toContain('<th>Accepted</th><td>1</td>');
+    expect(html).toContain('32 × 32 px at 0.5 µm/px (16 µm on a side), 144 tiles');
+    expect(html).toMatch(/<div class="scalebar" data-micrometres="50">/);
+  });
 });
