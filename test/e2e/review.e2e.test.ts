@@ -44,7 +44,7 @@ describe('Review in the browser against histo serve', () => {
     expect(await page.getByTestId('review-labels-note').textContent()).toContain('Decisions are saved as labels of task tumour; retrain in Training to use them.');
     await page.getByTestId('review-predict').click();
     await expect.poll(() => page.getByTestId('review-run-status').textContent(), { timeout: 60_000 }).toContain('Predicted 1 of 1 slide');
-    expect(await page.getByTestId('job-panel').textContent()).toContain('predict');
+    expect(await page.getByTestId('job-panel').textContent()).toContain('Predicting slides');
 
     // The summary at the head's own threshold: the left half (64 of 128 tiles) is tumour.
     const positive = page.getByTestId('slide-positive');
