@@ -45,7 +45,7 @@ describe('Multi-class review in the browser', () => {
     await focus.selectOption('stroma');
     await expect.poll(() => called.textContent(), { timeout: 20_000 }).toMatch(/48\s+of 144 tiles stroma/);
     expect(await page.getByTestId('threshold-title').textContent()).toContain('p(stroma)');
-    expect(await page.getByTestId('heatmap-class').inputValue()).toBe('1');
+    await expect.poll(() => page.getByTestId('heatmap-class').inputValue()).toBe('1');
     expect(await page.getByTestId('review-export-about').textContent()).toContain('p(stroma) ≥ 0.50');
     await expect.poll(() => paintedPixels(page, 'pr-chart'), { timeout: 20_000 }).toBeGreaterThan(500);
     expect(await page.getByTestId('pr-chart').getAttribute('data-curve')).toBe('labelled');
@@ -85,13 +85,13 @@ describe('Multi-class review in the browser', () => {
     await expect.poll(() => page.getByTestId('review-undo').isEnabled()).toBe(true);
     await page.keyboard.press('u');
     await expect.poll(() => page.getByTestId(open!).getAttribute('data-decision')).toBe('');
-    expect(await page.getByTestId(open!).getAttribute('aria-current')).toBe('true');
+    await expect.poll(() => page.getByTestId(open!).getAttribute('aria-current')).toBe('true');
     await expect.poll(() => page.getByTestId('review-progress').textContent(), { timeout: 10_000 }).toContain('0 / 144 reviewed');
 
     // Large tiles with their surroundings, the tile outlined.
     await page.getByTestId('review-large').check();
     await page.getByTestId('review-context').check();
-    expect(await gallery.locator('.review-gallery__outline').count()).toBeGreaterThan(10);
+    await expect.poll(() => gallery.locator('.review-gallery__outline').count()).toBeGreaterThan(10);
     // Three tiles across (the tile and one on each side), asked for at twice the small size.
     await expect.poll(() => gallery.locator('img').first().getAttribute('src')).toMatch(/&w=96&h=96&size=320$/);
     await expect.poll(() => gallery.locator('img').first().evaluate((i) => (i as HTMLImageElement).naturalWidth), { timeout: 20_000 }).toBe(96);
