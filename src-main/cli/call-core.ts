@@ -11,8 +11,9 @@ import { reportProgress } from './progress-reporter';
 export async function callCore<M extends MethodName>(core: HistoCore, method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
   const envelope = await core.dispatch(method, input);
   if (envelope.ok) return envelope.result as MethodOutput<M>;
-  if (envelope.error.code === 'VALIDATION') throw new UsageError(envelope.error.message);
-  throw new HistoError(envelope.error.code, envelope.error.message);
+  const { code, message, cli } = envelope.error;
+  if (code === 'VALIDATION') throw new UsageError(cli ?? message);
+  throw new HistoError(code, cli ?? message);
 }
 
 /** Contract methods that start a job and answer with its id. */

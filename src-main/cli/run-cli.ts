@@ -117,11 +117,12 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     return typeof code === 'number' ? code : exitCodes.ok;
   } catch (err) {
     if (err instanceof UsageError || (err instanceof HistoError && err.code === 'VALIDATION')) {
-      io.err(`histo: ${err.message}\nRun 'histo --help' for usage.`);
+      io.err(`histo: ${err instanceof HistoError ? (err.cli ?? err.message) : err.message}\nRun 'histo --help' for usage.`);
       return exitCodes.usage;
     }
     // serializeError explains known failures that are not ours (a busy project) in a user's words.
-    const { code, message } = serializeError(err);
+    const { code, message: appMessage, cli } = serializeError(err);
+    const message = cli ?? appMessage;
     io.err(`histo: ${code !== 'INTERNAL' || err instanceof HistoError ? message : `internal error: ${message}`}`);
     if (verbose && err instanceof Error && err.stack) io.err(err.stack);
     return exitCodes.runtime;

@@ -21,7 +21,10 @@ export type ErrorCode = z.infer<typeof ErrorCode>;
 
 export const SerializedError = z.object({
   code: ErrorCode,
+  /** In the app's words: a fix names a button or a setting, never a command-line flag. */
   message: z.string(),
+  /** The same error in the command line's words, where its fix is a command or a flag. */
+  cli: z.string().optional(),
 });
 export type SerializedError = z.infer<typeof SerializedError>;
 

@@ -7,6 +7,7 @@ import { backboneMethods } from './backbones';
 import { trainingMethods } from './training';
 import { compareMethods } from './compare';
 import { predictionMethods } from './prediction';
+import { reviewUndoMethods } from './review-undo';
 import { auditMethods } from './audit';
 import { searchMethods } from './search';
 import { mapMethods } from './map';
@@ -27,6 +28,7 @@ export * from './backbones';
 export * from './training';
 export * from './compare';
 export * from './prediction';
+export * from './review-undo';
 export * from './audit';
 export * from './search';
 export * from './map';
@@ -50,6 +52,7 @@ export const contract = {
   ...trainingMethods,
   ...compareMethods,
   ...predictionMethods,
+  ...reviewUndoMethods,
   ...auditMethods,
   ...searchMethods,
   ...mapMethods,

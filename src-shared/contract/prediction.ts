@@ -4,6 +4,8 @@ import { ShardSpec } from './shard';
 
 const HeadId = z.number().int().positive();
 const Threshold = z.number().min(0).max(1);
+/** The class of interest: a class name, null for all classes (argmax with confidence), left out for the head's own. */
+const Focus = z.string().min(1).max(64).nullable().optional();
 
 /** A slide's predictions summarised at a threshold. */
 export const SlideScores = z.object({
@@ -13,7 +15,10 @@ export const SlideScores = z.object({
   max: z.number(),
   mean: z.number(),
   meanTopK: z.number(),
+  /** Called tiles per mm² of tiled tissue: detection-style tasks with a known resolution only. */
   positivesPerMm2: z.number().nullable(),
+  /** Tiles whose most likely class is each class (at any threshold). */
+  perClass: z.record(z.string(), z.number().int()),
 });
 
 export const SlidePredictionSummary = z.object({
@@ -55,14 +60,27 @@ export const predictionMethods = {
   },
   /** Slides a head has predicted, summarised at a threshold (default: the head's F1-optimal one). */
   'predict.slides': {
-    input: z.strictObject({ head: HeadId, threshold: Threshold.optional() }),
-    output: z.object({ classes: z.array(z.string()), positive: z.string(), threshold: z.number(), slides: z.array(SlidePredictionSummary) }),
+    input: z.strictObject({ head: HeadId, threshold: Threshold.optional(), focus: Focus }),
+    output: z.object({
+      classes: z.array(z.string()),
+      /** The head's own class of interest (what `focus` left out means); null: all classes. */
+      positive: z.string().nullable(),
+      /** The class these figures are about; null: all classes, scored by confidence. */
+      focus: z.string().nullable(),
+      threshold: z.number(),
+      /** The focus's own starting threshold (the head's F1-optimal one for its curve's class, else 0.5). */
+      defaultThreshold: z.number(),
+      /** The task counts objects (per-mm² densities mean something). */
+      detection: z.boolean(),
+      slides: z.array(SlidePredictionSummary),
+    }),
   },
   'predict.export': {
     input: z.strictObject({
       head: HeadId,
       slideIds: z.array(z.number().int().positive()).max(10_000).optional(),
       threshold: Threshold.optional(),
+      focus: Focus,
       csv: FilePath.optional(),
       geojson: FilePath.optional(),
       merge: z.boolean().default(false),
@@ -74,7 +92,7 @@ export const predictionMethods = {
     output: z.object({ files: z.array(z.string()) }),
   },
   'review.queue': {
-    input: z.strictObject({ head: HeadId, mode: z.enum(['top', 'uncertain']), slideId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).default(48), includeDecided: z.boolean().default(false), threshold: Threshold.optional() }),
+    input: z.strictObject({ head: HeadId, mode: z.enum(['top', 'uncertain']), slideId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).default(48), includeDecided: z.boolean().default(false), threshold: Threshold.optional(), focus: Focus }),
     output: z.array(ReviewItem),
   },
   'review.decide': {

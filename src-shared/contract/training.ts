@@ -9,6 +9,8 @@ export const TaskSummary = z.object({
   id: z.number().int(),
   name: z.string(),
   classes: z.array(z.string()),
+  /** The task counts objects (detection-style): Review shows called tiles per mm². */
+  detection: z.boolean(),
   labels: z.object({
     perClass: z.record(z.string(), z.number().int()),
     perSlide: z.array(z.object({ slideId: z.number().int(), path: z.string(), counts: z.record(z.string(), z.number().int()) })),
@@ -73,7 +75,7 @@ export type HeadListing = z.infer<typeof HeadListing>;
 
 export const trainingMethods = {
   'task.list': { input: z.strictObject({}), output: z.array(TaskSummary) },
-  'task.create': { input: z.strictObject({ name: ClassName, classes: z.array(ClassName).min(2).max(100) }), output: TaskSummary },
+  'task.create': { input: z.strictObject({ name: ClassName, classes: z.array(ClassName).min(2).max(100), detection: z.boolean().default(false) }), output: TaskSummary },
   'label.import': {
     input: z.strictObject({ task: z.string().min(1).max(200), path: FilePath, slide: FilePath.optional(), author: z.string().max(200).optional() }),
     output: z.object({ file: z.string(), labels: z.number().int(), perClass: z.record(z.string(), z.number().int()) }),

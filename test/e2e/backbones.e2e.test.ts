@@ -116,7 +116,7 @@ describe('Backbones in the browser against histo serve', () => {
     await expect.poll(() => tiny.getByTestId('backbone-vectors').textContent(), { timeout: 10_000 }).toBe('192');
     expect(await classic.getByTestId('backbone-vectors').textContent()).toBe('0');
     const jobPanel = page.getByTestId('job-panel');
-    expect(await jobPanel.textContent()).toContain('embed');
+    expect(await jobPanel.textContent()).toContain('Extracting embeddings');
     expect(await jobPanel.textContent()).toContain('Done');
 
     await page.evaluate(`document.querySelector('.app-shell__content')?.scrollTo(0, 0)`);

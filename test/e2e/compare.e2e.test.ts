@@ -79,7 +79,7 @@ describe('Compare in the browser against histo serve', () => {
 
     // The job shows in the job panel, then the ranking arrives.
     const jobPanel = page.getByTestId('job-panel');
-    await expect.poll(() => jobPanel.textContent(), { timeout: 20_000 }).toContain('compare');
+    await expect.poll(() => jobPanel.textContent(), { timeout: 20_000 }).toContain('Comparing backbones');
     const results = page.getByTestId('compare-results');
     await expect.poll(() => results.isVisible(), { timeout: 120_000 }).toBe(true);
     expect(await form.getByTestId('compare-status').textContent()).toContain('Compared');

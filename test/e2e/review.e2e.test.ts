@@ -44,7 +44,7 @@ describe('Review in the browser against histo serve', () => {
     expect(await page.getByTestId('review-labels-note').textContent()).toContain('Decisions are saved as labels of task tumour; retrain in Training to use them.');
     await page.getByTestId('review-predict').click();
     await expect.poll(() => page.getByTestId('review-run-status').textContent(), { timeout: 60_000 }).toContain('Predicted 1 of 1 slide');
-    expect(await page.getByTestId('job-panel').textContent()).toContain('predict');
+    expect(await page.getByTestId('job-panel').textContent()).toContain('Predicting slides');
 
     // The summary at the head's own threshold: the left half (64 of 128 tiles) is tumour.
     const positive = page.getByTestId('slide-positive');
@@ -112,8 +112,12 @@ describe('Review in the browser against histo serve', () => {
     await page.getByLabel('QuPath GeoJSON').fill(geojson);
     await page.getByRole('button', { name: 'Export GeoJSON' }).click();
     await expect.poll(() => page.getByTestId('review-export-result').textContent(), { timeout: 20_000 }).toContain('tiles.geojson');
-    expect(fs.readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(129);
-    expect((JSON.parse(fs.readFileSync(geojson, 'utf8')) as { features: unknown[] }).features).toHaveLength(128);
+    // Every tile in the CSV, marked when called tumour; only the 64 called tiles in the GeoJSON.
+    const csvLines = fs.readFileSync(csv, 'utf8').trim().split('\n');
+    expect(csvLines).toHaveLength(129);
+    expect(csvLines[0]!.endsWith(',called_tumour')).toBe(true);
+    expect(csvLines.filter((l) => l.endsWith(',1'))).toHaveLength(64);
+    expect((JSON.parse(fs.readFileSync(geojson, 'utf8')) as { features: unknown[] }).features).toHaveLength(64);
 
     await page.getByTestId(reviewed[0]!.id).click();
     await page.waitForTimeout(900);

@@ -51,14 +51,32 @@ export async function writeNoisyPatchDataset(dir: string, classes: Record<string
 
 /** 512 x 256 at 0.5 µm/px: dark purple "tumour" on the left half, pale pink "stroma" on the right. */
 export async function writeTwoRegionSlide(file: string): Promise<string> {
-  const width = 512;
+  return writeRegionSlide(file, 512, [
+    [110, 50, 140],
+    [235, 180, 200],
+  ]);
+}
+
+/**
+ * A 576 x 256 slide in three vertical bands of 192 px (6 tiles of 32): dark purple, pale pink,
+ * pale blue, with the same noise: a three-class task's tiles.
+ */
+export async function writeThreeRegionSlide(file: string): Promise<string> {
+  return writeRegionSlide(file, 576, [
+    [110, 50, 140],
+    [235, 180, 200],
+    [150, 200, 235],
+  ]);
+}
+
+async function writeRegionSlide(file: string, width: number, bands: Array<[number, number, number]>): Promise<string> {
   const height = 256;
   const data = Buffer.alloc(width * height * 3);
   let s = 3;
   const noise = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % 41) - 20;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const base = x < width / 2 ? [110, 50, 140] : [235, 180, 200];
+      const base = bands[Math.floor((x * bands.length) / width)]!;
       for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, base[c]! + noise()));
     }
   }

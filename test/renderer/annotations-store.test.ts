@@ -25,7 +25,7 @@ beforeEach(() => {
   installBridge(bridge);
   bridge
     .handle('project.current', () => null)
-    .handle('task.list', () => [{ id: 1, name: 'tissue', classes: ['tumour', 'stroma'], labels: { perClass: {}, perSlide: [] } }])
+    .handle('task.list', () => [{ id: 1, name: 'tissue', classes: ['tumour', 'stroma'], detection: false, labels: { perClass: {}, perSlide: [] } }])
     .handle('annotations.list', () => [...stored.values()])
     .handle('annotations.labelledTiles', () => [...stored.values()].map((a) => ({ x: 0, y: 0, width: 64, height: 64, className: a.className, source: 'viewer' })))
     .handle('annotations.create', (input) => {

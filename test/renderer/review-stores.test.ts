@@ -26,12 +26,23 @@ function item(tileId: number, score: number, label: string | null = null): Revie
   return { tileId, slideId: 1, path: '/s/a.tif', x: tileId * 32, y: 0, width: 32, height: 32, predicted: score >= 0.5 ? 'tumour' : 'stroma', score, probs: [1 - score, score], decision: null, label };
 }
 
-const summary = (threshold: number) => ({
-  classes: ['stroma', 'tumour'],
-  positive: 'tumour',
-  threshold,
-  slides: [{ slideId: 1, path: '/s/a.tif', width: 512, height: 256, tiles: 4, positive: [0.9, 0.6, 0.3, 0.1].filter((s) => s >= threshold).length, fraction: 0.5, max: 0.9, mean: 0.48, meanTopK: 0.48, positivesPerMm2: 100 }],
-});
+/** predict.slides as the core answers it: p(tumour) of the four tiles, or p(stroma) with focus 'stroma' (default threshold 0.5). */
+const summary = (threshold: number | undefined, focus: string | null = 'tumour') => {
+  const own = focus === 'tumour' ? 0.55 : 0.5;
+  const cut = threshold ?? own;
+  const scores = [0.9, 0.6, 0.3, 0.1].map((p) => (focus === 'tumour' ? p : focus === 'stroma' ? 1 - p : Math.max(p, 1 - p)));
+  return {
+    classes: ['stroma', 'tumour'],
+    positive: 'tumour',
+    focus,
+    threshold: cut,
+    defaultThreshold: own,
+    detection: false,
+    slides: [
+      { slideId: 1, path: '/s/a.tif', width: 512, height: 256, tiles: 4, positive: scores.filter((s) => s >= cut).length, fraction: 0.5, max: 0.9, mean: 0.48, meanTopK: 0.48, positivesPerMm2: null, perClass: { stroma: 2, tumour: 2 } },
+    ],
+  };
+};
 
 /** A stored head's summary as head.get returns it: the training store reads it, the predictions store its curves. */
 const storedSummary = {
@@ -71,13 +82,18 @@ beforeEach(() => {
     .handle('head.list', () => [head])
     .handle('head.get', () => ({ listing: head, summary: storedSummary }))
     .handle('predict.slides', (input) => {
-      const { threshold } = input as { threshold?: number };
-      return predicted ? summary(threshold ?? 0.55) : { ...summary(threshold ?? 0.55), slides: [] };
+      const { threshold, focus } = input as { threshold?: number; focus?: string | null };
+      const answer = summary(threshold, focus === undefined ? 'tumour' : focus);
+      return predicted ? answer : { ...answer, slides: [] };
     })
     .handle('review.progress', () => (predicted ? [{ slideId: 1, path: '/s/a.tif', predicted: 4, reviewed: decisions.length, accepted: 0, rejected: 0, relabelled: 0 }] : []))
-    .handle('review.queue', () => (predicted ? tiles : []))
+    .handle('review.queue', () => (predicted ? tiles.map((t) => ({ ...t })) : []))
     .handle('predict.start', () => ({ jobId: 'predict-1' }))
     .handle('job.result', (): JobOutcome => ({ jobId: 'predict-1', kind: 'predict', state: 'done', result: { head: { id: 1, kind: 'logreg', task: 'tumour', classes: ['stroma', 'tumour'], positive: 'tumour', threshold: 0.55, backbone: 'lin', backboneSha256: 'ab12', metrics: {} }, slides: [], failed: [], seconds: 0.1 }, error: null }))
+    .handle('review.undo', (input) => {
+      const { tileId } = input as { tileId: number };
+      return { tileId, decision: null, label: tiles.find((t) => t.tileId === tileId)!.label };
+    })
     .handle('review.decide', (input) => {
       const request = input as MethodInput<'review.decide'>;
       decisions.push(request);
@@ -138,7 +154,7 @@ describe('predictions and review-queue stores', () => {
     expect(review.predicted?.slides[0]?.positive).toBe(3);
     // Tile 3 (tumour, 0.3) is found now: recall rises from 0.5 to 1.
     expect(review.operatingPoint).toMatchObject({ precision: 1, recall: 1 });
-    expect(bridge.calls.filter((c) => c.method === 'predict.slides').at(-1)?.input).toEqual({ head: 4, threshold: 0.2 });
+    expect(bridge.calls.filter((c) => c.method === 'predict.slides').at(-1)?.input).toEqual({ head: 4, threshold: 0.2, focus: 'tumour' });
   });
 
   it('decides on the tile under the cursor, moves on, and takes a refused verdict back', async () => {
@@ -163,7 +179,7 @@ describe('predictions and review-queue stores', () => {
     expect(queue.queue[1]).toMatchObject({ decision: 'relabel', label: 'stroma' });
     await expect.poll(() => review.totals.reviewed).toBe(2);
     // The new label counts in the operating point.
-    expect(review.labelled.find((t) => t.tileId === 2)).toEqual({ tileId: 2, score: 0.6, label: 'stroma' });
+    expect(review.labelled.find((t) => t.tileId === 2)).toEqual({ tileId: 2, probs: [0.4, 0.6], label: 'stroma' });
 
     expect(await queue.decide('reject')).toBe(false);
     expect(queue.queue[2]).toMatchObject({ decision: null, label: 'tumour' });
@@ -183,6 +199,60 @@ describe('predictions and review-queue stores', () => {
     await review.selectHead(4);
     await review.setThreshold(0.3);
     expect(await review.exportPredictions({ csv: '/out/tiles.csv', merge: false })).toEqual({ files: ['/out/tiles.csv'] });
-    expect(bridge.calls.find((c) => c.method === 'predict.export')?.input).toEqual({ csv: '/out/tiles.csv', merge: false, head: 4, threshold: 0.3 });
+    expect(bridge.calls.find((c) => c.method === 'predict.export')?.input).toEqual({ csv: '/out/tiles.csv', merge: false, head: 4, threshold: 0.3, focus: 'tumour' });
+  });
+
+  it('moves threshold, operating point, PR curve, gallery and exports together to another class of interest', async () => {
+    predicted = true;
+    bridge.handle('predict.export', (input) => ({ files: [(input as { csv: string }).csv] }));
+    const { review, queue } = reviewStores();
+    await review.loadHeads();
+    await review.selectHead(4);
+    await expect.poll(() => queue.queue.length).toBe(4);
+    expect(review.focus).toBe('tumour');
+    expect(review.focusHasCvCurve).toBe(true);
+    const queueCalls = () => bridge.calls.filter((c) => c.method === 'review.queue').length;
+    const before = queueCalls();
+
+    await review.setFocus('stroma');
+    // The focus's own threshold (0.5, CV measured tumour only), its counts, and its labelled-tile PR curve.
+    expect(review.threshold).toBe(0.5);
+    expect(review.predicted?.focus).toBe('stroma');
+    expect(review.predicted?.slides[0]?.positive).toBe(2);
+    expect(review.focusHasCvCurve).toBe(false);
+    // Labelled: tile 1 tumour (p stroma 0.1), tile 3 tumour (0.7), tile 4 stroma (0.9): at 0.5, tiles 3 and 4 are called stroma.
+    expect(review.operatingPoint).toEqual({ threshold: 0.5, precision: 0.5, recall: 1, tiles: 3 });
+    expect(review.labelledCurve.length).toBeGreaterThan(0);
+    await expect.poll(queueCalls).toBeGreaterThan(before);
+    expect(bridge.calls.filter((c) => c.method === 'review.queue').at(-1)?.input).toMatchObject({ focus: 'stroma' });
+    await review.exportPredictions({ csv: '/out/tiles.csv', merge: false });
+    expect(bridge.calls.find((c) => c.method === 'predict.export')?.input).toMatchObject({ threshold: 0.5, focus: 'stroma' });
+
+    await review.setFocus(null);
+    expect(review.predicted?.focus).toBeNull();
+    expect(review.focusIndex).toBeNull();
+    // All classes: each tile is called when its top class is at least 0.5 likely, right when the label agrees.
+    expect(review.operatingPoint).toMatchObject({ precision: 2 / 3, recall: 1 });
+  });
+
+  it('stores a relabel to the predicted class as an accept, and undoes the latest decision', async () => {
+    predicted = true;
+    const { review, queue } = reviewStores();
+    await review.loadHeads();
+    await review.selectHead(4);
+    await expect.poll(() => queue.queue.length).toBe(4);
+    expect(queue.canUndo).toBe(false);
+    queue.moveTo(1);
+    expect(await queue.decide('relabel', 'tumour')).toBe(true);
+    expect(decisions.at(-1)).toMatchObject({ tileId: 2, decision: 'accept' });
+    expect(queue.queue[1]).toMatchObject({ decision: 'accept', label: 'tumour' });
+    expect(queue.canUndo).toBe(true);
+
+    expect(await queue.undo()).toBe(true);
+    expect(bridge.calls.find((c) => c.method === 'review.undo')?.input).toEqual({ head: 4, tileId: 2 });
+    expect(queue.queue[1]).toMatchObject({ decision: null, label: null });
+    expect(queue.cursor).toBe(1);
+    expect(review.labelled.some((t) => t.tileId === 2)).toBe(false);
+    expect(queue.canUndo).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { useTasksStore } from '../../src-renderer/src/stores/tasks-store';
 import { InMemoryBridge, jobEvent } from './in-memory-bridge';
 
 function task(name: string, perClass: Record<string, number>): TaskSummary {
-  return { id: 1, name, classes: Object.keys(perClass), labels: { perClass, perSlide: [] } };
+  return { id: 1, name, classes: Object.keys(perClass), detection: false, labels: { perClass, perSlide: [] } };
 }
 
 let bridge: InMemoryBridge;
@@ -37,7 +37,7 @@ describe('useTasksStore', () => {
   it('creates a task with trimmed, unique classes', async () => {
     bridge.handle('task.create', (input) => {
       const { name, classes } = input as { name: string; classes: string[] };
-      return { id: 7, name, classes, labels: { perClass: {}, perSlide: [] } };
+      return { id: 7, name, classes, detection: false, labels: { perClass: {}, perSlide: [] } };
     });
     const store = useTasksStore();
     const created = await store.create(' tissue ', ['tumour', ' stroma', 'tumour', '']);

@@ -12,14 +12,14 @@ const taskOption = { task: { type: 'string' } } as const;
 export const taskCreateCommand: CliCommand = {
   path: ['task', 'create'],
   summary: 'Create a classification task with its classes',
-  usage: 'NAME --classes a,b,c --project DB [--json]',
+  usage: 'NAME --classes a,b,c [--detection] --project DB [--json]',
   positionals: 1,
-  options: { ...projectOptionSpec, classes: { type: 'string' } },
+  options: { ...projectOptionSpec, classes: { type: 'string' }, detection: { type: 'boolean' } },
   async run(ctx) {
     await openProjectOption(ctx);
     const classes = requiredStringOption(ctx, 'classes').split(',').map((c) => c.trim()).filter(Boolean);
     // The CLI prints the task itself; a new task has no labels to count.
-    const { labels: _labels, ...task } = await callCore(ctx.core(), 'task.create', { name: ctx.positionals[0]!, classes });
+    const { labels: _labels, ...task } = await callCore(ctx.core(), 'task.create', { name: ctx.positionals[0]!, classes, detection: ctx.options.detection === true });
     if (ctx.json) return ctx.out(JSON.stringify(task));
     ctx.out(`Created task ${task.id} '${task.name}' with classes ${task.classes.join(', ')}`);
   },

@@ -51,7 +51,8 @@ export function readManifest(dir: string): ClusterManifest {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as ClusterManifest;
   } catch (err) {
-    throw new HistoError('NOT_FOUND', `${file}: not a shard folder written by 'histo cluster sbatch' (${(err as Error).message})`);
+    const reason = (err as Error).message;
+    throw new HistoError('NOT_FOUND', `${file}: not a shard folder written by Write script in Backbones → Slurm (${reason})`, { cli: `${file}: not a shard folder written by 'histo cluster sbatch' (${reason})` });
   }
 }
 

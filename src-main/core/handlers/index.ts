@@ -11,6 +11,7 @@ import { predictionHandlers } from './prediction-handlers';
 import { searchHandlers } from './search-handlers';
 import { mapHandlers } from './map-handlers';
 import { clusterHandlers } from './cluster-handlers';
+import { reviewUndoHandlers } from './review-undo-handlers';
 import { annotationHandlers } from './annotation-handlers';
 import { filesHandlers } from './files-handlers';
 import { demoHandlers } from './demo-handlers';
@@ -34,6 +35,7 @@ export function buildHandlers(ctx: CoreContext): Handlers {
     ...searchHandlers(ctx),
     ...mapHandlers(ctx),
     ...clusterHandlers(ctx),
+    ...reviewUndoHandlers(ctx),
     ...annotationHandlers(ctx),
     ...filesHandlers(ctx),
     ...demoHandlers(ctx),

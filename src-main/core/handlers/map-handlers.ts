@@ -34,7 +34,7 @@ export function mapHandlers(core: CoreContext): Pick<Handlers, MapMethods> {
       const store = core.requireProject();
       const backbone = new BackbonesRepo(store.db).resolve(ref);
       const map = new MapsRepo(store.db).load(backbone.id);
-      if (!map) throw new HistoError('NOT_FOUND', `backbone '${backbone.name}' has no map yet: compute one first ('histo map' or the Map view)`);
+      if (!map) throw new HistoError('NOT_FOUND', `backbone '${backbone.name}' has no map yet: press Compute map in Map`, { cli: `backbone '${backbone.name}' has no map yet: compute one first with 'histo map'` });
       return exportMap(store, map, out);
     },
   };

@@ -14,7 +14,7 @@ export function predictionHandlers(core: CoreContext): Pick<Handlers, Prediction
       const store = core.requireProject();
       return { jobId: core.jobs.start('predict', (ctx) => predictSlides(store, head, paths, { threshold, positive, shard }, ctx)).jobId };
     },
-    'predict.slides': ({ head, threshold }) => predictedSlides(core.requireProject(), head, threshold),
+    'predict.slides': ({ head, threshold, focus }) => predictedSlides(core.requireProject(), head, threshold, focus),
     'predict.export': async ({ head, ...request }) => ({ files: await exportPredictionFiles(core.requireProject(), head, request) }),
     'review.queue': ({ head, ...options }) => reviewQueue(core.requireProject(), head, options),
     'review.decide': ({ head, tileId, decision, className, author }) =>

@@ -4,6 +4,8 @@ import type { CoreContext } from '../core-context';
 import type { ProjectStore } from '../project/project-store';
 import { TasksRepo, type StoredTask } from '../project/repos/tasks-repo';
 import { LabelsRepo } from '../project/repos/labels-repo';
+import { TaskDetectionRepo } from '../project/repos/task-detection-repo';
+import { createTask } from '../labels/create-task';
 import { importLabels } from '../labels/import-labels';
 import { exportLabels } from '../labels/export-labels';
 import { importPatchFolder } from '../labels/import-patch-folder';
@@ -25,14 +27,14 @@ type TrainingMethods =
   | 'head.export';
 
 function taskSummary(store: ProjectStore, task: StoredTask) {
-  return { ...task, labels: new LabelsRepo(store.db).counts(task.id) };
+  return { ...task, detection: new TaskDetectionRepo(store.db).isDetection(task.id), labels: new LabelsRepo(store.db).counts(task.id) };
 }
 
 export function trainingHandlers(core: CoreContext): Pick<Handlers, TrainingMethods> {
   const tasks = () => new TasksRepo(core.requireProject().db);
   return {
     'task.list': () => tasks().list().map((t) => taskSummary(core.requireProject(), t)),
-    'task.create': ({ name, classes }) => taskSummary(core.requireProject(), tasks().create(name, classes)),
+    'task.create': ({ name, classes, detection }) => taskSummary(core.requireProject(), createTask(core.requireProject(), name, classes, detection)),
     'label.import': ({ task, path, slide, author }) => importLabels(core.requireProject(), tasks().require(task), path, { slide, author: author ?? null }),
     'label.export': ({ task, out, slide }) => exportLabels(core.requireProject(), tasks().require(task), out, { slide }),
     'dataset.importFolder': ({ path, task }) => {

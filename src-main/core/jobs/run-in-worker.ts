@@ -8,7 +8,7 @@ import type { JobContext } from './job-registry';
 export type WorkerMessage =
   | { type: 'progress'; done: number; total: number | null; message?: string }
   | { type: 'result'; value: unknown }
-  | { type: 'error'; code: ErrorCode; message: string };
+  | { type: 'error'; code: ErrorCode; message: string; cli?: string };
 
 /**
  * Runs CPU-heavy core work (training, evaluation) on a worker thread so the process that serves
@@ -32,7 +32,7 @@ export function runInWorker<T>(name: string, payload: unknown, ctx?: JobContext)
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') ctx?.progress(message.done, message.total, message.message);
       else if (message.type === 'result') settle(() => resolve(message.value as T));
-      else settle(() => reject(new HistoError(message.code, message.message)));
+      else settle(() => reject(new HistoError(message.code, message.message, { cli: message.cli })));
     });
     worker.on('error', (err) => settle(() => reject(err)));
     worker.on('exit', (code) => settle(() => reject(new HistoError('INTERNAL', `${name} worker stopped (exit code ${code}) before it finished`))));

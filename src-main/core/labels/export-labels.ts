@@ -4,7 +4,7 @@ import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/repos/audit-repo';
 import { HistoError } from '../errors';
 import { csvField } from '../embeddings/export-embeddings';
-import { classColor } from './class-colors';
+import { classColor } from '../../../src-shared/domain/class-colors';
 import { LabelsRepo } from '../project/repos/labels-repo';
 import type { StoredTask } from '../project/repos/tasks-repo';
 

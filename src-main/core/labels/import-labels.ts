@@ -96,7 +96,7 @@ function labelsFromCsv(store: ProjectStore, task: StoredTask, file: string, text
 
 /** QuPath polygons with a classification -> the tiles whose centre lies inside. */
 function labelsFromGeoJson(store: ProjectStore, task: StoredTask, file: string, text: string, slidePath: string | undefined): NewLabel[] {
-  if (!slidePath) throw new HistoError('VALIDATION', `${file}: a GeoJSON file annotates one slide: name it with --slide`);
+  if (!slidePath) throw new HistoError('VALIDATION', `${file}: a GeoJSON file annotates one slide: choose it in the Slide field`, { cli: `${file}: a GeoJSON file annotates one slide: name it with --slide` });
   const tiles = new SlideTiles(store.db);
   const slide = tiles.findSlide(slidePath, process.cwd());
   if (!slide) throw new HistoError('BAD_INPUT', `${slidePath}: not a slide of this project; import or embed it first`);

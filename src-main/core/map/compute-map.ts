@@ -1,7 +1,7 @@
 import { UMAP } from 'umap-js';
 import { seededRandom } from '../backbones/seeded-random';
 import { decodeVectorInto } from '../embeddings/vector-codec';
-import { HistoError } from '../errors';
+import { HistoError, noStoredVectorsError } from '../errors';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
@@ -86,7 +86,7 @@ export async function computeMap(store: ProjectStore, backbone: StoredBackbone, 
   const dim = backbone.dim;
   const listing = new EmbeddingQueriesRepo(store.db).tilesAndSlides(backbone.id, SEARCH_VIEW);
   const n = listing.length;
-  if (n === 0) throw new HistoError('NOT_FOUND', `backbone '${backbone.name}' has no stored vectors in this project: run 'histo embed' with it first`);
+  if (n === 0) throw noStoredVectorsError(backbone.name);
   if (n < 3) throw new HistoError('BAD_INPUT', `backbone '${backbone.name}' has only ${n} stored vectors: a map needs at least 3`);
   const tileIds = Int32Array.from(listing, (r) => r[0]);
   const sampleRows = stratifiedSample(Int32Array.from(listing, (r) => r[1]), sampleSize, seed);

@@ -33,8 +33,7 @@ void (async () => {
     new MapsRepo(store.db).save(backbone.id, map);
     post({ type: 'result', value: { backbone: backbone.name, tiles: map.tileIds.length, method: map.method, seconds: map.seconds } });
   } catch (err) {
-    const { code, message } = serializeError(err);
-    post({ type: 'error', code, message });
+    post({ type: 'error', ...serializeError(err) });
   } finally {
     store?.close();
   }

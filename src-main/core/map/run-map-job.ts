@@ -3,7 +3,7 @@ import { runInWorker } from '../jobs/run-in-worker';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
-import { HistoError } from '../errors';
+import { noStoredVectorsError } from '../errors';
 import { hasStoredVectors } from '../search/stored-vectors';
 import type { MapWork } from './map.worker';
 
@@ -12,7 +12,7 @@ export type MapJobSummary = MapSummary;
 
 /** Checks what can be checked at once (so a bad request fails before a job starts), then maps in the worker. */
 export function checkMappable(store: ProjectStore, backbone: StoredBackbone): void {
-  if (!hasStoredVectors(store, backbone.id)) throw new HistoError('NOT_FOUND', `backbone '${backbone.name}' has no stored vectors in this project: run 'histo embed' with it first`);
+  if (!hasStoredVectors(store, backbone.id)) throw noStoredVectorsError(backbone.name);
 }
 
 export function mapInWorker(store: ProjectStore, backbone: StoredBackbone, sample: number | undefined, ctx: JobContext): Promise<MapJobSummary> {

@@ -27,9 +27,5 @@ export function probabilitiesFromBlob(blob: Buffer): Float32Array {
   return probs;
 }
 
-/** The index of the largest value (the predicted class). */
-export function argmax(values: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
-  return best;
-}
+/** The index of the largest value (the predicted class): one rule with the renderer's, in src-shared. */
+export { argmaxOf as argmax } from '../../../src-shared/domain/class-focus';

@@ -2,15 +2,25 @@ import type { ProjectStore } from '../project/project-store';
 import { loadSharp } from '../slides/sharp-loader';
 import { HeadsRepo } from '../project/repos/heads-repo';
 import { renderHeatmap } from './heatmap';
-import { defaultThreshold, positiveClassOf } from './predict-slides';
+import { positiveClassOf } from './predict-slides';
+import { focusDefaultThreshold, resolveFocus } from './class-focus';
+import { TaskDetectionRepo } from '../project/repos/task-detection-repo';
+import { argmaxOf, focusName, focusScore } from '../../../src-shared/domain/class-focus';
 import { summarizeSlide } from './slide-summary';
 import { loadSlidePredictions } from './slide-predictions';
 
-/** Slides a head has predicted, each summarised again at `threshold` (default: the head's own). */
-export function predictedSlides(store: ProjectStore, headId: number, threshold?: number) {
-  const { head, summary } = new HeadsRepo(store.db).load(headId);
-  const positive = positiveClassOf(head.classes, summary);
-  const cut = threshold ?? defaultThreshold(summary);
+/**
+ * Slides a head has predicted, each summarised again for a class of interest (`focus`: a class,
+ * null for all classes, left out for the head's own) at `threshold` (default: the focus's own).
+ * Densities per mm² only for tasks that count objects.
+ */
+export function predictedSlides(store: ProjectStore, headId: number, threshold?: number, requestedFocus?: string | null) {
+  const { head, summary, listing } = new HeadsRepo(store.db).load(headId);
+  const ownFocus = resolveFocus(head.classes, summary, undefined);
+  const focus = resolveFocus(head.classes, summary, requestedFocus);
+  const detection = new TaskDetectionRepo(store.db).isDetection(listing.taskId);
+  const startAt = focusDefaultThreshold(head.classes, summary, focus);
+  const cut = threshold ?? startAt;
   const slides = store.db
     .prepare(
       `SELECT DISTINCT s.id, s.path, s.width, s.height, s.mpp_x AS mppX, s.mpp_y AS mppY FROM predictions p JOIN tiles t ON t.id = p.tile_id
@@ -19,13 +29,18 @@ export function predictedSlides(store: ProjectStore, headId: number, threshold?:
     .all(headId) as Array<{ id: number; path: string; width: number; height: number; mppX: number | null; mppY: number | null }>;
   return {
     classes: head.classes,
-    positive: head.classes[positive]!,
+    positive: focusName(head.classes, ownFocus),
+    focus: focusName(head.classes, focus),
     threshold: cut,
+    defaultThreshold: startAt,
+    detection,
     slides: slides.map((s) => {
       const tiles = loadSlidePredictions(store, headId, s.id);
-      const scores = Float32Array.from(tiles, (t) => t.probs[positive]!);
-      const area = s.mppX !== null && s.mppY !== null && tiles[0] ? ((tiles[0].width * s.mppX) / 1000) * ((tiles[0].height * s.mppY) / 1000) : null;
-      return { slideId: s.id, path: s.path, width: s.width, height: s.height, ...summarizeSlide(scores, cut, 10, area) };
+      const scores = Float32Array.from(tiles, (t) => focusScore(t.probs, focus));
+      const perClass: Record<string, number> = Object.fromEntries(head.classes.map((c) => [c, 0]));
+      for (const t of tiles) perClass[head.classes[argmaxOf(t.probs)]!]!++;
+      const area = detection && s.mppX !== null && s.mppY !== null && tiles[0] ? ((tiles[0].width * s.mppX) / 1000) * ((tiles[0].height * s.mppY) / 1000) : null;
+      return { slideId: s.id, path: s.path, width: s.width, height: s.height, ...summarizeSlide(scores, cut, 10, area), perClass };
     }),
   };
 }

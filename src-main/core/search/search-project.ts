@@ -1,6 +1,6 @@
 import type { SearchRequest, SearchResponse, SearchResult } from '../../../src-shared/contract';
 import { SearchRequest as SearchRequestSchema } from '../../../src-shared/contract';
-import { HistoError } from '../errors';
+import { noStoredVectorsError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { TilesRepo, type DescribedTile } from '../project/repos/tiles-repo';
@@ -31,7 +31,7 @@ export async function searchProject(store: ProjectStore, request: SearchRequest,
   const started = performance.now();
   const backbone = new BackbonesRepo(store.db).resolve(ref);
   if (!hasStoredVectors(store, backbone.id)) {
-    throw new HistoError('NOT_FOUND', `backbone '${backbone.name}' has no stored vectors in this project: run 'histo embed' with it first`);
+    throw noStoredVectorsError(backbone.name);
   }
   const taskId = task === undefined ? null : resolveTask(store, task).id;
   const { vector, tileIds: queryTileIds } = await queryVector(store, backbone, query);

@@ -44,10 +44,10 @@ export function gridResolution(info: SlideInfo, options: Pick<TileGridOptions, '
   const mpp = options.mpp!;
   if (!(mpp > 0) || !Number.isFinite(mpp)) throw new HistoError('VALIDATION', `target mpp must be a positive number, not ${mpp}`);
   if (info.mppX === null) {
-    throw new HistoError(
-      'BAD_INPUT',
-      `${info.path}: the slide's resolution (µm per pixel) is unknown, so it cannot be tiled at ${mpp} µm/px; supply it (--mpp-override in the CLI, or set it in the Slides view) or tile by --level`,
-    );
+    const problem = `${info.path}: the slide's resolution (µm per pixel) is unknown, so it cannot be tiled at ${mpp} µm/px`;
+    throw new HistoError('BAD_INPUT', `${problem}; set it with Set mpp on the slide in Slides, or tile at a pyramid level instead`, {
+      cli: `${problem}; supply it with --mpp-override or tile by --level`,
+    });
   }
   const downsample = mpp / info.mppX;
   if (downsample < 1 - 1e-6) {

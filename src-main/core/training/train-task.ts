@@ -58,7 +58,10 @@ function prepareTraining(store: ProjectStore, request: PreparedRequest) {
   const withViews = spec?.methods.includes('views') ?? false;
   const { dataset, missing } = loadTaskDataset(store, request.task, request.backbone, { groupBy: request.groupBy, withViews });
   if (withViews && !dataset.views?.n) {
-    throw new HistoError('BAD_INPUT', `--augment views: backbone '${request.backbone.name}' has no augmented views of these tiles; embed them with --views d4 (or stain) first`);
+    const problem = `backbone '${request.backbone.name}' has no augmented views of these tiles`;
+    throw new HistoError('BAD_INPUT', `Stored-views augmentation: ${problem}; extract them in Backbones → Extract embeddings with Views set to D4 or Stain, or untick "Stored views"`, {
+      cli: `--augment views: ${problem}; embed them with --views d4 (or stain) first`,
+    });
   }
   let projectRows = 0;
   if (requested === 'auto' || requested === 'standardize-project') {

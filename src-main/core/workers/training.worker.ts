@@ -39,8 +39,7 @@ void (async () => {
     store = ProjectStore.open(work.projectPath);
     post({ type: 'result', value: await run(store) });
   } catch (err) {
-    const { code, message } = serializeError(err);
-    post({ type: 'error', code, message });
+    post({ type: 'error', ...serializeError(err) });
   } finally {
     store?.close();
   }

@@ -26,3 +26,23 @@ export function progressFraction(done: number, total: number | null): number | n
   if (total === null || total <= 0) return null;
   return Math.min(1, Math.max(0, done / total));
 }
+
+/** What each kind of job is called where people read it (the jobs panel, banners). */
+const jobTitles: Record<string, string> = {
+  embed: 'Extracting embeddings',
+  train: 'Training a head',
+  'learning-curve': 'Drawing a learning curve',
+  predict: 'Predicting slides',
+  compare: 'Comparing backbones',
+  map: 'Computing the map',
+  merge: 'Merging shard projects',
+  'dataset.import-folder': 'Importing a patch folder',
+};
+
+/** A job's kind in words: "Importing a patch folder", never `dataset.import-folder`. */
+export function jobTitle(kind: string): string {
+  const known = jobTitles[kind];
+  if (known) return known;
+  const words = kind.replace(/[._-]+/g, ' ').trim();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : 'Job';
+}

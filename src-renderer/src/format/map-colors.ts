@@ -1,14 +1,11 @@
 import type { MapColors } from '../../../src-shared/contract';
+import { classColor } from '../../../src-shared/domain/class-colors';
 
-/** Distinct colours for categories (labels, classes, slides), then repeated. */
-const PALETTE: ReadonlyArray<[number, number, number]> = [
-  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
-];
 const NONE: [number, number, number, number] = [190, 190, 190, 110];
 
+/** Categories (labels, classes, slides) take the class colours, so a class looks the same in every view and export. */
 export function categoryColor(index: number): [number, number, number] {
-  return PALETTE[index % PALETTE.length]!;
+  return classColor(index).rgb;
 }
 
 /** A value in [0, 1] from dark blue through teal to yellow (a viridis-like ramp). */

@@ -6,6 +6,10 @@ import { waitForJobOutcome } from '../api/job-outcome';
 import { useCallAction } from '../composables/use-call-action';
 import { useProjectStore } from './project-store';
 import { useTrainingStore } from './training-store';
+import { labelledPrCurve, operatingPointOf, type OperatingPoint, type ScoredTruth } from './operating-point';
+import { focusScore, focusTruth, type ClassFocus } from '../../../src-shared/domain/class-focus';
+
+export type { OperatingPoint } from './operating-point';
 
 export type PredictedSlides = MethodOutput<'predict.slides'>;
 export type SlidePredictionSummary = PredictedSlides['slides'][number];
@@ -23,40 +27,19 @@ export interface PredictionRun {
   failed: Array<{ path: string; message: string }>;
 }
 
-/** Precision and recall of the head at a threshold, over `tiles` labelled tiles it predicted. */
-export interface OperatingPoint {
-  threshold: number;
-  precision: number | null;
-  recall: number | null;
-  tiles: number;
-}
-
-/** A labelled tile among the predicted ones: the score of the positive class and its label. */
+/** A labelled tile among the predicted ones: its probabilities and its label. */
 export interface LabelledTile {
   tileId: number;
-  score: number;
+  probs: number[];
   label: string;
 }
 
 /** Labelled tiles fetched per ranking to place the operating point (the contract's most per call). */
 const LABELLED_LIMIT = 500;
 
-/**
- * Precision and recall of "score >= threshold means positive" over labelled tiles; null where the
- * ratio has no denominator (no tile called positive, or no positive tile).
- */
+/** Precision and recall of "p(positive) >= threshold" over tiles labelled for one class. */
 export function operatingPointAt(tiles: ReadonlyArray<{ score: number; label: string }>, positive: string, threshold: number): OperatingPoint {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  for (const tile of tiles) {
-    const called = tile.score >= threshold;
-    const truth = tile.label === positive;
-    if (called && truth) tp++;
-    else if (called) fp++;
-    else if (truth) fn++;
-  }
-  return { threshold, precision: tp + fp > 0 ? tp / (tp + fp) : null, recall: tp + fn > 0 ? tp / (tp + fn) : null, tiles: tiles.length };
+  return operatingPointOf(tiles.map((t) => ({ score: t.score, truth: t.label === positive })), threshold);
 }
 
 /**
@@ -86,6 +69,11 @@ export const usePredictionsStore = defineStore('predictions', () => {
 
   const selectedSlideId = ref<number | null>(null);
   const labelled = ref<LabelledTile[]>([]);
+  /**
+   * The class of interest the user chose (null: all classes, by confidence); undefined until the
+   * core says which one the head starts with. Threshold, stats, PR curve, gallery and exports follow it.
+   */
+  const focus = ref<string | null | undefined>(undefined);
 
   const { running: exporting, error: exportError, result: lastExport, run: runExport } = useCallAction('predict.export');
 
@@ -103,7 +91,20 @@ export const usePredictionsStore = defineStore('predictions', () => {
     }
     return { reviewed, tiles };
   });
-  const operatingPoint = computed(() => (predicted.value ? operatingPointAt(labelled.value, predicted.value.positive, threshold.value) : null));
+  const focusIndex = computed<ClassFocus>(() => {
+    const classes = predicted.value?.classes ?? head.value?.classes ?? [];
+    const index = typeof focus.value === 'string' ? classes.indexOf(focus.value) : -1;
+    return index >= 0 ? index : null;
+  });
+  /** The labelled tiles scored for the class of interest. */
+  const scoredLabelled = computed<ScoredTruth[]>(() => {
+    const classes = predicted.value?.classes ?? [];
+    return labelled.value.map((t) => ({ score: focusScore(t.probs, focusIndex.value), truth: focusTruth(t.probs, t.label, classes, focusIndex.value) }));
+  });
+  const operatingPoint = computed(() => (predicted.value ? operatingPointOf(scoredLabelled.value, threshold.value) : null));
+  /** The cross-validated curves apply to their own class only; any other focus gets a curve from the labelled tiles. */
+  const focusHasCvCurve = computed(() => curves.value !== null && focus.value === curves.value.class);
+  const labelledCurve = computed(() => (focusHasCvCurve.value ? [] : labelledPrCurve(scoredLabelled.value)));
 
   // Predictions and decisions belong to one project: forget them when another one opens.
   const project = useProjectStore();
@@ -117,6 +118,7 @@ export const usePredictionsStore = defineStore('predictions', () => {
 
   function forgetHead(): void {
     predicted.value = null;
+    focus.value = undefined;
     defaultThreshold.value = null;
     summaryError.value = null;
     progress.value = [];
@@ -152,13 +154,12 @@ export const usePredictionsStore = defineStore('predictions', () => {
     if (id === null) return;
     summarising.value = true;
     try {
-      const result = await call('predict.slides', resetThreshold ? { head: id } : { head: id, threshold: threshold.value });
+      const result = await call('predict.slides', { head: id, ...(resetThreshold ? {} : { threshold: threshold.value }), ...focusInput() });
       if (headId.value !== id) return;
       predicted.value = result;
-      if (resetThreshold) {
-        defaultThreshold.value = result.threshold;
-        threshold.value = result.threshold;
-      }
+      focus.value = result.focus;
+      defaultThreshold.value = result.defaultThreshold;
+      if (resetThreshold) threshold.value = result.threshold;
       summaryError.value = null;
       if (!result.slides.some((s) => s.slideId === selectedSlideId.value)) selectedSlideId.value = result.slides[0]?.slideId ?? null;
     } catch (err) {
@@ -171,6 +172,22 @@ export const usePredictionsStore = defineStore('predictions', () => {
     await Promise.all([loadProgress(), loadLabelled()]);
   }
 
+  /** The focus as the contract takes it: left out until the core has said which one the head starts with. */
+  function focusInput(): { focus?: string | null } {
+    return focus.value === undefined ? {} : { focus: focus.value };
+  }
+
+  /**
+   * Chooses the class of interest (null: all classes). Summaries, threshold (back to the focus's
+   * own), PR curve, gallery and exports follow it together.
+   */
+  async function setFocus(next: string | null): Promise<void> {
+    if (headId.value === null || focus.value === next) return;
+    focus.value = next;
+    summaryRequest++;
+    await refreshPredictions(true);
+  }
+
   let summaryRequest = 0;
   /** Summarises the slides again at another threshold (the counts of positive tiles change). */
   async function setThreshold(value: number): Promise<void> {
@@ -180,7 +197,7 @@ export const usePredictionsStore = defineStore('predictions', () => {
     const request = ++summaryRequest;
     summarising.value = true;
     try {
-      const result = await call('predict.slides', { head: id, threshold: value });
+      const result = await call('predict.slides', { head: id, threshold: value, ...focusInput() });
       // Only the answer to the latest move counts: a slider sends many.
       if (request !== summaryRequest || headId.value !== id) return;
       predicted.value = result;
@@ -248,11 +265,11 @@ export const usePredictionsStore = defineStore('predictions', () => {
     if (id === null) return;
     try {
       const ranked = await Promise.all(
-        (['top', 'uncertain'] as const).map((m) => call('review.queue', { head: id, mode: m, limit: LABELLED_LIMIT, includeDecided: true })),
+        (['top', 'uncertain'] as const).map((m) => call('review.queue', { head: id, mode: m, limit: LABELLED_LIMIT, includeDecided: true, ...focusInput() })),
       );
       if (headId.value !== id) return;
       const byTile = new Map<number, LabelledTile>();
-      for (const item of ranked.flat()) if (item.label !== null) byTile.set(item.tileId, { tileId: item.tileId, score: item.score, label: item.label });
+      for (const item of ranked.flat()) if (item.label !== null) byTile.set(item.tileId, { tileId: item.tileId, probs: item.probs, label: item.label });
       labelled.value = [...byTile.values()];
     } catch {
       // Without labelled tiles the chart shows only the head's own operating point.
@@ -260,15 +277,16 @@ export const usePredictionsStore = defineStore('predictions', () => {
     }
   }
 
-  /** A tile that a review decision labelled: it now counts towards the operating point. */
-  function recordLabel(tile: LabelledTile): void {
-    labelled.value = [...labelled.value.filter((t) => t.tileId !== tile.tileId), tile];
+  /** A tile whose label a review decision set (or, null, removed): it counts towards the operating point, or no longer. */
+  function recordLabel(tile: { tileId: number; probs: number[]; label: string | null }): void {
+    const others = labelled.value.filter((t) => t.tileId !== tile.tileId);
+    labelled.value = tile.label === null ? others : [...others, { tileId: tile.tileId, probs: tile.probs, label: tile.label }];
   }
 
   async function exportPredictions(input: PredictionExportInput): Promise<PredictionExportResult | null> {
     const id = headId.value;
     if (id === null) return null;
-    return runExport(() => call('predict.export', { ...input, head: id, threshold: threshold.value }));
+    return runExport(() => call('predict.export', { ...input, head: id, threshold: threshold.value, focus: focus.value ?? null }));
   }
 
   return {
@@ -293,6 +311,10 @@ export const usePredictionsStore = defineStore('predictions', () => {
     selectedSummary,
     labelled,
     operatingPoint,
+    focus,
+    focusIndex,
+    focusHasCvCurve,
+    labelledCurve,
     exporting,
     exportError,
     lastExport,
@@ -300,6 +322,8 @@ export const usePredictionsStore = defineStore('predictions', () => {
     selectHead,
     refreshPredictions,
     setThreshold,
+    setFocus,
+    focusInput,
     loadProgress,
     predict,
     selectSlide,

@@ -26,6 +26,9 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
   const decideError = ref<HistoCallError | null>(null);
 
   const current = computed(() => queue.value[cursor.value] ?? null);
+  /** Tiles decided in this session, latest last: what Undo takes back, one at a time. */
+  const undoable = ref<number[]>([]);
+  const canUndo = computed(() => undoable.value.length > 0 && !deciding.value);
 
   watch(
     () => [predictions.headId, predictions.selectedSlideId, predictions.refreshed] as const,
@@ -33,6 +36,7 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
       if (headId !== previousHead) {
         queueError.value = null;
         decideError.value = null;
+        undoable.value = [];
       }
       void loadQueue();
     },
@@ -57,7 +61,7 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
     }
     queueLoading.value = true;
     try {
-      const items = await call('review.queue', { head: id, mode: mode.value, slideId, limit: QUEUE_LIMIT, includeDecided: true });
+      const items = await call('review.queue', { head: id, mode: mode.value, slideId, limit: QUEUE_LIMIT, includeDecided: true, threshold: predictions.threshold, ...predictions.focusInput() });
       if (request !== queueRequest) return;
       queue.value = items;
       const firstOpen = items.findIndex((item) => item.decision === null);
@@ -89,37 +93,21 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
   let inFlight = 0;
 
   /**
-   * Records a decision on the tile under the cursor (accept, reject, or relabel to a class) and
-   * moves on to the next tile at once; the verdict shows straight away and is taken back if the
-   * core refuses it. From then on the decision is a label of the head's task.
+   * Sends one decision or undo after those before it; `apply` takes the core's answer while the
+   * head is still the one reviewed, `refused` puts the tile back when the core says no.
    */
-  function decide(decision: ReviewDecision, className?: string): Promise<boolean> {
-    const id = predictions.headId;
-    const item = current.value;
-    if (id === null || !item) return Promise.resolve(false);
-    const before = { decision: item.decision, label: item.label };
-    // The label the core will give the tile (its rule, in review.ts), shown before it answers.
-    const classes = predictions.head?.classes ?? [];
-    const other = classes.length === 2 ? (classes.find((c) => c !== item.predicted) ?? null) : item.label;
-    replaceItem(item.tileId, { decision, label: decision === 'relabel' ? (className ?? null) : decision === 'accept' ? item.predicted : other });
-    if (queue.value[cursor.value]?.tileId === item.tileId) moveTo(cursor.value + 1);
+  function send<T>(id: number, request: () => Promise<T>, apply: (result: T) => void, refused: (err: unknown) => void): Promise<boolean> {
     inFlight++;
     deciding.value = true;
-    const input: MethodInput<'review.decide'> = { head: id, tileId: item.tileId, decision };
-    if (className !== undefined) input.className = className;
     const sent = sending.then(async () => {
       try {
-        const result = await call('review.decide', input);
+        const result = await request();
         if (predictions.headId !== id) return false;
-        replaceItem(item.tileId, { decision, label: result.label });
-        if (result.label !== null) predictions.recordLabel({ tileId: item.tileId, score: item.score, label: result.label });
+        apply(result);
         decideError.value = null;
         return true;
       } catch (err) {
-        if (predictions.headId === id) {
-          replaceItem(item.tileId, before);
-          decideError.value = toCallError(err, 'review.decide');
-        }
+        if (predictions.headId === id) refused(err);
         return false;
       } finally {
         if (--inFlight === 0) {
@@ -132,5 +120,62 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
     return sent;
   }
 
-  return { mode, queue, cursor, current, queueLoading, queueError, deciding, decideError, setMode, loadQueue, moveTo, move, decide };
+  /**
+   * Records a decision on the tile under the cursor (accept, reject, or relabel to a class) and
+   * moves on to the next tile at once; the verdict shows straight away and is taken back if the
+   * core refuses it. From then on the decision is a label of the head's task.
+   */
+  function decide(decision: ReviewDecision, className?: string): Promise<boolean> {
+    const id = predictions.headId;
+    const item = current.value;
+    if (id === null || !item) return Promise.resolve(false);
+    // Relabelling to the class the head predicted agrees with it: the core stores it as an accept.
+    if (decision === 'relabel' && className === item.predicted) decision = 'accept';
+    const before = { decision: item.decision, label: item.label };
+    // The label the core will give the tile (its rule, in review.ts), shown before it answers.
+    const classes = predictions.head?.classes ?? [];
+    const other = classes.length === 2 ? (classes.find((c) => c !== item.predicted) ?? null) : item.label;
+    replaceItem(item.tileId, { decision, label: decision === 'relabel' ? (className ?? null) : decision === 'accept' ? item.predicted : other });
+    if (queue.value[cursor.value]?.tileId === item.tileId) moveTo(cursor.value + 1);
+    const input: MethodInput<'review.decide'> = { head: id, tileId: item.tileId, decision };
+    if (className !== undefined) input.className = className;
+    return send(
+      id,
+      () => call('review.decide', input),
+      (result) => {
+        replaceItem(item.tileId, { decision, label: result.label });
+        if (result.label !== null) predictions.recordLabel({ tileId: item.tileId, probs: item.probs, label: result.label });
+        undoable.value = [...undoable.value.filter((t) => t !== item.tileId), item.tileId];
+      },
+      (err) => {
+        replaceItem(item.tileId, before);
+        decideError.value = toCallError(err, 'review.decide');
+      },
+    );
+  }
+
+  /**
+   * Takes back the latest decision of this session: the tile gets its earlier decision and label
+   * back (or none), and the cursor returns to it when it is in the gallery.
+   */
+  function undo(): Promise<boolean> {
+    const id = predictions.headId;
+    const tileId = undoable.value.at(-1);
+    if (id === null || tileId === undefined) return Promise.resolve(false);
+    undoable.value = undoable.value.slice(0, -1);
+    return send(
+      id,
+      () => call('review.undo', { head: id, tileId }),
+      (result) => {
+        replaceItem(tileId, { decision: result.decision, label: result.label });
+        const index = queue.value.findIndex((q) => q.tileId === tileId);
+        if (index === -1) return;
+        moveTo(index);
+        predictions.recordLabel({ tileId, probs: queue.value[index]!.probs, label: result.label });
+      },
+      (err) => (decideError.value = toCallError(err, 'review.undo')),
+    );
+  }
+
+  return { mode, queue, cursor, current, queueLoading, queueError, deciding, decideError, canUndo, setMode, loadQueue, moveTo, move, decide, undo };
 });

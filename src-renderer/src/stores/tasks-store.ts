@@ -80,13 +80,16 @@ export const useTasksStore = defineStore('tasks', () => {
     }
   }
 
-  /** Creates a task; blank and repeated class names are dropped before the call. */
-  async function create(name: string, classes: readonly string[]): Promise<TaskSummary | null> {
+  /**
+   * Creates a task; blank and repeated class names are dropped before the call. A detection-style
+   * task (counting objects) gets densities per mm² in Review.
+   */
+  async function create(name: string, classes: readonly string[], detection = false): Promise<TaskSummary | null> {
     if (creating.value) return null;
     creating.value = true;
     try {
       const cleaned = [...new Set(classes.map((c) => c.trim()).filter(Boolean))];
-      const task = await call('task.create', { name: name.trim(), classes: cleaned });
+      const task = await call('task.create', { name: name.trim(), classes: cleaned, ...(detection ? { detection } : {}) });
       replace(task);
       createError.value = null;
       // The project bar counts tasks.

@@ -94,11 +94,33 @@ describe('prediction', () => {
       expect(imported.perClass).toEqual({ tumour: 64, stroma: 64 });
     }
 
-    const report = await writeSlideReport(path.join(dir, 'reports'), run.head, run.slides[0]!, tiles, 1);
+    const report = await writeSlideReport(path.join(dir, 'reports'), {
+      head: run.head,
+      focus: 1,
+      threshold: 0.5,
+      detection: false,
+      slide: { ...run.slides[0]!, perClass: { stroma: 64, tumour: 64 } },
+      tiles,
+      tilings: [{ tileSize: 32, mpp: 0.5, level: null, tiles: 128 }],
+      review: { accepted: 2, rejected: 1, relabelled: 0, reviewers: ['dr a', 'dr b'], lastDecisionAt: '2026-03-01T09:30:00.000Z' },
+      generatedAt: new Date('2026-07-01T12:00:00Z'),
+      timeZone: 'Europe/Berlin',
+    });
     const html = fs.readFileSync(report, 'utf8');
     expect(html).toContain(backbone.sha256);
     expect(html).toContain('data:image/png;base64,');
-    expect(html).toMatch(/Tiles with p\(tumour\) ≥ 0\.500<\/th><td>64 \(50\.0%\)/);
+    expect(html).toMatch(/Tiles with p\(tumour\) ≥ 0\.500<\/th><td>64 tumour \(50\.0%\)/);
+    // Scale bar: the slide is 512 px at 0.5 µm/px = 256 µm wide, so a 50 µm bar spans 19.53% of it.
+    expect(html).toContain('<div class="scalebar" data-micrometres="50"><span style="width:19.53%"></span>50 µm</div>');
+    expect(html).toContain('32 × 32 px at 0.5 µm/px (16 µm on a side), 128 tiles');
+    // Every class with its colour, the review and its reviewers, and local times with their zone.
+    expect(html).toMatch(/<span class="swatch" style="background:#e69f00"><\/span>stroma<\/th><td>64 \(50\.0%\)/);
+    expect(html).toContain('<th>Reviewers</th><td>dr a, dr b</td>');
+    expect(html).toContain('<th>Tiles reviewed</th><td>3 of 128 (2.3%)</td>');
+    expect(html).toContain('1 July 2026 at 14:00 (Europe/Berlin, UTC+02:00)');
+    expect(html).toContain('1 March 2026 at 10:30 (Europe/Berlin, UTC+01:00)');
+    // A tissue-typing task shows no density.
+    expect(html).not.toContain('per mm²');
   });
 
   it('renders a heatmap aligned with the slide', () => {

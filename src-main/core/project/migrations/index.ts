@@ -1,6 +1,7 @@
 import { initialSchema } from './001-initial';
 import { searchAndMapSchema } from './002-search-and-map';
 import { annotationsSchema } from './005-annotations';
+import { reviewFocusSchema } from './006-review-focus';
 
 export interface Migration {
   /** The user_version the schema has after this migration. */
@@ -14,6 +15,7 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initialSchema },
   { version: 2, name: 'search-and-map', sql: searchAndMapSchema },
   { version: 5, name: 'annotations', sql: annotationsSchema },
+  { version: 6, name: 'review-focus', sql: reviewFocusSchema },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

@@ -58,7 +58,7 @@ export class BackbonesRepo {
 
   insert(b: NewBackbone): StoredBackbone {
     const clash = this.db.prepare('SELECT id FROM backbones WHERE name = ?').get(b.name);
-    if (clash) throw new HistoError('ALREADY_EXISTS', `a backbone named '${b.name}' is already in this project; choose another --name`);
+    if (clash) throw new HistoError('ALREADY_EXISTS', `a backbone named '${b.name}' is already in this project; type another Name`, { cli: `a backbone named '${b.name}' is already in this project; choose another --name` });
     const result = this.db
       .prepare(
         `INSERT INTO backbones (name, file_path, sha256, input_size, mean_json, std_json, input_name, output_name, dim, source, license, builtin, added_at)

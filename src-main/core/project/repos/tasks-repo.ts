@@ -41,7 +41,8 @@ export class TasksRepo {
     const task = this.find(name);
     if (!task) {
       const known = this.list().map((t) => t.name).join(', ') || 'none';
-      throw new HistoError('NOT_FOUND', `no task '${name}' in this project (known: ${known}); create it with 'histo task create'`);
+      const problem = `no task '${name}' in this project (known: ${known})`;
+      throw new HistoError('NOT_FOUND', `${problem}; create it under New task in Tasks & Labels`, { cli: `${problem}; create it with 'histo task create'` });
     }
     return task;
   }

@@ -1,1 +1,0 @@
-export { classColor } from '../../../src-shared/domain/class-colors';
