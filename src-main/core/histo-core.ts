@@ -15,6 +15,7 @@ import { predictionHandlers } from './handlers/prediction-handlers';
 import { searchHandlers } from './handlers/search-handlers';
 import { mapHandlers } from './handlers/map-handlers';
 import { clusterHandlers } from './handlers/cluster-handlers';
+import { patchSetHandlers } from './handlers/patch-set-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -41,6 +42,7 @@ export class HistoCore {
       ...searchHandlers(this),
       ...mapHandlers(this),
       ...clusterHandlers(this),
+      ...patchSetHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }

@@ -11,6 +11,7 @@ import { auditMethods } from './audit';
 import { searchMethods } from './search';
 import { mapMethods } from './map';
 import { clusterMethods } from './cluster';
+import { patchSetMethods } from './patch-sets';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -26,6 +27,7 @@ export * from './audit';
 export * from './search';
 export * from './map';
 export * from './cluster';
+export * from './patch-sets';
 export * from './shard';
 export * from './ipc-channels';
 
@@ -46,6 +48,7 @@ export const contract = {
   ...searchMethods,
   ...mapMethods,
   ...clusterMethods,
+  ...patchSetMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

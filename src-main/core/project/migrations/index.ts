@@ -1,5 +1,6 @@
 import { initialSchema } from './001-initial';
 import { searchAndMapSchema } from './002-search-and-map';
+import { patchSetsSchema } from './004-patch-sets';
 
 export interface Migration {
   /** The user_version the schema has after this migration. */
@@ -12,6 +13,8 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initialSchema },
   { version: 2, name: 'search-and-map', sql: searchAndMapSchema },
+  // 3 is the vector store's (issue 15), merged from its own branch.
+  { version: 4, name: 'patch-sets', sql: patchSetsSchema },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;
