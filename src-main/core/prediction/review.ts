@@ -22,6 +22,8 @@ export interface ReviewItem {
   probs: number[];
   decision: ReviewDecision | null;
   label: string | null;
+  /** Out-of-distribution percentile (heads/ood-reference.ts); null for heads without a reference. */
+  ood: number | null;
 }
 
 /** A stored prediction joined with its tile, slide, decision and label: a ReviewItem before scoring. */
@@ -42,10 +44,11 @@ export function reviewQueue(
   const threshold = options.threshold ?? defaultThreshold(summary);
   const rows = store.db
     .prepare(
-      `SELECT t.id AS tileId, g.slide_id AS slideId, s.path, t.x, t.y, t.width, t.height, p.probs, r.decision, l.class_name AS label
+      `SELECT t.id AS tileId, g.slide_id AS slideId, s.path, t.x, t.y, t.width, t.height, p.probs, r.decision, l.class_name AS label, o.percentile AS ood
        FROM predictions p JOIN tiles t ON t.id = p.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id
        LEFT JOIN review_decisions r ON r.head_id = p.head_id AND r.tile_id = p.tile_id
        LEFT JOIN labels l ON l.tile_id = p.tile_id AND l.task_id = ?
+       LEFT JOIN prediction_ood o ON o.head_id = p.head_id AND o.tile_id = p.tile_id
        WHERE p.head_id = ? ${options.slideId !== undefined ? 'AND g.slide_id = ?' : ''}`,
     )
     .all(...([listing.taskId, headId, ...(options.slideId !== undefined ? [options.slideId] : [])] as number[])) as PredictionRow[];
@@ -72,6 +75,7 @@ export function reviewQueue(
     probs: Array.from(probs),
     decision: row.decision,
     label: row.label,
+    ood: row.ood,
   }));
 }
 

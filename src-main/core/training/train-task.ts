@@ -13,6 +13,9 @@ import type { MetricKey } from '../heads/metrics';
 import type { Preprocessing } from '../heads/preprocessing';
 import type { Dataset } from '../heads/dataset';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
+import { OodRepo } from '../project/repos/ood-repo';
+import { applyPreprocessing } from '../heads/preprocessing';
+import { buildOodReference } from '../heads/ood-reference';
 import { defaultHeadParams, defaultSearchSpaces } from './default-search-spaces';
 import { loadTaskDataset, type GroupBy } from './load-task-dataset';
 import { projectEmbeddingStatistics } from './project-statistics';
@@ -190,11 +193,15 @@ export function trainTask(store: ProjectStore, request: TrainRequest, ctx?: JobC
     messages: cv.messages,
     seconds,
   };
+  // The training rows as the head sees them: what predicted tiles are measured against.
+  const preprocessed = applyPreprocessing({ method: head.preprocess, standardizer: head.standardizer }, dataset.x, dataset.n, dataset.dim);
+  const oodReference = dataset.n >= 2 ? buildOodReference(preprocessed, dataset.n, dataset.dim, { seed: request.seed }) : null;
   const headId = store.db.transaction(() => {
     const inserted = store.db
       .prepare('INSERT INTO heads (task_id, backbone_id, kind, params_json, seed, metrics_json, train_seconds, weights, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(request.task.id, request.backbone.id, request.kind, JSON.stringify(head.params), request.seed, JSON.stringify(summary), seconds, Buffer.from(serializeHead(head)), new Date().toISOString());
     const id = Number(inserted.lastInsertRowid);
+    if (oodReference) new OodRepo(store.db).saveReference(id, oodReference);
     recordAudit(
       store.db,
       'train',

@@ -1,4 +1,23 @@
 /**
+ * Out-of-distribution scores (issue 14): each head keeps a reference sample of its preprocessed
+ * training rows (heads/ood-reference.ts, an OOD1 BLOB) beside its weights, so the head format
+ * itself is unchanged; every predicted tile gets the percentile of its distance to them.
+ */
+const oodSchema = /* sql */ `
+CREATE TABLE head_ood_references (
+  head_id    INTEGER PRIMARY KEY REFERENCES heads(id) ON DELETE CASCADE,
+  reference  BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE prediction_ood (
+  head_id     INTEGER NOT NULL REFERENCES heads(id) ON DELETE CASCADE,
+  tile_id     INTEGER NOT NULL REFERENCES tiles(id) ON DELETE CASCADE,
+  percentile  REAL NOT NULL CHECK (percentile >= 0 AND percentile <= 100),
+  PRIMARY KEY (head_id, tile_id)
+) STRICT, WITHOUT ROWID;
+`;
+
+/**
  * Patch sets are not slides (issue 14): an imported patch folder (DIR/<class>/<image>) becomes one
  * dataset entry, and its images point at it. Existing projects are converted from their audit log,
  * which names the folder of every `dataset import-folder`: each image under such a folder joins the
@@ -34,4 +53,4 @@ UPDATE slides SET patch_set_id = (
   WHERE substr(replace(slides.path, char(92), '/'), 1, length(p.root_path) + 1) = replace(p.root_path, char(92), '/') || '/'
   ORDER BY length(p.root_path) DESC LIMIT 1
 ) WHERE kind = 'image';
-`;
+${oodSchema}`;
