@@ -20,8 +20,7 @@ export interface OodReference {
   looDistances: Float32Array;
 }
 
-/** Scores at or above this percentile are flagged: the tile is farther from the training data than 99% of the training tiles are from each other. */
-export const OOD_FLAG_PERCENTILE = 99;
+export { OOD_FLAG_PERCENTILE } from '../../../src-shared/domain/ood';
 /** Reference rows kept: enough for a stable percentile, few enough that scoring a slide stays a small share of predicting it. */
 export const OOD_MAX_REFERENCE = 1000;
 export const OOD_NEIGHBOURS = 5;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/audit-log';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
+import { OodRepo } from '../project/repos/ood-repo';
 import { loadHead } from '../training/heads-repo';
 import { writePredictionCsv, writePredictionGeoJson, writeSummaryCsv } from './export-predictions';
 import { writePredictionMaps } from './prediction-map-tiff';
@@ -46,7 +47,11 @@ export async function exportPredictionFiles(store: ProjectStore, headId: number,
       metrics: listing.metrics,
     };
     const positiveIndex = head.classes.indexOf(stored.positive);
-    for (const slide of chosen) files.push(await writeSlideReport(path.resolve(request.report), described, slide, loadSlidePredictions(store, headId, slide.slideId), positiveIndex));
+    const ood = new OodRepo(store.db);
+    for (const slide of chosen) {
+      const tiles = loadSlidePredictions(store, headId, slide.slideId);
+      files.push(await writeSlideReport(path.resolve(request.report), described, slide, tiles, positiveIndex, ood.scores(headId, tiles.map((t) => t.tileId))));
+    }
   }
   if (files.length) recordAudit(store.db, 'predict.export', { headId, files });
   return files;

@@ -8,6 +8,7 @@ import { colourOf, renderHeatmap } from './heatmap';
 import type { PredictionRun } from './predict-slides';
 import type { SlideSummary } from './slide-summary';
 import type { TilePrediction } from './slide-predictions';
+import { describeOod, isOutOfDistribution, OOD_FLAG_PERCENTILE } from '../../../src-shared/domain/ood';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : `${(v * 100).toFixed(1)}%`);
@@ -15,6 +16,16 @@ const pct = (v: number | null | undefined) => (v === null || v === undefined || 
 async function pngDataUri(data: Uint8Array, width: number, height: number, channels: 3 | 4): Promise<string> {
   const png = await loadSharp()(data, { raw: { width, height, channels } }).png().toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
+}
+
+/** How much of the slide is unlike the head's training data: a warning a reader cannot miss when it is. */
+function oodRow(tiles: TilePrediction[], oodByTile: ReadonlyMap<number, number>): [string, string] {
+  const scores = tiles.map((t) => oodByTile.get(t.tileId)).filter((p): p is number => p !== undefined);
+  if (scores.length === 0) return ['Unlike the training data', 'not measured (head trained before out-of-distribution scores)'];
+  const flagged = scores.filter((p) => isOutOfDistribution(p)).length;
+  const median = [...scores].sort((a, b) => a - b)[Math.floor(scores.length / 2)]!;
+  const share = `${flagged} of ${scores.length} tiles (${pct(flagged / scores.length)}) out of distribution (percentile ≥ ${OOD_FLAG_PERCENTILE}); median tile ${describeOod(median)}`;
+  return ['Unlike the training data', flagged > 0 ? `WARNING: ${share}` : share];
 }
 
 /**
@@ -28,6 +39,8 @@ export async function writeSlideReport(
   slide: SlideSummary & { path: string },
   tiles: TilePrediction[],
   positiveIndex: number,
+  /** OOD percentile by tile id (empty for heads without a reference). */
+  oodByTile: ReadonlyMap<number, number> = new Map(),
 ): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
   const source = await openSlide(slide.path);
@@ -58,6 +71,7 @@ export async function writeSlideReport(
     [`Mean p(${head.positive})`, slide.mean.toFixed(3)],
     ['Mean of the top 10 tiles', slide.meanTopK.toFixed(3)],
     ['Positive tiles per mm²', slide.positivesPerMm2 === null ? 'n/a (resolution unknown)' : slide.positivesPerMm2.toFixed(2)],
+    oodRow(tiles, oodByTile),
   ];
   const provenance: Array<[string, string]> = [
     ['Head', `#${head.id}: ${head.kind} for task “${head.task}” (${head.classes.join(', ')})`],

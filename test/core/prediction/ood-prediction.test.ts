@@ -13,6 +13,8 @@ import { trainTask } from '../../../src-main/core/training/train-task';
 import { predictSlides } from '../../../src-main/core/prediction/predict-slides';
 import { reviewQueue } from '../../../src-main/core/prediction/review';
 import { OodRepo } from '../../../src-main/core/project/repos/ood-repo';
+import { mapColors } from '../../../src-main/core/map/map-colors';
+import { exportPredictionFiles } from '../../../src-main/core/prediction/export-prediction-files';
 import { OOD_FLAG_PERCENTILE } from '../../../src-main/core/heads/ood-reference';
 import { linearEmbedder } from '../../helpers/onnx-models';
 import { writeTwoRegionSlide } from '../../helpers/embedding-fixtures';
@@ -74,6 +76,19 @@ describe('out-of-distribution scores of predictions', () => {
     expect(scores.size).toBe(home!.tiles + away!.tiles);
     const queue = reviewQueue(store, headId, { mode: 'top', slideId: away!.slideId, limit: 5 });
     expect(queue.every((item) => item.ood === 100)).toBe(true);
+
+    // The study map coloured by the same scores: percentile / 100, grey (-1) for tiles never predicted.
+    const tileIds = Int32Array.from([...scores.keys(), 999_999]);
+    const colors = mapColors(store, tileIds, { by: 'ood', head: headId });
+    expect(colors.kind).toBe('scalar');
+    expect(colors.values.slice(0, -1)).toEqual([...scores.values()].map((p) => p / 100));
+    expect(colors.values.at(-1)).toBe(-1);
+    expect(() => mapColors(store, tileIds, { by: 'ood', head: 12345 })).toThrow(/no head 12345/);
+
+    // The HTML report of the green slide says so in its summary.
+    const [report] = await exportPredictionFiles(store, headId, { report: path.join(dir, 'reports'), slideIds: [away!.slideId] });
+    const html = fs.readFileSync(report!, 'utf8');
+    expect(html).toContain(`WARNING: ${away!.tiles} of ${away!.tiles} tiles (100.0%) out of distribution (percentile ≥ ${OOD_FLAG_PERCENTILE})`);
   });
 
   it('heads trained before references existed predict as before, without scores', async () => {
