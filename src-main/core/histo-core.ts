@@ -16,6 +16,7 @@ import { searchHandlers } from './handlers/search-handlers';
 import { mapHandlers } from './handlers/map-handlers';
 import { clusterHandlers } from './handlers/cluster-handlers';
 import { patchSetHandlers } from './handlers/patch-set-handlers';
+import { trainingCheckHandlers } from './handlers/training-check-handlers';
 
 /**
  * The core behind every front end (Electron shell, HTTP server, CLI, tests): it owns the open
@@ -43,6 +44,7 @@ export class HistoCore {
       ...mapHandlers(this),
       ...clusterHandlers(this),
       ...patchSetHandlers(this),
+      ...trainingCheckHandlers(this),
     };
     this.dispatch = createDispatcher(handlers);
   }

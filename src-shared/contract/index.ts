@@ -12,6 +12,7 @@ import { searchMethods } from './search';
 import { mapMethods } from './map';
 import { clusterMethods } from './cluster';
 import { patchSetMethods } from './patch-sets';
+import { trainingCheckMethods } from './training-checks';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -28,6 +29,7 @@ export * from './search';
 export * from './map';
 export * from './cluster';
 export * from './patch-sets';
+export * from './training-checks';
 export * from './shard';
 export * from './ipc-channels';
 
@@ -49,6 +51,7 @@ export const contract = {
   ...mapMethods,
   ...clusterMethods,
   ...patchSetMethods,
+  ...trainingCheckMethods,
 } as const;
 
 /** Events the core pushes to the UI. */
