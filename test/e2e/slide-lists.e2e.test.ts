@@ -65,6 +65,14 @@ describe('Slide lists in the browser against histo serve', () => {
     await patchSet.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => patchSet.getByTestId('slide-mpp').textContent()).toMatch(/0\.5 µm\/px\s*set by you/);
     await page.screenshot({ path: path.join(resultsDir, `slides-patch-set-${viewport.width}x${viewport.height}.png`) });
+
+    // Extraction offers the 2 slides and the patch set as one input each, never 700 image rows.
+    await page.getByRole('button', { name: 'Extract embeddings of all slides' }).click();
+    await page.waitForURL(/#\/backbones/);
+    const inputs = page.getByRole('list', { name: 'Slides to extract' });
+    await expect.poll(() => inputs.getByRole('checkbox').count()).toBe(3);
+    expect(await inputs.getByRole('checkbox', { checked: true }).count()).toBe(2);
+    expect(await inputs.locator('li', { hasText: 'kather-700' }).textContent()).toContain('patch set · 700 images · 0.5 µm/px');
     expect(problems).toEqual([]);
     await context.close();
   });
