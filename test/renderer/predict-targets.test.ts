@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SlideSummary } from '../../src-shared/contract';
 import { predictTargets } from '../../src-renderer/src/format/predict-targets';
 import { querySlides } from '../../src-renderer/src/format/slide-list-query';
+import { labelSourcesText, slidesAndPatchSets } from '../../src-renderer/src/format/project-counts';
 
 function slide(id: number, path: string, patchSetId: number | null = null, mppX: number | null = 0.5): SlideSummary {
   return {
@@ -56,5 +57,16 @@ describe('slide list search, filter and sort', () => {
     expect(querySlides(list, { text: '', sort: 'name', resolution: 'all' }).map((s) => s.id)).toEqual([2, 1, 3]);
     expect(querySlides(list, { text: '', sort: 'mpp', resolution: 'all' }).map((s) => s.id)).toEqual([3, 1, 2]);
     expect(list.map((s) => s.id)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('where labels come from', () => {
+  it('counts slides and patch-set images apart', () => {
+    const patchSetOf = (id: number) => (id > 2 ? 7 : null);
+    expect(labelSourcesText([1, 2], patchSetOf)).toBe('2 slides');
+    expect(labelSourcesText([3, 4, 5], patchSetOf)).toBe('3 patch images');
+    expect(labelSourcesText([1, 3, 4], patchSetOf)).toBe('1 slide and 2 patch images');
+    expect(slidesAndPatchSets({ slides: 2, patchSets: 1 })).toBe('2 slides, 1 patch set');
+    expect(slidesAndPatchSets({ slides: 1000, patchSets: 0 })).toBe('1,000 slides');
   });
 });

@@ -11,3 +11,15 @@ export function slidesAndPatchSets(counts: Pick<ProjectSummary['counts'], 'slide
   if (counts.patchSets > 0) parts.push(countOf(counts.patchSets, 'patch set'));
   return parts.join(', ');
 }
+
+/**
+ * "2 slides and 738 patch images": where a task's labels come from, slides and patch-set images
+ * counted apart (`patchSetOf` says which ids are patch images; unknown ids count as slides).
+ */
+export function labelSourcesText(slideIds: readonly number[], patchSetOf: (slideId: number) => number | null): string {
+  const patches = slideIds.filter((id) => patchSetOf(id) !== null).length;
+  const slides = slideIds.length - patches;
+  if (patches === 0) return countOf(slides, 'slide');
+  if (slides === 0) return countOf(patches, 'patch image');
+  return `${countOf(slides, 'slide')} and ${countOf(patches, 'patch image')}`;
+}
