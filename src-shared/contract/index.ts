@@ -15,6 +15,8 @@ import { clusterMethods } from './cluster';
 import { fileMethods } from './files';
 import { demoMethods } from './demo';
 import { annotationMethods } from './annotations';
+import { patchSetMethods } from './patch-sets';
+import { trainingCheckMethods } from './training-checks';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -36,6 +38,8 @@ export * from './cluster';
 export * from './files';
 export * from './demo';
 export * from './annotations';
+export * from './patch-sets';
+export * from './training-checks';
 export * from './shard';
 export * from './ipc-channels';
 
@@ -60,6 +64,8 @@ export const contract = {
   ...fileMethods,
   ...demoMethods,
   ...annotationMethods,
+  ...patchSetMethods,
+  ...trainingCheckMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

@@ -4,12 +4,14 @@ import { FilePath } from './project';
 
 const Id = z.number().int().positive();
 
-/** What colours the points: a category per tile (label, predicted class, slide) or a value in [0, 1] (probability). */
+/** What colours the points: a category per tile (label, predicted class, slide) or a value in [0, 1] (probability, OOD score). */
 export const MapColorBy = z.discriminatedUnion('by', [
   z.strictObject({ by: z.literal('slide') }),
   z.strictObject({ by: z.literal('label'), task: z.union([Id, z.string().min(1).max(64)]) }),
   z.strictObject({ by: z.literal('predicted'), head: Id }),
   z.strictObject({ by: z.literal('probability'), head: Id, className: z.string().min(1).max(64).optional() }),
+  /** How far each tile lies from the head's training data: its OOD percentile / 100 (1: beyond every training tile). */
+  z.strictObject({ by: z.literal('ood'), head: Id }),
 ]);
 export type MapColorBy = z.infer<typeof MapColorBy>;
 

@@ -42,6 +42,8 @@ export const ReviewItem = z.object({
   probs: z.array(z.number()),
   decision: z.enum(['accept', 'reject', 'relabel']).nullable(),
   label: z.string().nullable(),
+  /** How far the tile lies from the head's training data, as a percentile of the training tiles' own distances (100: beyond all of them). */
+  ood: z.number().min(0).max(100).nullable(),
 });
 export type ReviewItem = z.infer<typeof ReviewItem>;
 

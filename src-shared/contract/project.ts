@@ -17,7 +17,9 @@ export const ProjectSummary = z.object({
   /** On network storage (NFS/SMB) a project uses a rollback journal and is locked to one process. */
   storage: z.object({ network: z.boolean(), fsType: z.string().nullable(), journal: z.enum(['wal', 'exclusive-rollback']) }).optional(),
   counts: z.object({
+    /** Slide files and standalone images; the images of a patch set count once, as the patch set. */
     slides: z.number().int().nonnegative(),
+    patchSets: z.number().int().nonnegative(),
     backbones: z.number().int().nonnegative(),
     tasks: z.number().int().nonnegative(),
     heads: z.number().int().nonnegative(),

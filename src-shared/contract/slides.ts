@@ -34,6 +34,8 @@ export const SlideSummary = z.object({
   /** Content fingerprint: stable when the file moves; image URLs carry it so caches never mix slides. */
   fingerprint: z.string(),
   kind: z.enum(['slide', 'image']),
+  /** The patch set (imported patch folder) an image belongs to: listed with it, not as a slide. */
+  patchSetId: z.number().int().positive().nullable(),
   format: SlideFormat,
   vendor: SlideVendor.nullable(),
   width: z.number().int().positive(),

@@ -95,7 +95,7 @@ describe('Backbones in the browser against histo serve', () => {
     await page.getByTestId('nav-slides').click();
     await page.getByLabel('Import', { exact: true }).fill(slidePath);
     await page.getByRole('button', { name: 'Import slides from this path' }).click();
-    await expect.poll(() => page.getByTestId('slide-count').textContent(), { timeout: 20_000 }).toBe('1 in project');
+    await expect.poll(() => page.getByTestId('slide-count').textContent(), { timeout: 20_000 }).toBe('1 slide in project');
     await page.getByRole('button', { name: 'View slide.tif' }).click();
     await page.getByRole('button', { name: 'Extract embeddings of the selected slide' }).click();
     await page.waitForURL(/#\/backbones\?extract/);

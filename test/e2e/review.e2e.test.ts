@@ -42,6 +42,8 @@ describe('Review in the browser against histo serve', () => {
     await expect.poll(() => page.getByTestId('review-head').locator('option').count(), { timeout: 20_000 }).toBe(2);
     await page.getByTestId('review-head').selectOption(String(trained.headId));
     expect(await page.getByTestId('review-labels-note').textContent()).toContain('Decisions are saved as labels of task tumour; retrain in Training to use them.');
+    // The button says what it will run: the one slide this head has not predicted yet.
+    await expect.poll(() => page.getByTestId('review-predict').textContent()).toContain('Predict 1 slide not yet predicted');
     await page.getByTestId('review-predict').click();
     await expect.poll(() => page.getByTestId('review-run-status').textContent(), { timeout: 60_000 }).toContain('Predicted 1 of 1 slide');
     expect(await page.getByTestId('job-panel').textContent()).toContain('Predicting slides');

@@ -44,14 +44,14 @@ describe('Slides in the browser against histo serve', () => {
 
     await page.goto(session!.server.url);
     await page.waitForURL(/#\/slides$/);
-    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('0 in project');
+    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('0 slides in project');
 
     await page.getByLabel('Import', { exact: true }).fill(slidesDir);
     await page.getByRole('button', { name: 'Import slides from this path' }).click();
     const result = page.getByTestId('import-result');
     await expect.poll(() => result.textContent()).toContain('2 slides imported, 1 could not be read');
     expect(await result.textContent()).toContain(path.join(slidesDir, 'broken.svs'));
-    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('2 in project');
+    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('2 slides in project');
 
     const section = page.locator('li', { hasText: 'section-HE.tif' });
     expect(await section.getByTestId('slide-dimensions').textContent()).toBe('6,000 × 4,000 px');

@@ -76,6 +76,8 @@ describe('Tasks & Labels and Training in the browser against histo serve', () =>
     await page.waitForURL(/#\/training$/);
     const form = page.getByTestId('training-form');
     await expect.poll(() => form.getByLabel('Task', { exact: true }).inputValue(), { timeout: 20_000 }).toBe('tissue');
+    // The patches carry no resolution: the form says so before anything starts.
+    await expect.poll(() => form.getByTestId('training-warnings').textContent()).toContain('30 tiles of this task come from images without a resolution (patch set patches)');
     await form.getByLabel('Backbone').selectOption({ label: 'lin (16-d, 240 vectors)' });
     await form.getByLabel('Head', { exact: true }).selectOption('logreg');
     await form.getByLabel('Stored views (D4 / stain)').check();

@@ -73,7 +73,7 @@ export function projectSummary(path: string): ProjectSummary {
     createdAt: '2025-01-01T00:00:00.000Z',
     appVersion: '0.1.0',
     defaultBackbone: null,
-    counts: { slides: 0, backbones: 0, tasks: 0, heads: 0 },
+    counts: { slides: 0, patchSets: 0, backbones: 0, tasks: 0, heads: 0 },
   };
 }
 

@@ -23,7 +23,7 @@ const head: HeadListing = {
 };
 
 function item(tileId: number, score: number, label: string | null = null): ReviewItem {
-  return { tileId, slideId: 1, path: '/s/a.tif', x: tileId * 32, y: 0, width: 32, height: 32, predicted: score >= 0.5 ? 'tumour' : 'stroma', score, probs: [1 - score, score], decision: null, label };
+  return { tileId, slideId: 1, path: '/s/a.tif', x: tileId * 32, y: 0, width: 32, height: 32, predicted: score >= 0.5 ? 'tumour' : 'stroma', score, probs: [1 - score, score], decision: null, label, ood: null };
 }
 
 /** predict.slides as the core answers it: p(tumour) of the four tiles, or p(stroma) with focus 'stroma' (default threshold 0.5). */

@@ -46,7 +46,7 @@ describe('the dispatcher', () => {
     },
     'project.create': (input: unknown) => {
       calls.push(input);
-      return { path: 'p', schemaVersion: 1, createdAt: '', appVersion: '', defaultBackbone: null, counts: { slides: 0, backbones: 0, tasks: 0, heads: 0 } };
+      return { path: 'p', schemaVersion: 1, createdAt: '', appVersion: '', defaultBackbone: null, counts: { slides: 0, patchSets: 0, backbones: 0, tasks: 0, heads: 0 } };
     },
     'project.open': () => ({ wrong: 'shape' }),
     'project.current': () => null,

@@ -11,6 +11,8 @@ import { predictionHandlers } from './prediction-handlers';
 import { searchHandlers } from './search-handlers';
 import { mapHandlers } from './map-handlers';
 import { clusterHandlers } from './cluster-handlers';
+import { trainingCheckHandlers } from './training-check-handlers';
+import { patchSetHandlers } from './patch-set-handlers';
 import { reviewUndoHandlers } from './review-undo-handlers';
 import { annotationHandlers } from './annotation-handlers';
 import { filesHandlers } from './files-handlers';
@@ -35,6 +37,8 @@ export function buildHandlers(ctx: CoreContext): Handlers {
     ...searchHandlers(ctx),
     ...mapHandlers(ctx),
     ...clusterHandlers(ctx),
+    ...trainingCheckHandlers(ctx),
+    ...patchSetHandlers(ctx),
     ...reviewUndoHandlers(ctx),
     ...annotationHandlers(ctx),
     ...filesHandlers(ctx),

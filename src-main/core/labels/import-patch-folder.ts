@@ -7,8 +7,9 @@ import { recordAudit } from '../project/repos/audit-repo';
 import { HistoError } from '../errors';
 import { collectInputs } from '../extraction/collect-inputs';
 import { registerSource } from '../extraction/extraction-plan';
+import { PatchSetsRepo } from '../project/repos/patch-sets-repo';
 import { LabelsRepo, type NewLabel } from '../project/repos/labels-repo';
-import { TasksRepo } from '../project/repos/tasks-repo';
+import { TasksRepo, type StoredTask } from '../project/repos/tasks-repo';
 
 /** What a patch-folder import returns: the contract's schema of it (job-results.ts). */
 export type PatchFolderResult = PatchFolderSummary;
@@ -31,6 +32,7 @@ export async function importPatchFolder(store: ProjectStore, dir: string, taskNa
   if (unknown.length) throw new HistoError('BAD_INPUT', `${root}: folders ${unknown.join(', ')} are not classes of task ${task.name} (${task.classes.join(', ')})`);
 
   const labels: NewLabel[] = [];
+  const imageIds: number[] = [];
   const failed: PatchFolderResult['failed'] = [];
   for (const [index, input] of inputs.entries()) {
     ctx?.throwIfCancelled();
@@ -39,6 +41,7 @@ export async function importPatchFolder(store: ProjectStore, dir: string, taskNa
       const registered = await registerSource(store, input, { tileSize: 224, minTissue: 0 });
       await registered.source.close();
       labels.push({ tileId: registered.tiles[0]!.id, className: path.basename(path.dirname(input.path)) });
+      imageIds.push(registered.slideId);
     } catch (err) {
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
       failed.push({ path: input.path, message: err instanceof Error ? err.message : String(err) });
@@ -47,6 +50,9 @@ export async function importPatchFolder(store: ProjectStore, dir: string, taskNa
   const perClass: Record<string, number> = {};
   for (const l of labels) perClass[l.className] = (perClass[l.className] ?? 0) + 1;
   store.db.transaction(() => {
+    // The folder is one dataset entry (a patch set), never N slides.
+    const patchSets = new PatchSetsRepo(store.db);
+    patchSets.addImages(patchSets.ensure(root), imageIds);
     new LabelsRepo(store.db).upsertMany(task.id, labels, 'import', null);
     recordAudit(store.db, 'dataset.import-folder', { task: task.name, folder: root, images: labels.length, perClass, failed: failed.length });
   })();

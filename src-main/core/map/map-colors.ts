@@ -9,8 +9,9 @@ import { LabelsRepo } from '../project/repos/labels-repo';
 import { PredictionsRepo } from '../project/repos/predictions-repo';
 import { SlidesRepo } from '../project/repos/slides-repo';
 import { TilesRepo } from '../project/repos/tiles-repo';
+import { OodRepo } from '../project/repos/ood-repo';
 
-/** Colours of a map's points (in its tile order) by slide, label, predicted class or probability. */
+/** Colours of a map's points (in its tile order) by slide, label, predicted class, probability or OOD score. */
 export function mapColors(store: ProjectStore, tileIds: Int32Array, colorBy: MapColorBy): MapColors {
   const rowOf = new Map<number, number>();
   tileIds.forEach((id, row) => rowOf.set(id, row));
@@ -48,6 +49,14 @@ export function mapColors(store: ProjectStore, tileIds: Int32Array, colorBy: Map
         values[row] = wanted < 0 ? argmax(probs) : probs[wanted]!;
       }
       return colorBy.by === 'predicted' ? { kind: 'category', categories: head.classes, values } : { kind: 'scalar', categories: [head.classes[wanted]!], values };
+    }
+    case 'ood': {
+      new HeadsRepo(store.db).load(colorBy.head); // NOT_FOUND for an unknown head, rather than an all-grey map
+      for (const [tileId, percentile] of new OodRepo(store.db).allScores(colorBy.head)) {
+        const row = rowOf.get(tileId);
+        if (row !== undefined) values[row] = percentile / 100;
+      }
+      return { kind: 'scalar', categories: ['out-of-distribution percentile'], values };
     }
   }
 }

@@ -3,6 +3,7 @@ import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/repos/audit-repo';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { HeadsRepo } from '../project/repos/heads-repo';
+import { OodRepo } from '../project/repos/ood-repo';
 import { writePredictionCsv, writePredictionGeoJson, writeSummaryCsv, type FocusCut } from './export-predictions';
 import { writePredictionMaps } from './prediction-map-tiff';
 import { loadSlidePredictions } from './slide-predictions';
@@ -45,7 +46,9 @@ export async function exportPredictionFiles(store: ProjectStore, headId: number,
     const described = { id: headId, kind: head.kind, task: listing.task, classes: head.classes, threshold: stored.threshold, backbone: backbone.name, backboneSha256: backbone.sha256, metrics: listing.metrics };
     const focus = stored.focus === null ? null : head.classes.indexOf(stored.focus);
     const reviews = new SlideReviewReportRepo(store.db);
+    const ood = new OodRepo(store.db);
     for (const slide of chosen) {
+      const tiles = loadSlidePredictions(store, headId, slide.slideId);
       files.push(
         await writeSlideReport(path.resolve(request.report), {
           head: described,
@@ -53,7 +56,8 @@ export async function exportPredictionFiles(store: ProjectStore, headId: number,
           threshold: stored.threshold,
           detection: stored.detection,
           slide,
-          tiles: loadSlidePredictions(store, headId, slide.slideId),
+          tiles,
+          oodByTile: ood.scores(headId, tiles.map((t) => t.tileId)),
           tilings: reviews.predictedTilings(headId, slide.slideId),
           review: reviews.reviewOf(headId, slide.slideId),
           mppX: reviews.slideMpp(slide.slideId),

@@ -14,6 +14,7 @@ import { summarizeSlide, type SlideSummary } from './slide-summary';
 import type { ShardSpec } from '../cluster/shard-spec';
 import { selectShardInputs } from '../cluster/shard-selection';
 import { rethrowIfDiskFull, stopOnDiskFull } from '../project/disk-full';
+import { OodScorer, type OodSummary } from './ood-scorer';
 
 export interface PredictOptions {
   /** Probability of the positive class at or above which a tile counts as positive. */
@@ -25,6 +26,8 @@ export interface PredictOptions {
 }
 
 export interface SlidePrediction extends SlideSummary {
+  /** Out-of-distribution scores of the slide's tiles (null for heads without a reference). */
+  ood: OodSummary | null;
   slideId: number;
   path: string;
   tilingId: number;
@@ -67,6 +70,7 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
   let predicted = 0;
   const kept = () => `${predicted} tiles stored`;
   const store_ = store.db.prepare('INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES (?, ?, ?)');
+  const ood = OodScorer.open(store, headId, head);
   for (const [index, input] of inputs.entries()) {
     ctx?.throwIfCancelled();
     ctx?.progress(index, inputs.length, `predicting ${input.path}`);
@@ -78,7 +82,9 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
       const matrix = new EmbeddingsRepo(store.db).loadMatrix(backbone.id, backbone.dim, { view: 0, tileIds });
       const probs = predictHeadProba(head, matrix.vectors, matrix.count);
       const scores = new Float32Array(matrix.count);
+      const oodPercentiles = await ood.score(matrix.vectors, matrix.count);
       store.db.transaction(() => {
+        ood.save(matrix.tileIds, oodPercentiles);
         for (let i = 0; i < matrix.count; i++) {
           const row = probs.subarray(i * k, (i + 1) * k);
           scores[i] = row[positive]!;
@@ -89,7 +95,7 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
       const slide = store.db.prepare('SELECT mpp_x AS mppX, mpp_y AS mppY FROM slides WHERE id = ?').get(registered.slideId) as { mppX: number | null; mppY: number | null };
       const tile = registered.tiles[0];
       const tileAreaMm2 = slide.mppX !== null && slide.mppY !== null && tile ? ((tile.width * slide.mppX) / 1000) * ((tile.height * slide.mppY) / 1000) : null;
-      slides.push({ slideId: registered.slideId, path: input.path, tilingId: registered.tilingId, ...summarizeSlide(scores, threshold, options.topK ?? 10, tileAreaMm2) });
+      slides.push({ slideId: registered.slideId, path: input.path, tilingId: registered.tilingId, ...summarizeSlide(scores, threshold, options.topK ?? 10, tileAreaMm2), ood: ood.summary(oodPercentiles) });
     } catch (err) {
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
       // Predictions of whole slides are kept (each slide is one transaction); rerunning redoes the rest.

@@ -60,6 +60,7 @@ export function reviewQueue(
     probs: Array.from(probs),
     decision: row.decision,
     label: row.label,
+    ood: row.ood,
   }));
 }
 

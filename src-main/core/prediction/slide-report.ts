@@ -12,6 +12,7 @@ import type { PredictedTiling, SlideReviewRecord } from '../project/repos/slide-
 import { classColor } from '../../../src-shared/domain/class-colors';
 import { argmaxOf, focusScore, focusScoreName, type ClassFocus } from '../../../src-shared/domain/class-focus';
 import { formatLength, localTimeWithZone, scaleBar } from './report-format';
+import { describeOod, isOutOfDistribution, OOD_FLAG_PERCENTILE } from '../../../src-shared/domain/ood';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : `${(v * 100).toFixed(1)}%`);
@@ -32,6 +33,8 @@ export interface SlideReport {
   slide: SlideSummary & { path: string; perClass: Record<string, number> };
   tiles: TilePrediction[];
   tilings: PredictedTiling[];
+  /** Out-of-distribution percentile by tile id (empty for heads without a reference). */
+  oodByTile?: ReadonlyMap<number, number>;
   review: SlideReviewRecord;
   /** The slide's µm/px as the project holds it (an override included); the file's own when left out. */
   mppX?: number | null;
@@ -44,6 +47,16 @@ export interface SlideReport {
 function describeTiling(t: PredictedTiling): string {
   if (t.mpp !== null) return `${t.tileSize} × ${t.tileSize} px at ${t.mpp} µm/px (${formatLength(t.tileSize * t.mpp)} on a side), ${t.tiles} tiles`;
   return `${t.tileSize} × ${t.tileSize} px at pyramid level ${t.level ?? 0} (resolution not recorded), ${t.tiles} tiles`;
+}
+
+/** How much of the slide is unlike the head's training data: a warning a reader cannot miss when it is. */
+function oodRow(tiles: TilePrediction[], oodByTile: ReadonlyMap<number, number>): [string, string] {
+  const scores = tiles.map((t) => oodByTile.get(t.tileId)).filter((p): p is number => p !== undefined);
+  if (scores.length === 0) return ['Unlike the training data', 'not measured (head trained before out-of-distribution scores)'];
+  const flagged = scores.filter((p) => isOutOfDistribution(p)).length;
+  const median = [...scores].sort((a, b) => a - b)[Math.floor(scores.length / 2)]!;
+  const share = `${flagged} of ${scores.length} tiles (${pct(flagged / scores.length)}) out of distribution (percentile ≥ ${OOD_FLAG_PERCENTILE}); median tile ${describeOod(median)}`;
+  return ['Unlike the training data', flagged > 0 ? `WARNING: ${share}` : share];
 }
 
 /**
@@ -90,6 +103,7 @@ export async function writeSlideReport(dir: string, report: SlideReport): Promis
     [`Highest ${scoreName}`, slide.max.toFixed(3)],
     [`Mean ${scoreName}`, slide.mean.toFixed(3)],
     ['Mean of the top 10 tiles', slide.meanTopK.toFixed(3)],
+    oodRow(tiles, report.oodByTile ?? new Map()),
   ];
   if (report.detection) rows.push([`Tiles called ${calledName} per mm²`, slide.positivesPerMm2 === null ? 'n/a (resolution unknown)' : slide.positivesPerMm2.toFixed(2)]);
   // Every class: how many tiles it is the most likely class of, and its mean probability.

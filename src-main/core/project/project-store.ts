@@ -12,6 +12,7 @@ import { rowCount } from './repos/table-info';
 import { configureJournal, refuseIfLockedElsewhere, type ProjectStorage } from './shared-storage';
 import { configureSharedAccess } from './shared-access';
 import { backupBeforeMigration } from './project-backup';
+import { PatchSetsRepo } from './repos/patch-sets-repo';
 import { DEFAULT_PROJECT_BACKBONE } from '../backbones/default-backbone';
 
 /** One open project: one SQLite file in WAL mode (rollback journal, exclusively locked, on network storage). */
@@ -129,7 +130,7 @@ export class ProjectStore {
       appVersion: meta.get('created_by_version') ?? '',
       defaultBackbone: meta.get('default_backbone') ?? null,
       storage: this.storage,
-      counts: { slides: count('slides'), backbones: count('backbones'), tasks: count('tasks'), heads: count('heads') },
+      counts: { ...new PatchSetsRepo(this.db).counts(), backbones: count('backbones'), tasks: count('tasks'), heads: count('heads') },
     };
   }
 

@@ -31,6 +31,7 @@ function summaryOf(slide: StoredSlide): SlideSummary {
     path: slide.path,
     fingerprint: slide.fingerprint,
     kind: slide.kind,
+    patchSetId: slide.patchSetId,
     format,
     vendor,
     width,

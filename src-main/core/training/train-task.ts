@@ -14,6 +14,9 @@ import type { MetricKey } from '../heads/metrics';
 import type { Preprocessing } from '../heads/preprocessing';
 import type { Dataset } from '../heads/dataset';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
+import { OodRepo } from '../project/repos/ood-repo';
+import { applyPreprocessing } from '../heads/preprocessing';
+import { buildOodReference } from '../heads/ood-reference';
 import { defaultHeadParams, defaultSearchSpaces } from './default-search-spaces';
 import { loadTaskDataset, type GroupBy } from './load-task-dataset';
 import { projectEmbeddingStatistics } from './project-statistics';
@@ -194,6 +197,9 @@ export function trainTask(store: ProjectStore, request: TrainRequest, ctx?: JobC
     messages: cv.messages,
     seconds,
   };
+  // The training rows as the head sees them: what predicted tiles are measured against.
+  const preprocessed = applyPreprocessing({ method: head.preprocess, standardizer: head.standardizer }, dataset.x, dataset.n, dataset.dim);
+  const oodReference = dataset.n >= 2 ? buildOodReference(preprocessed, dataset.n, dataset.dim, { seed: request.seed }) : null;
   const headId = store.db.transaction(() => {
     const id = new HeadsRepo(store.db).insert({
       taskId: request.task.id,
@@ -205,6 +211,7 @@ export function trainTask(store: ProjectStore, request: TrainRequest, ctx?: JobC
       trainSeconds: seconds,
       weights: Buffer.from(serializeHead(head)),
     });
+    if (oodReference) new OodRepo(store.db).saveReference(id, oodReference);
     recordAudit(
       store.db,
       'train',

@@ -12,6 +12,8 @@ export interface ReviewRow {
   probs: Buffer;
   decision: 'accept' | 'reject' | 'relabel' | null;
   label: string | null;
+  /** Out-of-distribution percentile (heads/ood-reference.ts); null for heads without a reference. */
+  ood: number | null;
 }
 
 export interface SlideReviewProgress {
@@ -32,10 +34,11 @@ export class ReviewDecisionsRepo {
   predictionsToReview(headId: number, taskId: number, slideId?: number): ReviewRow[] {
     return this.db
       .prepare(
-        `SELECT t.id AS tileId, g.slide_id AS slideId, s.path, t.x, t.y, t.width, t.height, p.probs, r.decision, l.class_name AS label
+        `SELECT t.id AS tileId, g.slide_id AS slideId, s.path, t.x, t.y, t.width, t.height, p.probs, r.decision, l.class_name AS label, o.percentile AS ood
        FROM predictions p JOIN tiles t ON t.id = p.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id
        LEFT JOIN review_decisions r ON r.head_id = p.head_id AND r.tile_id = p.tile_id
        LEFT JOIN labels l ON l.tile_id = p.tile_id AND l.task_id = ?
+       LEFT JOIN prediction_ood o ON o.head_id = p.head_id AND o.tile_id = p.tile_id
        WHERE p.head_id = ? ${slideId !== undefined ? 'AND g.slide_id = ?' : ''}`,
       )
       .all(...([taskId, headId, ...(slideId !== undefined ? [slideId] : [])] as number[])) as ReviewRow[];

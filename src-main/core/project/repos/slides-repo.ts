@@ -15,6 +15,8 @@ export interface StoredSlide {
   fingerprint: string;
   kind: 'slide' | 'image';
   candidateLabel: string | null;
+  /** The patch set (imported patch folder) an image belongs to; null for slides and standalone images. */
+  patchSetId: number | null;
   /** 'file' when the mpp came from the slide's metadata, 'user' when someone set it, null when unknown. */
   mppSource: string | null;
   info: SlideInfo;
@@ -37,6 +39,7 @@ interface SlideRow {
   levels_json: string;
   associated_json: string;
   candidate_label: string | null;
+  patch_set_id: number | null;
 }
 
 function fromRow(row: SlideRow): StoredSlide {
@@ -46,6 +49,7 @@ function fromRow(row: SlideRow): StoredSlide {
     fingerprint: row.fingerprint,
     kind: row.kind,
     candidateLabel: row.candidate_label,
+    patchSetId: row.patch_set_id,
     mppSource: row.mpp_source,
     info: {
       path: row.path,
