@@ -142,7 +142,7 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
     const { dataset, tileIds, cv, knn } = await scoreOnTask(store, request.task, backbone, request, ctx);
     advance(`${backbone.name}: diagnostics`);
     const speed = request.measureSpeed ? await benchBackbone(backbone, { batchSize: 16, minSeconds: 1 }) : null;
-    const storage = store.db.prepare('SELECT avg(length(vector)) AS bytes FROM embeddings WHERE backbone_id = ?').get(backbone.id) as { bytes: number | null };
+    const storage = { bytes: new EmbeddingsRepo(store.db).bytesPerVector(backbone.id) };
     scores.push({
       backbone: backbone.name,
       backboneId: backbone.id,

@@ -1,13 +1,14 @@
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/audit-log';
-import { BackbonesRepo } from '../project/repos/backbones-repo';
+import { BackbonesRepo, type StoredBackbone } from '../project/repos/backbones-repo';
+import { PredictionsRepo } from '../project/repos/predictions-repo';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { HistoError } from '../errors';
 import { collectInputs } from '../extraction/collect-inputs';
 import { registerSource } from '../extraction/extraction-plan';
 import { embedTiles } from '../extraction/embed-tiles';
-import { predictHeadProba } from '../heads/head';
+import { predictHeadProba, type Head } from '../heads/head';
 import { loadHead } from '../training/heads-repo';
 import { headTiling } from './head-tiling';
 import { summarizeSlide, type SlideSummary } from './slide-summary';
@@ -49,6 +50,17 @@ export function defaultThreshold(summary: Record<string, unknown>): number {
 }
 
 /**
+ * Applies a head to the stored view-0 vectors of `tileIds` (those that have one) and stores the
+ * probabilities in one transaction: the part of prediction that scales with the tile count.
+ */
+export function predictStoredTiles(store: ProjectStore, headId: number, head: Head, backbone: StoredBackbone, tileIds: readonly number[]): { tileIds: Int32Array; probs: Float32Array } {
+  const matrix = new EmbeddingsRepo(store.db).loadMatrix(backbone.id, backbone.dim, { view: 0, tileIds });
+  const probs = predictHeadProba(head, matrix.vectors, matrix.count);
+  new PredictionsRepo(store.db).writeMany(headId, matrix.tileIds, probs, head.classes.length);
+  return { tileIds: matrix.tileIds, probs };
+}
+
+/**
  * Runs a head over every tile of the given slides: tiles them as the head was trained (if not yet),
  * embeds what its backbone has not stored, stores per-tile probabilities, and summarises each slide.
  */
@@ -66,7 +78,6 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
   const k = head.classes.length;
   let predicted = 0;
   const kept = () => `${predicted} tiles stored`;
-  const store_ = store.db.prepare('INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES (?, ?, ?)');
   for (const [index, input] of inputs.entries()) {
     ctx?.throwIfCancelled();
     ctx?.progress(index, inputs.length, `predicting ${input.path}`);
@@ -75,17 +86,10 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
       await registered.source.close();
       const tileIds = registered.tiles.map((t) => t.id);
       await embedTiles(store, backbone, tileIds, {}, ctx);
-      const matrix = new EmbeddingsRepo(store.db).loadMatrix(backbone.id, backbone.dim, { view: 0, tileIds });
-      const probs = predictHeadProba(head, matrix.vectors, matrix.count);
-      const scores = new Float32Array(matrix.count);
-      store.db.transaction(() => {
-        for (let i = 0; i < matrix.count; i++) {
-          const row = probs.subarray(i * k, (i + 1) * k);
-          scores[i] = row[positive]!;
-          store_.run(headId, matrix.tileIds[i]!, Buffer.from(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)));
-        }
-      })();
-      predicted += matrix.count;
+      const stored = predictStoredTiles(store, headId, head, backbone, tileIds);
+      const scores = new Float32Array(stored.tileIds.length);
+      for (let i = 0; i < scores.length; i++) scores[i] = stored.probs[i * k + positive]!;
+      predicted += scores.length;
       const slide = store.db.prepare('SELECT mpp_x AS mppX, mpp_y AS mppY FROM slides WHERE id = ?').get(registered.slideId) as { mppX: number | null; mppY: number | null };
       const tile = registered.tiles[0];
       const tileAreaMm2 = slide.mppX !== null && slide.mppY !== null && tile ? ((tile.width * slide.mppX) / 1000) * ((tile.height * slide.mppY) / 1000) : null;

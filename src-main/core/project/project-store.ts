@@ -104,6 +104,7 @@ export class ProjectStore {
         const now = this.schemaVersion;
         for (const migration of migrations.filter((m) => m.version > now)) {
           this.db.exec(migration.sql);
+          migration.run?.(this.db);
           this.db.pragma(`user_version = ${migration.version}`);
         }
       })();

@@ -1,17 +1,22 @@
 import { initialSchema } from './001-initial';
 import { searchAndMapSchema } from './002-search-and-map';
+import { packOldVectors, packedVectorsSchema } from './003-packed-vectors';
+import type Database from 'better-sqlite3';
 
 export interface Migration {
   /** The user_version the schema has after this migration. */
   version: number;
   name: string;
   sql: string;
+  /** A data step after `sql`, in the same transaction, for what SQL alone cannot do. */
+  run?: (db: Database.Database) => void;
 }
 
 /** Applied in order; a project file records the last one applied in PRAGMA user_version. */
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initialSchema },
   { version: 2, name: 'search-and-map', sql: searchAndMapSchema },
+  { version: 3, name: 'packed-vectors', sql: packedVectorsSchema, run: packOldVectors },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

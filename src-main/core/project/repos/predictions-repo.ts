@@ -1,0 +1,36 @@
+import type Database from 'better-sqlite3';
+
+/** Rows per INSERT statement: one statement per tile costs more than the row itself. */
+const ROWS_PER_STATEMENT = 128;
+
+/** Per-tile class probabilities of a head: little-endian float32 BLOBs, `k` per tile. */
+export class PredictionsRepo {
+  private readonly many: Database.Statement;
+  private readonly one: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    const values = Array.from({ length: ROWS_PER_STATEMENT }, () => '(?, ?, ?)').join(', ');
+    this.many = db.prepare(`INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES ${values}`);
+    this.one = db.prepare('INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES (?, ?, ?)');
+  }
+
+  /** Stores (or replaces) the probabilities of `tileIds` (row i of `probs`, n x k) in one transaction. */
+  writeMany(headId: number, tileIds: Int32Array, probs: Float32Array, k: number): void {
+    // One copy of all probabilities; each BLOB is a slice of it (better-sqlite3 copies it into SQLite).
+    const bytes = Buffer.from(probs.buffer, probs.byteOffset, tileIds.length * k * 4);
+    const blob = (i: number) => bytes.subarray(i * k * 4, (i + 1) * k * 4);
+    this.db.transaction(() => {
+      let i = 0;
+      const params: unknown[] = new Array(ROWS_PER_STATEMENT * 3);
+      for (; i + ROWS_PER_STATEMENT <= tileIds.length; i += ROWS_PER_STATEMENT) {
+        for (let r = 0; r < ROWS_PER_STATEMENT; r++) {
+          params[r * 3] = headId;
+          params[r * 3 + 1] = tileIds[i + r];
+          params[r * 3 + 2] = blob(i + r);
+        }
+        this.many.run(params);
+      }
+      for (; i < tileIds.length; i++) this.one.run(headId, tileIds[i], blob(i));
+    })();
+  }
+}
