@@ -8,7 +8,8 @@ import { HistoError } from '../errors';
 import { collectInputs } from '../extraction/collect-inputs';
 import { registerSource } from '../extraction/extraction-plan';
 import { embedTiles } from '../extraction/embed-tiles';
-import { predictHeadProba, type Head } from '../heads/head';
+import type { Head } from '../heads/head';
+import { compileHead, type HeadApplier } from './compiled-head';
 import { loadHead } from '../training/heads-repo';
 import { headTiling } from './head-tiling';
 import { summarizeSlide, type SlideSummary } from './slide-summary';
@@ -51,13 +52,22 @@ export function defaultThreshold(summary: Record<string, unknown>): number {
 
 /**
  * Applies a head to the stored view-0 vectors of `tileIds` (those that have one) and stores the
- * probabilities in one transaction: the part of prediction that scales with the tile count.
+ * probabilities in one transaction: the part of prediction that scales with the tile count. The
+ * vectors stream block by block through the compiled head; only probabilities are kept.
  */
-export function predictStoredTiles(store: ProjectStore, headId: number, head: Head, backbone: StoredBackbone, tileIds: readonly number[]): { tileIds: Int32Array; probs: Float32Array } {
-  const matrix = new EmbeddingsRepo(store.db).loadMatrix(backbone.id, backbone.dim, { view: 0, tileIds });
-  const probs = predictHeadProba(head, matrix.vectors, matrix.count);
-  new PredictionsRepo(store.db).writeMany(headId, matrix.tileIds, probs, head.classes.length);
-  return { tileIds: matrix.tileIds, probs };
+export function predictStoredTiles(store: ProjectStore, headId: number, head: Head | HeadApplier, backbone: StoredBackbone, tileIds: readonly number[], k: number): { tileIds: Int32Array; probs: Float32Array } {
+  const apply = typeof head === 'function' ? head : compileHead(head);
+  const ids = new Int32Array(tileIds.length);
+  let probs = new Float32Array(tileIds.length * k);
+  let n = 0;
+  for (const chunk of new EmbeddingsRepo(store.db).scanTiles(backbone.id, backbone.dim, 0, tileIds)) {
+    probs.set(apply(chunk.vectors, chunk.count), n * k);
+    ids.set(chunk.tileIds, n);
+    n += chunk.count;
+  }
+  probs = probs.subarray(0, n * k);
+  new PredictionsRepo(store.db).writeMany(headId, ids.subarray(0, n), probs, k);
+  return { tileIds: ids.subarray(0, n), probs };
 }
 
 /**
@@ -76,6 +86,7 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
   const slides: SlidePrediction[] = [];
   const failed: Array<{ path: string; message: string }> = [];
   const k = head.classes.length;
+  const apply = compileHead(head);
   let predicted = 0;
   const kept = () => `${predicted} tiles stored`;
   for (const [index, input] of inputs.entries()) {
@@ -86,7 +97,7 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
       await registered.source.close();
       const tileIds = registered.tiles.map((t) => t.id);
       await embedTiles(store, backbone, tileIds, {}, ctx);
-      const stored = predictStoredTiles(store, headId, head, backbone, tileIds);
+      const stored = predictStoredTiles(store, headId, apply, backbone, tileIds, k);
       const scores = new Float32Array(stored.tileIds.length);
       for (let i = 0; i < scores.length; i++) scores[i] = stored.probs[i * k + positive]!;
       predicted += scores.length;

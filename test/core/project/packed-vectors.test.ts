@@ -69,6 +69,13 @@ describe('packed vector store', () => {
         [tiles[25]!, 0],
         [tiles[25]!, 1],
       ]);
+      // Streaming a subset: whole blocks and single slots, each tile once, with its own vector.
+      const streamed = new Map<number, number[]>();
+      for (const c of repo.scanTiles(1, DIM, 0, [...tiles.slice(0, 20), tiles[33]!, 999_999])) {
+        for (let i = 0; i < c.count; i++) streamed.set(c.tileIds[i]!, Array.from(c.vectors.subarray(i * DIM, (i + 1) * DIM)));
+      }
+      expect([...streamed.keys()].sort((a, b) => a - b)).toEqual([...tiles.slice(0, 20), tiles[33]!]);
+      for (const [tileId, vector] of streamed) expect(vector).toEqual(Array.from(vectorOf(tileId, 0)));
     } finally {
       store.close();
     }

@@ -189,6 +189,40 @@ export class EmbeddingsRepo {
     }
   }
 
+  /**
+   * Streams the stored vectors of `tileIds` (one view; tiles without one are skipped) block by
+   * block in storage order, decoding whole blocks where every slot is wanted. Chunk buffers are
+   * reused: copy what you keep. What prediction reads: no matrix of the whole set is ever held.
+   */
+  *scanTiles(backboneId: number, dim: number, view: number, tileIds: readonly number[]): Generator<VectorChunk> {
+    this.markWanted(tileIds);
+    const rows = this.db
+      .prepare('SELECT e.block_id, e.slot, e.tile_id FROM wanted_tiles w JOIN embeddings e ON e.backbone_id = ? AND e.tile_id = w.tile_id AND e.view = ? ORDER BY e.block_id, e.slot')
+      .raw()
+      .all(backboneId, view) as Array<[number, number, number]>;
+    const read = this.blockReader();
+    let vectors = new Float32Array(0);
+    for (let start = 0; start < rows.length; ) {
+      const blockId = rows[start]![0];
+      let end = start;
+      while (end < rows.length && rows[end]![0] === blockId) end++;
+      const count = end - start;
+      const [dtype, bytes] = read.get(blockId) as [VectorDtype, Buffer];
+      if (vectors.length < count * dim) vectors = new Float32Array(count * dim);
+      const size = dim * bytesPerValue(dtype);
+      if (bytes.byteLength === count * size) decodeValuesInto(bytes, dtype, count * dim, vectors, 0);
+      else {
+        for (let i = 0; i < count; i++) {
+          const at = rows[start + i]![1] * size;
+          if (at + size > bytes.byteLength) throw new Error(`stored vector block ${blockId} has ${bytes.byteLength} bytes, too few for slot ${rows[start + i]![1]} of ${dim}-d ${dtype}`);
+          decodeValuesInto(bytes.subarray(at, at + size), dtype, dim, vectors, i * dim);
+        }
+      }
+      yield { count, tileIds: Int32Array.from(rows.slice(start, end), (r) => r[2]), vectors: vectors.subarray(0, count * dim) };
+      start = end;
+    }
+  }
+
   /** Index rows of a backbone (one view, or all when null), optionally only of the tiles in temp table wanted_tiles. */
   private placement(backboneId: number, view: number | null, onlyWanted: boolean | null): Placement {
     const where = `e.backbone_id = ?${view === null ? '' : ' AND e.view = ?'}`;
