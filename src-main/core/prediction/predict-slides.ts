@@ -3,6 +3,7 @@ import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/audit-log';
 import { BackbonesRepo, type StoredBackbone } from '../project/repos/backbones-repo';
 import { PredictionsRepo } from '../project/repos/predictions-repo';
+import { SlidesRepo } from '../project/repos/slides-repo';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { HistoError } from '../errors';
 import { collectInputs } from '../extraction/collect-inputs';
@@ -101,7 +102,7 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
       const scores = new Float32Array(stored.tileIds.length);
       for (let i = 0; i < scores.length; i++) scores[i] = stored.probs[i * k + positive]!;
       predicted += scores.length;
-      const slide = store.db.prepare('SELECT mpp_x AS mppX, mpp_y AS mppY FROM slides WHERE id = ?').get(registered.slideId) as { mppX: number | null; mppY: number | null };
+      const slide = new SlidesRepo(store.db).get(registered.slideId)!.info;
       const tile = registered.tiles[0];
       const tileAreaMm2 = slide.mppX !== null && slide.mppY !== null && tile ? ((tile.width * slide.mppX) / 1000) * ((tile.height * slide.mppY) / 1000) : null;
       slides.push({ slideId: registered.slideId, path: input.path, tilingId: registered.tilingId, ...summarizeSlide(scores, threshold, options.topK ?? 10, tileAreaMm2) });

@@ -43,5 +43,5 @@ export function storedVectors(store: ProjectStore, backboneId: number, dim: numb
 
 /** Whether a backbone has any view-0 vector: without one, search and map have nothing to work on. */
 export function hasStoredVectors(store: ProjectStore, backboneId: number): boolean {
-  return store.db.prepare('SELECT 1 FROM embeddings WHERE backbone_id = ? AND view = ? LIMIT 1').get(backboneId, SEARCH_VIEW) !== undefined;
+  return new EmbeddingsRepo(store.db).hasAny(backboneId, SEARCH_VIEW);
 }

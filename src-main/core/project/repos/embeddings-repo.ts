@@ -115,6 +115,18 @@ export class EmbeddingsRepo {
     return tileIds.length;
   }
 
+  /** (tile, view) pairs stored for any of `tileIds` by a backbone, as "tileId:view". */
+  storedKeysOf(backboneId: number, tileIds: readonly number[]): Set<string> {
+    this.markWanted(tileIds);
+    const rows = this.db.prepare('SELECT e.tile_id, e.view FROM wanted_tiles w JOIN embeddings e ON e.backbone_id = ? AND e.tile_id = w.tile_id').raw().all(backboneId) as Array<[number, number]>;
+    return new Set(rows.map(([tileId, view]) => `${tileId}:${view}`));
+  }
+
+  /** Whether a backbone has any vector of a view. */
+  hasAny(backboneId: number, view: number): boolean {
+    return this.db.prepare('SELECT 1 FROM embeddings WHERE backbone_id = ? AND view = ? LIMIT 1').get(backboneId, view) !== undefined;
+  }
+
   count(backboneId: number): number {
     return (this.db.prepare('SELECT count(*) AS n FROM embeddings WHERE backbone_id = ?').get(backboneId) as { n: number }).n;
   }

@@ -33,4 +33,24 @@ export class PredictionsRepo {
       for (; i < tileIds.length; i++) this.one.run(headId, tileIds[i], blob(i));
     })();
   }
+
+  /** A head's stored probabilities over one slide with each tile's box, in reading order. */
+  slideTiles(headId: number, slideId: number): Array<{ tileId: number; x: number; y: number; width: number; height: number; probs: Buffer }> {
+    return this.db
+      .prepare(
+        `SELECT t.id AS tileId, t.x, t.y, t.width, t.height, p.probs FROM predictions p JOIN tiles t ON t.id = p.tile_id JOIN tilings g ON g.id = t.tiling_id
+         WHERE p.head_id = ? AND g.slide_id = ? ORDER BY t.y, t.x`,
+      )
+      .all(headId, slideId) as Array<{ tileId: number; x: number; y: number; width: number; height: number; probs: Buffer }>;
+  }
+
+  /** Slides with stored probabilities of a head, by id. */
+  predictedSlides(headId: number): Array<{ id: number; path: string; width: number; height: number; mppX: number | null; mppY: number | null }> {
+    return this.db
+      .prepare(
+        `SELECT DISTINCT s.id, s.path, s.width, s.height, s.mpp_x AS mppX, s.mpp_y AS mppY FROM predictions p JOIN tiles t ON t.id = p.tile_id
+         JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id WHERE p.head_id = ? ORDER BY s.id`,
+      )
+      .all(headId) as Array<{ id: number; path: string; width: number; height: number; mppX: number | null; mppY: number | null }>;
+  }
 }
