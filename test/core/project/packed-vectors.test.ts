@@ -167,6 +167,28 @@ describe('packed vector store', () => {
     expect(fs.existsSync(`${file}.bak-v2`)).toBe(true);
   });
 
+  it('reads a tiling\'s vectors byte for byte from a schema-2 shard and from a packed project alike (what a merge copies)', () => {
+    const file = path.join(tempDir(), 'shard.histo');
+    const db = new Database(file);
+    db.pragma(`application_id = ${PROJECT_APPLICATION_ID}`);
+    for (const m of migrations.filter((m) => m.version <= 2)) db.exec(m.sql);
+    db.pragma('user_version = 2');
+    const tiles = addSlideAndBackbone(db, 5);
+    const add = db.prepare('INSERT INTO embeddings (tile_id, backbone_id, view, view_name, dtype, vector) VALUES (?, 1, 0, ?, ?, ?)');
+    for (const tileId of tiles) add.run(tileId, 'original', 'float16', encodeVector(vectorOf(tileId, 0), 'float16'));
+    const old = EmbeddingsRepo.tilingVectors(db, 1, 1);
+    db.close();
+    expect(old.map((v) => v.tileId)).toEqual(tiles);
+    old.forEach((v) => expect(v).toEqual({ tileId: v.tileId, view: 0, viewName: 'original', dtype: 'float16', bytes: encodeVector(vectorOf(v.tileId, 0), 'float16') }));
+    const store = ProjectStore.open(file);
+    try {
+      const packed = EmbeddingsRepo.tilingVectors(store.db, 1, 1);
+      expect(packed).toEqual(old);
+    } finally {
+      store.close();
+    }
+  });
+
   it('refuses to migrate a schema-2 vector of the wrong length, naming it, and leaves the file at schema 2', () => {
     const file = path.join(tempDir(), 'bad.histo');
     const db = new Database(file);
