@@ -118,7 +118,7 @@ export class EmbeddingsRepo {
   /** (tile, view) pairs stored for any of `tileIds` by a backbone, as "tileId:view". */
   storedKeysOf(backboneId: number, tileIds: readonly number[]): Set<string> {
     this.markWanted(tileIds);
-    const rows = this.db.prepare('SELECT e.tile_id, e.view FROM wanted_tiles w JOIN embeddings e ON e.backbone_id = ? AND e.tile_id = w.tile_id').raw().all(backboneId) as Array<[number, number]>;
+    const rows = this.db.prepare('SELECT e.tile_id, e.view FROM wanted_tiles w CROSS JOIN embeddings e ON e.backbone_id = ? AND e.tile_id = w.tile_id').raw().all(backboneId) as Array<[number, number]>;
     return new Set(rows.map(([tileId, view]) => `${tileId}:${view}`));
   }
 
@@ -209,7 +209,7 @@ export class EmbeddingsRepo {
   *scanTiles(backboneId: number, dim: number, view: number, tileIds: readonly number[]): Generator<VectorChunk> {
     this.markWanted(tileIds);
     const rows = this.db
-      .prepare('SELECT e.block_id, e.slot, e.tile_id FROM wanted_tiles w JOIN embeddings e ON e.backbone_id = ? AND e.tile_id = w.tile_id AND e.view = ? ORDER BY e.block_id, e.slot')
+      .prepare('SELECT e.block_id, e.slot, e.tile_id FROM wanted_tiles w CROSS JOIN embeddings e ON e.backbone_id = ? AND e.tile_id = w.tile_id AND e.view = ? ORDER BY e.block_id, e.slot')
       .raw()
       .all(backboneId, view) as Array<[number, number, number]>;
     const read = this.blockReader();
@@ -238,12 +238,14 @@ export class EmbeddingsRepo {
   /** Index rows of a backbone (one view, or all when null), optionally only of the tiles in temp table wanted_tiles. */
   private placement(backboneId: number, view: number | null, onlyWanted: boolean | null): Placement {
     const where = `e.backbone_id = ?${view === null ? '' : ' AND e.view = ?'}`;
-    const join = onlyWanted ? ' JOIN wanted_tiles w ON w.tile_id = e.tile_id' : '';
+    // CROSS JOIN keeps the wanted tiles as the outer loop: each is one index lookup, where the
+    // planner's own choice could walk every vector of the backbone for each slide.
+    const from = onlyWanted ? 'wanted_tiles w CROSS JOIN embeddings e ON w.tile_id = e.tile_id' : 'embeddings e';
     const params = view === null ? [backboneId] : [backboneId, view];
-    const n = (this.db.prepare(`SELECT count(*) AS n FROM embeddings e${join} WHERE ${where}`).get(...params) as { n: number }).n;
+    const n = (this.db.prepare(`SELECT count(*) AS n FROM ${from} WHERE ${where}`).get(...params) as { n: number }).n;
     const out: Placement = { tileIds: new Int32Array(n), views: new Int32Array(n), blocks: new Int32Array(n), slots: new Int32Array(n) };
     let i = 0;
-    const rows = this.db.prepare(`SELECT e.tile_id, e.view, e.block_id, e.slot FROM embeddings e${join} WHERE ${where} ORDER BY e.tile_id, e.view`).raw().iterate(...params);
+    const rows = this.db.prepare(`SELECT e.tile_id, e.view, e.block_id, e.slot FROM ${from} WHERE ${where} ORDER BY e.tile_id, e.view`).raw().iterate(...params);
     for (const [tileId, v, block, slot] of rows as IterableIterator<[number, number, number, number]>) {
       if (i >= n) break;
       out.tileIds[i] = tileId;
