@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeVector } from '../src-main/core/embeddings/vector-codec';
+import { EmbeddingsRepo, type EmbeddingRow } from '../src-main/core/project/repos/embeddings-repo';
 import { ProjectStore } from '../src-main/core/project/project-store';
 import { BackbonesRepo } from '../src-main/core/project/repos/backbones-repo';
 import { computeMap } from '../src-main/core/map/compute-map';
@@ -116,15 +116,17 @@ function generatedProject(dir: string, rows: number): { store: ProjectStore; bac
     return Number(db.prepare(`INSERT INTO tilings (slide_id, tile_size, params_key, created_at) VALUES (?, 224, 'k', ?)`).run(slideId, now).lastInsertRowid);
   });
   const addTile = db.prepare('INSERT INTO tiles (tiling_id, x, y, width, height, tissue) VALUES (?, ?, ?, 224, 224, 1)');
-  const addVector = db.prepare(`INSERT INTO embeddings (tile_id, backbone_id, view, view_name, dtype, vector) VALUES (?, ?, 0, 'original', 'float16', ?)`);
-  const row = new Float32Array(DIM);
+  const vectors = new EmbeddingsRepo(db);
   for (let start = 0; start < rows; start += 10_000) {
     db.transaction(() => {
+      const batch: EmbeddingRow[] = [];
       for (let i = start; i < Math.min(rows, start + 10_000); i++) {
         const tileId = Number(addTile.run(tilings[i % 8]!, (i % 400) * 224, Math.floor(i / 400) * 224).lastInsertRowid);
+        const row = new Float32Array(DIM);
         generatedRow(i, row);
-        addVector.run(tileId, backboneId, encodeVector(row, 'float16'));
+        batch.push({ tileId, view: 0, viewName: 'original', vector: row });
       }
+      vectors.insertBatch(backboneId, 'float16', batch);
     })();
   }
   return { store, backboneId };

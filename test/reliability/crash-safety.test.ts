@@ -116,7 +116,10 @@ describe('SIGKILL at random moments never corrupts a project', () => {
       expect(db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM embeddings GROUP BY tile_id, backbone_id, view HAVING count(*) > 1)').get()).toEqual({ n: 0 });
       // None missing: every tile has every view.
       expect(db.prepare('SELECT count(*) AS n FROM tiles t WHERE (SELECT count(*) FROM embeddings e WHERE e.tile_id = t.id) <> ?').get(views)).toEqual({ n: 0 });
-      expect(db.prepare('SELECT count(*) AS n FROM embeddings WHERE length(vector) <> 16 * 4').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT count(*) AS n FROM embedding_blocks WHERE length(vectors) <> count * 16 * 4 OR length(tile_ids) <> count * 4').get()).toEqual({ n: 0 });
+      // Every index row points at a slot of a stored block, and every slot is indexed once.
+      expect(db.prepare('SELECT count(*) AS n FROM embeddings e LEFT JOIN embedding_blocks b ON b.id = e.block_id WHERE b.id IS NULL OR e.slot >= b.count').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT coalesce(sum(count), 0) AS n FROM embedding_blocks').get()).toEqual({ n: tiles * views });
     } finally {
       db.close();
     }

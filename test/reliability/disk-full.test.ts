@@ -35,7 +35,8 @@ function consistency(project: string, dim: number) {
       integrity: db.pragma('integrity_check', { simple: true }),
       foreignKeyProblems: (db.pragma('foreign_key_check') as unknown[]).length,
       embeddings: (db.prepare('SELECT count(*) AS n FROM embeddings').get() as { n: number }).n,
-      badVectors: (db.prepare("SELECT count(*) AS n FROM embeddings WHERE length(vector) NOT IN (?, ?)").get(dim * 2, dim * 4) as { n: number }).n,
+      badVectors: (db.prepare('SELECT count(*) AS n FROM embedding_blocks WHERE length(vectors) NOT IN (count * ?, count * ?)').get(dim * 2, dim * 4) as { n: number }).n,
+      unindexedSlots: (db.prepare('SELECT (SELECT coalesce(sum(count), 0) FROM embedding_blocks) - (SELECT count(*) FROM embeddings) AS n').get() as { n: number }).n,
       predictions: (db.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n,
     };
   } finally {
@@ -73,11 +74,11 @@ describe('a full disk', () => {
     expect(stored).toBeLessThan(768);
 
     const after = consistency(project, 64);
-    expect(after).toMatchObject({ integrity: 'ok', foreignKeyProblems: 0, embeddings: stored, badVectors: 0 });
+    expect(after).toMatchObject({ integrity: 'ok', foreignKeyProblems: 0, embeddings: stored, badVectors: 0, unindexedSlots: 0 });
 
     const resumed = JSON.parse(ok(embed)) as { embedded: number; tiles: number };
     expect(resumed).toMatchObject({ tiles: 768, embedded: 768 - stored });
-    expect(consistency(project, 64)).toMatchObject({ integrity: 'ok', foreignKeyProblems: 0, embeddings: 768, badVectors: 0 });
+    expect(consistency(project, 64)).toMatchObject({ integrity: 'ok', foreignKeyProblems: 0, embeddings: 768, badVectors: 0, unindexedSlots: 0 });
   });
 
   it('stops a shard merge between slides, keeps the merged slides whole, and a rerun completes it', async () => {
@@ -102,11 +103,11 @@ describe('a full disk', () => {
     const merged = Number(match![1]);
     expect(merged).toBeLessThan(3);
     // Whole slides only: as many slides as reported, each with every tile and every vector.
-    expect(consistency(study, 64)).toMatchObject({ integrity: 'ok', foreignKeyProblems: 0, embeddings: storedCounts(study).tiles, badVectors: 0 });
+    expect(consistency(study, 64)).toMatchObject({ integrity: 'ok', foreignKeyProblems: 0, embeddings: storedCounts(study).tiles, badVectors: 0, unindexedSlots: 0 });
     expect(storedCounts(study).slides).toBe(merged);
 
     ok(merge);
-    expect(consistency(study, 64)).toMatchObject({ integrity: 'ok', foreignKeyProblems: 0, embeddings: 768 + 816 + 864, badVectors: 0 });
+    expect(consistency(study, 64)).toMatchObject({ integrity: 'ok', foreignKeyProblems: 0, embeddings: 768 + 816 + 864, badVectors: 0, unindexedSlots: 0 });
     expect(storedCounts(study)).toEqual({ slides: 3, tiles: 768 + 816 + 864 });
   });
 

@@ -136,7 +136,7 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
     const { dataset, tileIds, cv, knn } = await scoreOnTask(store, request.task, backbone, request, ctx);
     advance(`${backbone.name}: diagnostics`);
     const speed = request.measureSpeed ? await benchBackbone(backbone, { batchSize: 16, minSeconds: 1 }) : null;
-    const storageBytes = new EmbeddingQueriesRepo(store.db).averageVectorBytes(backbone.id);
+    const storage = { bytes: new EmbeddingsRepo(store.db).bytesPerVector(backbone.id) };
     scores.push({
       backbone: backbone.name,
       backboneId: backbone.id,
@@ -149,7 +149,7 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
       tilesPerSecond: speed?.tilesPerSecond ?? null,
       provider: speed?.provider ?? null,
       dim: backbone.dim,
-      storageMBPer10kTiles: ((storageBytes ?? backbone.dim * 4) * 10_000) / 2 ** 20,
+      storageMBPer10kTiles: ((storage.bytes ?? backbone.dim * 4) * 10_000) / 2 ** 20,
       rankMe: finite(rankMe(dataset.x, dataset.n, dataset.dim)),
       augInvariance: finite(await invarianceOf(store, backbone, tileIds, request.seed)),
       neighbourConsistency: neighbourhoodOf(store, backbone, request.seed),

@@ -65,24 +65,63 @@ export function decodeVectorInto(blob: Buffer, dtype: VectorDtype, dim: number, 
 }
 
 let halfTable: Float32Array | null = null;
-let halfScratch = new Uint16Array(0);
+let halfScratch = new Uint32Array(0);
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Decodes `count` little-endian halves from `bytes` into `target` at `offset`: fromHalf by table lookup. */
-export function decodeHalvesInto(bytes: Uint8Array, count: number, target: Float32Array, offset: number): void {
+function halves(): Float32Array {
   if (!halfTable) {
     halfTable = new Float32Array(65536);
     for (let h = 0; h < 65536; h++) halfTable[h] = fromHalf(h);
   }
-  const table = halfTable;
+  return halfTable;
+}
+
+/** Decodes `count` little-endian halves from `bytes` into `target` at `offset`: fromHalf by table lookup. */
+export function decodeHalvesInto(bytes: Uint8Array, count: number, target: Float32Array, offset: number): void {
+  const table = halves();
   if (!littleEndian) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, count * 2);
     for (let i = 0; i < count; i++) target[offset + i] = table[view.getUint16(i * 2, true)]!;
     return;
   }
-  // Copy bytes first: the blob may sit at an odd offset of a shared pool.
-  if (halfScratch.length < count) halfScratch = new Uint16Array(count);
-  const halves = halfScratch;
-  new Uint8Array(halves.buffer, 0, count * 2).set(bytes.subarray(0, count * 2));
-  for (let i = 0; i < count; i++) target[offset + i] = table[halves[i]!]!;
+  // Two halves per 32-bit read (about twice as fast as 16-bit reads); BLOBs may sit at any offset
+  // of a shared pool, so unaligned bytes are copied to aligned scratch first.
+  const words = count >>> 1;
+  let pairs: Uint32Array;
+  if (bytes.byteOffset % 4 === 0) pairs = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
+  else {
+    if (halfScratch.length < words + 1) halfScratch = new Uint32Array(words + 1);
+    new Uint8Array(halfScratch.buffer, 0, count * 2).set(bytes.subarray(0, count * 2));
+    pairs = halfScratch;
+  }
+  for (let i = 0, j = offset; i < words; i++, j += 2) {
+    const word = pairs[i]!;
+    target[j] = table[word & 0xffff]!;
+    target[j + 1] = table[word >>> 16]!;
+  }
+  if (count & 1) target[offset + count - 1] = table[bytes[count * 2 - 2]! | (bytes[count * 2 - 1]! << 8)]!;
+}
+
+/** Bytes one stored value takes. */
+export function bytesPerValue(dtype: VectorDtype): number {
+  return dtype === 'float32' ? 4 : 2;
+}
+
+/** Encodes equal-length vectors back to back as one packed BLOB (a block of the vector store). */
+export function encodeRows(rows: readonly Float32Array[], dtype: VectorDtype): Buffer {
+  const dim = rows[0]?.length ?? 0;
+  const out = Buffer.allocUnsafe(rows.length * dim * bytesPerValue(dtype));
+  rows.forEach((row, r) => {
+    if (row.length !== dim) throw new Error(`vector ${r} has ${row.length} values, expected ${dim}`);
+    if (dtype === 'float32') out.set(new Uint8Array(row.buffer, row.byteOffset, row.byteLength), r * dim * 4);
+    else for (let i = 0; i < dim; i++) out.writeUInt16LE(toHalf(row[i]!), (r * dim + i) * 2);
+  });
+  return out;
+}
+
+/** Decodes `count` packed values (float32 or float16) from `bytes` into `target` at `offset`. */
+export function decodeValuesInto(bytes: Uint8Array, dtype: VectorDtype, count: number, target: Float32Array, offset: number): void {
+  if (dtype === 'float16') return decodeHalvesInto(bytes, count, target, offset);
+  if (littleEndian && bytes.byteOffset % 4 === 0) target.set(new Float32Array(bytes.buffer, bytes.byteOffset, count), offset);
+  else new Uint8Array(target.buffer, target.byteOffset + offset * 4, count * 4).set(bytes.subarray(0, count * 4));
 }

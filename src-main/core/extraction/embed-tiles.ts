@@ -2,6 +2,7 @@ import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
 import type { StoredTile } from '../project/repos/tiles-repo';
+import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { viewsFor } from '../backbones/augment-views';
 import { runEmbeddingPipeline, type PipelineResult, type PipelineSource } from './embedding-pipeline';
 
@@ -12,7 +13,8 @@ interface TileWithSource extends StoredTile {
 
 /**
  * Embeds given tiles (e.g. a task's labelled tiles) with a backbone, skipping what is stored:
- * how a newly imported backbone catches up on a proxy task without re-tiling anything.
+ * how a newly imported backbone catches up on a proxy task without re-tiling anything. Null when
+ * every tile was stored already.
  */
 export async function embedTiles(
   store: ProjectStore,
@@ -20,7 +22,7 @@ export async function embedTiles(
   tileIds: readonly number[],
   options: { batchSize?: number; views?: readonly number[] } = {},
   ctx?: JobContext,
-): Promise<PipelineResult> {
+): Promise<PipelineResult | null> {
   const views = options.views ?? [0];
   store.db.exec('CREATE TEMP TABLE IF NOT EXISTS wanted_tiles (tile_id INTEGER PRIMARY KEY)');
   store.db.exec('DELETE FROM wanted_tiles');
@@ -33,11 +35,7 @@ export async function embedTiles(
        ORDER BY s.id, t.id`,
     )
     .all() as TileWithSource[];
-  const stored = new Set(
-    (store.db.prepare('SELECT e.tile_id AS tileId, e.view AS view FROM embeddings e JOIN wanted_tiles w ON w.tile_id = e.tile_id WHERE e.backbone_id = ?').all(backbone.id) as Array<{ tileId: number; view: number }>).map(
-      (r) => `${r.tileId}:${r.view}`,
-    ),
-  );
+  const stored = new EmbeddingsRepo(store.db).storedKeysOf(backbone.id, tileIds);
   const bySource = new Map<string, PipelineSource>();
   for (const tile of tiles) {
     const missingViews = views.filter((v) => !stored.has(`${tile.id}:${v}`));
@@ -46,6 +44,8 @@ export async function embedTiles(
     source.missing.push({ tile, views: missingViews });
     bySource.set(tile.path, source);
   }
+  // Nothing to embed (a prediction over stored tiles): no model is opened.
+  if (bySource.size === 0) return null;
   const viewNames = new Map(viewsFor('d4+stain').map((v) => [v.view, v.name]));
   return runEmbeddingPipeline(store, backbone, [...bySource.values()], { batchSize: options.batchSize ?? 32, dtype: 'float32', viewNames }, ctx);
 }

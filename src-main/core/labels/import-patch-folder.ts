@@ -9,7 +9,7 @@ import { collectInputs } from '../extraction/collect-inputs';
 import { registerSource } from '../extraction/extraction-plan';
 import { PatchSetsRepo } from '../project/repos/patch-sets-repo';
 import { LabelsRepo, type NewLabel } from '../project/repos/labels-repo';
-import { TasksRepo, type StoredTask } from '../project/repos/tasks-repo';
+import { TasksRepo } from '../project/repos/tasks-repo';
 
 /** What a patch-folder import returns: the contract's schema of it (job-results.ts). */
 export type PatchFolderResult = PatchFolderSummary;

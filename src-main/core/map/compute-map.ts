@@ -1,6 +1,6 @@
 import { UMAP } from 'umap-js';
 import { seededRandom } from '../backbones/seeded-random';
-import { decodeVectorInto } from '../embeddings/vector-codec';
+import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { HistoError, noStoredVectorsError } from '../errors';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
@@ -141,15 +141,15 @@ export async function computeMap(store: ProjectStore, backbone: StoredBackbone, 
         filled = 0;
         ctx?.progress(epochsTotal + placed, total, `placing tiles on the map: ${placed}/${n}`);
       };
-      let row = 0;
-      const vectors = new EmbeddingQueriesRepo(store.db).iterateVectors(backbone.id, SEARCH_VIEW);
-      for (const [dtype, blob] of vectors) {
-        if (row < n && !inSample[row]) {
-          decodeVectorInto(blob, dtype, dim, block, filled * dim);
+      // Tile ids ascend, so a scanned vector finds its row by binary search.
+      for (const chunk of new EmbeddingsRepo(store.db).scan(backbone.id, dim, SEARCH_VIEW)) {
+        for (let i = 0; i < chunk.count; i++) {
+          const row = rowOfTile(tileIds, chunk.tileIds[i]!);
+          if (row < 0 || inSample[row]) continue;
+          block.set(chunk.vectors.subarray(i * dim, (i + 1) * dim), filled * dim);
           blockRows[filled++] = row;
           if (filled === BLOCK) await flush();
         }
-        row++;
       }
       if (filled > 0) await flush();
     }
@@ -168,4 +168,18 @@ export async function computeMap(store: ProjectStore, backbone: StoredBackbone, 
   } finally {
     await matmul.close();
   }
+}
+
+/** The row of `tileId` in ascending `tileIds`, or -1. */
+function rowOfTile(tileIds: Int32Array, tileId: number): number {
+  let lo = 0;
+  let hi = tileIds.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const id = tileIds[mid]!;
+    if (id === tileId) return mid;
+    if (id < tileId) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }

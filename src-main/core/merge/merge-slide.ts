@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { HistoError } from '../errors';
 import type { OpenShard, Row } from './shard-reader';
 import { columnsOf } from '../project/repos/table-info';
+import { EmbeddingsRepo, type EncodedVector } from '../project/repos/embeddings-repo';
 
 export interface MergeCounts {
   slides: number;
@@ -44,9 +45,7 @@ export function slideMerger(target: Database.Database, shard: OpenShard, ids: Id
   const shardTiles = s.prepare('SELECT * FROM tiles WHERE tiling_id = ? ORDER BY id');
   const studyTiles = target.prepare('SELECT id, x, y, width, height FROM tiles WHERE tiling_id = ?');
   const insertTile = rowInserter(target, s, 'tiles', ['tiling_id']);
-  const shardVectors = s.prepare('SELECT e.* FROM embeddings e JOIN tiles t ON t.id = e.tile_id WHERE t.tiling_id = ? AND e.backbone_id = ?');
-  const insertVector = rowInserter(target, s, 'embeddings', ['tile_id', 'backbone_id'], 'ON CONFLICT (backbone_id, tile_id, view) DO NOTHING');
-  const studyVector = target.prepare('SELECT vector FROM embeddings WHERE backbone_id = ? AND tile_id = ? AND view = ?');
+  const studyVectors = new EmbeddingsRepo(target);
   const shardPredictions = s.prepare('SELECT p.* FROM predictions p JOIN tiles t ON t.id = p.tile_id WHERE t.tiling_id = ? AND p.head_id = ?');
   const insertPrediction = rowInserter(target, s, 'predictions', ['head_id', 'tile_id'], 'ON CONFLICT (head_id, tile_id) DO NOTHING');
 
@@ -84,15 +83,14 @@ export function slideMerger(target: Database.Database, shard: OpenShard, ids: Id
         counts.tiles += tiles.length;
       }
       for (const [shardBackbone, studyBackbone] of ids.backbones) {
-        for (const v of shardVectors.iterate(tiling.id, shardBackbone) as IterableIterator<Row & { tile_id: number; view: number; vector: Buffer }>) {
-          const tileId = tileIds.get(v.tile_id)!;
-          if (insertVector(v, [tileId, studyBackbone]).changes > 0) {
-            counts.embeddings++;
-            continue;
-          }
-          const stored = (studyVector.get(studyBackbone, tileId, v.view) as { vector: Buffer }).vector;
-          if (!stored.equals(v.vector)) throw conflict(`slide ${slide.path}: vector of tile ${tileId} view ${v.view} differs from the study's (same backbone file)`);
+        const fresh: EncodedVector[] = [];
+        for (const v of EmbeddingsRepo.tilingVectors(s, tiling.id, shardBackbone)) {
+          const tileId = tileIds.get(v.tileId)!;
+          const stored = studyVectors.storedVector(studyBackbone, tileId, v.view);
+          if (!stored) fresh.push({ ...v, tileId });
+          else if (stored.dtype !== v.dtype || !stored.bytes.equals(v.bytes)) throw conflict(`slide ${slide.path}: vector of tile ${tileId} view ${v.view} differs from the study's (same backbone file)`);
         }
+        counts.embeddings += studyVectors.writeEncoded(studyBackbone, fresh);
       }
       for (const [shardHead, studyHead] of ids.heads) {
         for (const p of shardPredictions.iterate(tiling.id, shardHead) as IterableIterator<Row & { tile_id: number }>) {

@@ -33,6 +33,11 @@ export class OodScorer {
     return new OodScorer(repo, headId, head, reference && reference.dim === head.dim ? reference : null);
   }
 
+  /** The head keeps a reference sample, so its tiles can be scored. */
+  get enabled(): boolean {
+    return this.reference !== null;
+  }
+
   /**
    * Percentiles of n raw (stored) vectors, or null without a reference. The GEMM session lives
    * for one slide (opening it takes milliseconds), so a cancelled or failed run leaves nothing open.

@@ -1,13 +1,16 @@
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/repos/audit-repo';
-import { BackbonesRepo } from '../project/repos/backbones-repo';
+import { BackbonesRepo, type StoredBackbone } from '../project/repos/backbones-repo';
+import { PredictionsRepo } from '../project/repos/predictions-repo';
+import { SlidesRepo } from '../project/repos/slides-repo';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { HistoError } from '../errors';
 import { collectInputs } from '../extraction/collect-inputs';
 import { registerSource } from '../extraction/extraction-plan';
 import { embedTiles } from '../extraction/embed-tiles';
-import { predictHeadProba } from '../heads/head';
+import type { Head } from '../heads/head';
+import { compileHead, type HeadApplier } from './compiled-head';
 import { HeadsRepo } from '../project/repos/heads-repo';
 import { headTiling } from './head-tiling';
 import { summarizeSlide, type SlideSummary } from './slide-summary';
@@ -52,6 +55,26 @@ export function defaultThreshold(summary: Record<string, unknown>): number {
 }
 
 /**
+ * Applies a head to the stored view-0 vectors of `tileIds` (those that have one) and stores the
+ * probabilities in one transaction: the part of prediction that scales with the tile count. The
+ * vectors stream block by block through the compiled head; only probabilities are kept.
+ */
+export function predictStoredTiles(store: ProjectStore, headId: number, head: Head | HeadApplier, backbone: StoredBackbone, tileIds: readonly number[], k: number): { tileIds: Int32Array; probs: Float32Array } {
+  const apply = typeof head === 'function' ? head : compileHead(head);
+  const ids = new Int32Array(tileIds.length);
+  let probs = new Float32Array(tileIds.length * k);
+  let n = 0;
+  for (const chunk of new EmbeddingsRepo(store.db).scanTiles(backbone.id, backbone.dim, 0, tileIds)) {
+    probs.set(apply(chunk.vectors, chunk.count), n * k);
+    ids.set(chunk.tileIds, n);
+    n += chunk.count;
+  }
+  probs = probs.subarray(0, n * k);
+  new PredictionsRepo(store.db).writeMany(headId, ids.subarray(0, n), probs, k);
+  return { tileIds: ids.subarray(0, n), probs };
+}
+
+/**
  * Runs a head over every tile of the given slides: tiles them as the head was trained (if not yet),
  * embeds what its backbone has not stored, stores per-tile probabilities, and summarises each slide.
  */
@@ -67,9 +90,9 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
   const slides: SlidePrediction[] = [];
   const failed: Array<{ path: string; message: string }> = [];
   const k = head.classes.length;
+  const apply = compileHead(head);
   let predicted = 0;
   const kept = () => `${predicted} tiles stored`;
-  const store_ = store.db.prepare('INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES (?, ?, ?)');
   const ood = OodScorer.open(store, headId, head);
   for (const [index, input] of inputs.entries()) {
     ctx?.throwIfCancelled();
@@ -79,20 +102,18 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
       await registered.source.close();
       const tileIds = registered.tiles.map((t) => t.id);
       await embedTiles(store, backbone, tileIds, {}, ctx);
-      const matrix = new EmbeddingsRepo(store.db).loadMatrix(backbone.id, backbone.dim, { view: 0, tileIds });
-      const probs = predictHeadProba(head, matrix.vectors, matrix.count);
-      const scores = new Float32Array(matrix.count);
-      const oodPercentiles = await ood.score(matrix.vectors, matrix.count);
-      store.db.transaction(() => {
-        ood.save(matrix.tileIds, oodPercentiles);
-        for (let i = 0; i < matrix.count; i++) {
-          const row = probs.subarray(i * k, (i + 1) * k);
-          scores[i] = row[positive]!;
-          store_.run(headId, matrix.tileIds[i]!, Buffer.from(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)));
-        }
-      })();
-      predicted += matrix.count;
-      const slide = store.db.prepare('SELECT mpp_x AS mppX, mpp_y AS mppY FROM slides WHERE id = ?').get(registered.slideId) as { mppX: number | null; mppY: number | null };
+      const stored = predictStoredTiles(store, headId, apply, backbone, tileIds, k);
+      const scores = new Float32Array(stored.tileIds.length);
+      for (let i = 0; i < scores.length; i++) scores[i] = stored.probs[i * k + positive]!;
+      predicted += scores.length;
+      const slide = new SlidesRepo(store.db).get(registered.slideId)!.info;
+      // Out-of-distribution scores, for heads that keep a reference: the slide's vectors read once more.
+      let oodPercentiles: Float32Array | null = null;
+      if (ood.enabled) {
+        const matrix = new EmbeddingsRepo(store.db).loadMatrix(backbone.id, backbone.dim, { view: 0, tileIds: Array.from(stored.tileIds) });
+        oodPercentiles = await ood.score(matrix.vectors, matrix.count);
+        store.db.transaction(() => ood.save(matrix.tileIds, oodPercentiles))();
+      }
       const tile = registered.tiles[0];
       const tileAreaMm2 = slide.mppX !== null && slide.mppY !== null && tile ? ((tile.width * slide.mppX) / 1000) * ((tile.height * slide.mppY) / 1000) : null;
       slides.push({ slideId: registered.slideId, path: input.path, tilingId: registered.tilingId, ...summarizeSlide(scores, threshold, options.topK ?? 10, tileAreaMm2), ood: ood.summary(oodPercentiles) });

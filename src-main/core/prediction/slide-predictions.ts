@@ -1,4 +1,5 @@
 import type { ProjectStore } from '../project/project-store';
+import { PredictionsRepo } from '../project/repos/predictions-repo';
 
 export interface TilePrediction {
   tileId: number;
@@ -11,13 +12,7 @@ export interface TilePrediction {
 
 /** The stored predictions of a head over one slide, in reading order. */
 export function loadSlidePredictions(store: ProjectStore, headId: number, slideId: number): TilePrediction[] {
-  const rows = store.db
-    .prepare(
-      `SELECT t.id AS tileId, t.x, t.y, t.width, t.height, p.probs FROM predictions p JOIN tiles t ON t.id = p.tile_id JOIN tilings g ON g.id = t.tiling_id
-       WHERE p.head_id = ? AND g.slide_id = ? ORDER BY t.y, t.x`,
-    )
-    .all(headId, slideId) as Array<Omit<TilePrediction, 'probs'> & { probs: Buffer }>;
-  return rows.map((r) => ({ ...r, probs: probabilitiesFromBlob(r.probs) }));
+  return new PredictionsRepo(store.db).slideTiles(headId, slideId).map((r) => ({ ...r, probs: probabilitiesFromBlob(r.probs) }));
 }
 
 /** A stored probability BLOB as floats, copied out of the Buffer pool (its offset need not be 4-byte aligned). */

@@ -1,4 +1,6 @@
 import type { ProjectStore } from '../project/project-store';
+import { PredictionsRepo } from '../project/repos/predictions-repo';
+import { SlidesRepo } from '../project/repos/slides-repo';
 import { loadSharp } from '../slides/sharp-loader';
 import { HeadsRepo } from '../project/repos/heads-repo';
 import { renderHeatmap } from './heatmap';
@@ -21,12 +23,7 @@ export function predictedSlides(store: ProjectStore, headId: number, threshold?:
   const detection = new TaskDetectionRepo(store.db).isDetection(listing.taskId);
   const startAt = focusDefaultThreshold(head.classes, summary, focus);
   const cut = threshold ?? startAt;
-  const slides = store.db
-    .prepare(
-      `SELECT DISTINCT s.id, s.path, s.width, s.height, s.mpp_x AS mppX, s.mpp_y AS mppY FROM predictions p JOIN tiles t ON t.id = p.tile_id
-       JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id WHERE p.head_id = ? ORDER BY s.id`,
-    )
-    .all(headId) as Array<{ id: number; path: string; width: number; height: number; mppX: number | null; mppY: number | null }>;
+  const slides = new PredictionsRepo(store.db).predictedSlides(headId);
   return {
     classes: head.classes,
     positive: focusName(head.classes, ownFocus),
@@ -50,7 +47,7 @@ export async function heatmapPng(store: ProjectStore, headId: number, slideId: n
   const { head, summary } = new HeadsRepo(store.db).load(headId);
   const index = classIndex ?? positiveClassOf(head.classes, summary);
   if (!Number.isInteger(index) || index < 0 || index >= head.classes.length) return null;
-  const slide = store.db.prepare('SELECT width, height FROM slides WHERE id = ?').get(slideId) as { width: number; height: number } | undefined;
+  const slide = new SlidesRepo(store.db).get(slideId)?.info;
   if (!slide) return null;
   const tiles = loadSlidePredictions(store, headId, slideId);
   if (tiles.length === 0) return null;

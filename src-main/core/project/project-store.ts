@@ -86,6 +86,9 @@ export class ProjectStore {
     this.db.pragma('foreign_keys = ON');
     configureSharedAccess(this.db);
     this.db.pragma('synchronous = NORMAL');
+    // 64 MiB of page cache instead of 2: the indexes of millions of vectors and predictions are
+    // walked for every slide, and each miss is a read from the OS.
+    this.db.pragma('cache_size = -65536');
   }
 
   get schemaVersion(): number {
@@ -107,6 +110,7 @@ export class ProjectStore {
         const now = this.schemaVersion;
         for (const migration of migrations.filter((m) => m.version > now)) {
           this.db.exec(migration.sql);
+          migration.run?.(this.db);
           this.db.pragma(`user_version = ${migration.version}`);
         }
       })();

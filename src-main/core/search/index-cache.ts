@@ -1,11 +1,12 @@
 import type { ProjectStore } from '../project/project-store';
+import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { Int8MatMul } from './int8-matmul';
 import type { QuantizedIndex } from './quantized-index';
 import { loadQuantizedIndex } from './stored-vectors';
 
 interface CachedIndex {
   key: string;
-  /** The largest embeddings row id when loaded: new vectors make it grow, so the cache reloads. */
+  /** The store's stamp (its largest block id) when loaded: new vectors make it grow, so the cache reloads. */
   stamp: number;
   index: QuantizedIndex;
 }
@@ -22,7 +23,7 @@ export class SearchIndexCache {
 
   async get(store: ProjectStore, backboneId: number, dim: number, onProgress?: (done: number) => void): Promise<QuantizedIndex> {
     const key = `${store.path}#${backboneId}`;
-    const stamp = (store.db.prepare('SELECT max(id) AS m FROM embeddings').get() as { m: number | null }).m ?? 0;
+    const stamp = new EmbeddingsRepo(store.db).stamp();
     if (this.cached && this.cached.key === key && this.cached.stamp === stamp) return this.cached.index;
     this.cached = null; // let the old index go before the new one is built
     // Concurrent searches of the same backbone share one load.

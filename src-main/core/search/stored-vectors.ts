@@ -1,33 +1,29 @@
 import type { ProjectStore } from '../project/project-store';
-import { decodeVectorInto, type VectorDtype } from '../embeddings/vector-codec';
+import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { QuantizedIndex } from './quantized-index';
 
 /** Search and the map use the original tile only: augmented views are training material. */
 export const SEARCH_VIEW = 0;
 
-/** Rows read per page while loading: the event loop gets a turn between pages. */
+/** Vectors read between two turns of the event loop while loading. */
 const LOAD_PAGE_ROWS = 16_384;
 
 /**
  * Streams a backbone's stored view-0 vectors into a quantised index, in tile order, without ever
- * holding the float matrix (1M x 1280 floats would be 5 GB). Read page by page (keyset on tile id)
- * with a yield between pages, so the process serving the UI keeps answering during a long first load.
+ * holding the float matrix (1M x 1280 floats would be 5 GB). Read block by block with a yield
+ * between them, so the process serving the UI keeps answering during a long first load.
  */
 export async function loadQuantizedIndex(store: ProjectStore, backboneId: number, dim: number, onProgress?: (done: number) => void): Promise<QuantizedIndex> {
   const index = new QuantizedIndex(dim);
-  const vector = new Float32Array(dim);
-  const page = store.db.prepare('SELECT tile_id, dtype, vector FROM embeddings WHERE backbone_id = ? AND view = ? AND tile_id > ? ORDER BY tile_id LIMIT ?').raw();
-  let after = -1;
-  for (;;) {
-    const rows = page.all(backboneId, SEARCH_VIEW, after, LOAD_PAGE_ROWS) as Array<[number, VectorDtype, Buffer]>;
-    for (const [tileId, dtype, blob] of rows) {
-      decodeVectorInto(blob, dtype, dim, vector, 0);
-      index.add(tileId, vector);
+  let sinceYield = 0;
+  for (const chunk of new EmbeddingsRepo(store.db).scan(backboneId, dim, SEARCH_VIEW, LOAD_PAGE_ROWS)) {
+    for (let i = 0; i < chunk.count; i++) index.add(chunk.tileIds[i]!, chunk.vectors.subarray(i * dim, (i + 1) * dim));
+    sinceYield += chunk.count;
+    if (sinceYield >= LOAD_PAGE_ROWS) {
+      sinceYield = 0;
+      onProgress?.(index.count);
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    if (rows.length < LOAD_PAGE_ROWS) break;
-    after = rows[rows.length - 1]![0];
-    onProgress?.(index.count);
-    await new Promise((resolve) => setImmediate(resolve));
   }
   return index;
 }
@@ -35,15 +31,17 @@ export async function loadQuantizedIndex(store: ProjectStore, backboneId: number
 /** The stored vectors of `tileIds` (zeros for a tile without one), `tileIds.length x dim`. */
 export function storedVectors(store: ProjectStore, backboneId: number, dim: number, tileIds: readonly number[]): Float32Array {
   const out = new Float32Array(tileIds.length * dim);
-  const get = store.db.prepare('SELECT dtype, vector FROM embeddings WHERE backbone_id = ? AND tile_id = ? AND view = ?').raw();
+  const found = new EmbeddingsRepo(store.db).loadMatrix(backboneId, dim, { view: SEARCH_VIEW, tileIds });
+  const rowOf = new Map<number, number>();
+  found.tileIds.forEach((id, row) => rowOf.set(id, row));
   tileIds.forEach((tileId, i) => {
-    const row = get.get(backboneId, tileId, SEARCH_VIEW) as [VectorDtype, Buffer] | undefined;
-    if (row) decodeVectorInto(row[1], row[0], dim, out, i * dim);
+    const row = rowOf.get(tileId);
+    if (row !== undefined) out.set(found.vectors.subarray(row * dim, (row + 1) * dim), i * dim);
   });
   return out;
 }
 
 /** Whether a backbone has any view-0 vector: without one, search and map have nothing to work on. */
 export function hasStoredVectors(store: ProjectStore, backboneId: number): boolean {
-  return store.db.prepare('SELECT 1 FROM embeddings WHERE backbone_id = ? AND view = ? LIMIT 1').get(backboneId, SEARCH_VIEW) !== undefined;
+  return new EmbeddingsRepo(store.db).hasAny(backboneId, SEARCH_VIEW);
 }

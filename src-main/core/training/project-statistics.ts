@@ -1,7 +1,6 @@
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
-import { decodeVectorInto } from '../embeddings/vector-codec';
-import { EmbeddingQueriesRepo } from '../project/repos/embedding-queries-repo';
+import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import type { Standardizer } from '../heads/standardize';
 
 /**
@@ -14,16 +13,16 @@ export function projectEmbeddingStatistics(store: ProjectStore, backbone: Stored
   const dim = backbone.dim;
   const mean = new Float64Array(dim);
   const m2 = new Float64Array(dim);
-  const row = new Float32Array(dim);
   let n = 0;
-  const rows = new EmbeddingQueriesRepo(store.db).iterateViewZero(backbone.id);
-  for (const [dtype, vector] of rows) {
-    decodeVectorInto(vector, dtype, dim, row, 0);
-    n++;
-    for (let j = 0; j < dim; j++) {
-      const d = row[j]! - mean[j]!;
-      mean[j]! += d / n;
-      m2[j]! += d * (row[j]! - mean[j]!);
+  for (const chunk of new EmbeddingsRepo(store.db).scan(backbone.id, dim, 0)) {
+    for (let r = 0; r < chunk.count; r++) {
+      const row = chunk.vectors.subarray(r * dim, (r + 1) * dim);
+      n++;
+      for (let j = 0; j < dim; j++) {
+        const d = row[j]! - mean[j]!;
+        mean[j]! += d / n;
+        m2[j]! += d * (row[j]! - mean[j]!);
+      }
     }
   }
   if (n === 0) return null;

@@ -134,7 +134,7 @@ describe('embedding extraction', () => {
       for (let i = 0; i < full.count; i++) worst = Math.min(worst, cosine(full.vectors.subarray(i * 16, (i + 1) * 16), reduced.vectors.subarray(i * 16, (i + 1) * 16)));
       expect(worst).toBeGreaterThan(0.9999);
       expect(worst).toBeLessThan(1);
-      const bytes = store.db.prepare('SELECT DISTINCT length(vector) AS n FROM embeddings WHERE backbone_id = ?').all(half.id);
+      const bytes = store.db.prepare('SELECT DISTINCT length(vectors) / count AS n FROM embedding_blocks WHERE backbone_id = ?').all(half.id);
       expect(bytes).toEqual([{ n: 32 }]);
     } finally {
       store.close();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { seededRandom } from '../../../src-main/core/backbones/seeded-random';
-import { encodeVector } from '../../../src-main/core/embeddings/vector-codec';
 import { ProjectStore } from '../../../src-main/core/project/project-store';
+import { EmbeddingsRepo, type EmbeddingRow } from '../../../src-main/core/project/repos/embeddings-repo';
 
 export interface ClusteredProject {
   store: ProjectStore;
@@ -48,7 +48,7 @@ export function clusteredProject(dir: string, opts: { clusters?: number; perClus
   const clusters: number[][] = centres.map(() => []);
   const clusterOf = new Map<number, number>();
   const addTile = db.prepare('INSERT INTO tiles (tiling_id, x, y, width, height, tissue) VALUES (?, ?, ?, 64, 64, 1)');
-  const addEmbedding = db.prepare(`INSERT INTO embeddings (tile_id, backbone_id, view, view_name, dtype, vector) VALUES (?, ?, 0, 'original', ?, ?)`);
+  const embeddings: EmbeddingRow[] = [];
   db.transaction(() => {
     // Interleaved so cluster membership is not tile order.
     for (let i = 0; i < perCluster; i++) {
@@ -57,11 +57,12 @@ export function clusteredProject(dir: string, opts: { clusters?: number; perClus
         const n = i * clusterCount + c;
         const tileId = Number(addTile.run(tilingIds[slide]!, (n % 60) * 64, Math.floor(n / 60) * 64).lastInsertRowid);
         const vector = Float32Array.from(centres[c]!, (v) => v + (random() * 2 - 1) * 0.35);
-        addEmbedding.run(tileId, backboneId, dtype, encodeVector(vector, dtype));
+        embeddings.push({ tileId, view: 0, viewName: 'original', vector });
         clusters[c]!.push(tileId);
         clusterOf.set(tileId, c);
       }
     }
+    new EmbeddingsRepo(db).insertBatch(backboneId, dtype, embeddings);
   })();
   return { store, file, backboneId, emptyBackboneId, slideIds, clusters, clusterOf, dim };
 }

@@ -1,5 +1,7 @@
 import { initialSchema } from './001-initial';
 import { searchAndMapSchema } from './002-search-and-map';
+import { packOldVectors, packedVectorsSchema } from './003-packed-vectors';
+import type Database from 'better-sqlite3';
 import { patchSetsSchema } from './004-patch-sets';
 import { annotationsSchema } from './005-annotations';
 import { reviewFocusSchema } from './006-review-focus';
@@ -9,13 +11,15 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** A data step after `sql`, in the same transaction, for what SQL alone cannot do. */
+  run?: (db: Database.Database) => void;
 }
 
 /** Applied in order; a project file records the last one applied in PRAGMA user_version. */
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initialSchema },
   { version: 2, name: 'search-and-map', sql: searchAndMapSchema },
-  // 3 is the vector store's (issue 15), merged from its own branch.
+  { version: 3, name: 'packed-vectors', sql: packedVectorsSchema, run: packOldVectors },
   { version: 4, name: 'patch-sets', sql: patchSetsSchema },
   { version: 5, name: 'annotations', sql: annotationsSchema },
   { version: 6, name: 'review-focus', sql: reviewFocusSchema },

@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import type { VectorDtype } from '../../embeddings/vector-codec';
 
 /**
  * Reads of the embeddings table by the map, the backbone comparison, project statistics and
@@ -17,15 +16,7 @@ export class EmbeddingQueriesRepo {
       .all(backboneId, view) as Array<[number, number]>;
   }
 
-  /** [dtype, vector BLOB] of every stored vector of this backbone and view, streamed in tile order. */
-  iterateVectors(backboneId: number, view: number): IterableIterator<[VectorDtype, Buffer]> {
-    return this.db.prepare('SELECT dtype, vector FROM embeddings WHERE backbone_id = ? AND view = ? ORDER BY tile_id').raw().iterate(backboneId, view) as IterableIterator<[VectorDtype, Buffer]>;
-  }
 
-  /** [dtype, vector BLOB] of every view-0 vector of this backbone, streamed in storage order. */
-  iterateViewZero(backboneId: number): IterableIterator<[VectorDtype, Buffer]> {
-    return this.db.prepare('SELECT dtype, vector FROM embeddings WHERE backbone_id = ? AND view = 0').raw().iterate(backboneId) as IterableIterator<[VectorDtype, Buffer]>;
-  }
 
   /** Embedded tiles of whole slides (not patch images) in grid order, at most 20 000: neighbours in a row sit next to each other. */
   slideTilesInGridOrder(backboneId: number): Array<{ id: number; tiling: number; x: number; y: number }> {
@@ -37,10 +28,6 @@ export class EmbeddingQueriesRepo {
       .all(backboneId) as Array<{ id: number; tiling: number; x: number; y: number }>;
   }
 
-  /** Mean stored bytes per vector, or null when the backbone has none. */
-  averageVectorBytes(backboneId: number): number | null {
-    return (this.db.prepare('SELECT avg(length(vector)) AS bytes FROM embeddings WHERE backbone_id = ?').get(backboneId) as { bytes: number | null }).bytes;
-  }
 
   has(tileId: number, backboneId: number, view: number): boolean {
     return this.db.prepare('SELECT 1 FROM embeddings WHERE tile_id = ? AND backbone_id = ? AND view = ?').get(tileId, backboneId, view) !== undefined;

@@ -1,11 +1,58 @@
 import type Database from 'better-sqlite3';
 
-/**
- * Reads of stored predictions (probabilities per head and tile) by the map, search, review and
- * merge. Writing them stays with prediction/stored-predictions.ts until #15's storage lands.
- */
+/** Rows per INSERT statement: one statement per tile costs more than the row itself. */
+const ROWS_PER_STATEMENT = 128;
+
+/** Per-tile class probabilities of a head: little-endian float32 BLOBs, `k` per tile. */
 export class PredictionsRepo {
-  constructor(private readonly db: Database.Database) {}
+  private readonly many: Database.Statement;
+  private readonly one: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    const values = Array.from({ length: ROWS_PER_STATEMENT }, () => '(?, ?, ?)').join(', ');
+    this.many = db.prepare(`INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES ${values}`);
+    this.one = db.prepare('INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES (?, ?, ?)');
+  }
+
+  /** Stores (or replaces) the probabilities of `tileIds` (row i of `probs`, n x k) in one transaction. */
+  writeMany(headId: number, tileIds: Int32Array, probs: Float32Array, k: number): void {
+    // One copy of all probabilities; each BLOB is a slice of it (better-sqlite3 copies it into SQLite).
+    const bytes = Buffer.from(probs.buffer, probs.byteOffset, tileIds.length * k * 4);
+    const blob = (i: number) => bytes.subarray(i * k * 4, (i + 1) * k * 4);
+    this.db.transaction(() => {
+      let i = 0;
+      const params: unknown[] = new Array(ROWS_PER_STATEMENT * 3);
+      for (; i + ROWS_PER_STATEMENT <= tileIds.length; i += ROWS_PER_STATEMENT) {
+        for (let r = 0; r < ROWS_PER_STATEMENT; r++) {
+          params[r * 3] = headId;
+          params[r * 3 + 1] = tileIds[i + r];
+          params[r * 3 + 2] = blob(i + r);
+        }
+        this.many.run(params);
+      }
+      for (; i < tileIds.length; i++) this.one.run(headId, tileIds[i], blob(i));
+    })();
+  }
+
+  /** A head's stored probabilities over one slide with each tile's box, in reading order. */
+  slideTiles(headId: number, slideId: number): Array<{ tileId: number; x: number; y: number; width: number; height: number; probs: Buffer }> {
+    return this.db
+      .prepare(
+        `SELECT t.id AS tileId, t.x, t.y, t.width, t.height, p.probs FROM predictions p JOIN tiles t ON t.id = p.tile_id JOIN tilings g ON g.id = t.tiling_id
+         WHERE p.head_id = ? AND g.slide_id = ? ORDER BY t.y, t.x`,
+      )
+      .all(headId, slideId) as Array<{ tileId: number; x: number; y: number; width: number; height: number; probs: Buffer }>;
+  }
+
+  /** Slides with stored probabilities of a head, by id. */
+  predictedSlides(headId: number): Array<{ id: number; path: string; width: number; height: number; mppX: number | null; mppY: number | null }> {
+    return this.db
+      .prepare(
+        `SELECT DISTINCT s.id, s.path, s.width, s.height, s.mpp_x AS mppX, s.mpp_y AS mppY FROM predictions p JOIN tiles t ON t.id = p.tile_id
+         JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id WHERE p.head_id = ? ORDER BY s.id`,
+      )
+      .all(headId) as Array<{ id: number; path: string; width: number; height: number; mppX: number | null; mppY: number | null }>;
+  }
 
   countOfHead(headId: number): number {
     return (this.db.prepare('SELECT count(*) AS n FROM predictions WHERE head_id = ?').get(headId) as { n: number }).n;
