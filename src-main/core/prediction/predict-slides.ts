@@ -17,6 +17,7 @@ import { summarizeSlide, type SlideSummary } from './slide-summary';
 import type { ShardSpec } from '../cluster/shard-spec';
 import { selectShardInputs } from '../cluster/shard-selection';
 import { rethrowIfDiskFull, stopOnDiskFull } from '../project/disk-full';
+import { argmaxOf } from '../../../src-shared/domain/class-focus';
 import { OodScorer, type OodSummary } from './ood-scorer';
 
 export interface PredictOptions {
@@ -34,6 +35,8 @@ export interface SlidePrediction extends SlideSummary {
   slideId: number;
   path: string;
   tilingId: number;
+  /** Tiles whose most likely class is each class. */
+  perClass: Record<string, number>;
 }
 
 /** The class whose probability the summaries, heatmaps and thresholds are about. */
@@ -104,7 +107,11 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
       await embedTiles(store, backbone, tileIds, {}, ctx);
       const stored = predictStoredTiles(store, headId, apply, backbone, tileIds, k);
       const scores = new Float32Array(stored.tileIds.length);
-      for (let i = 0; i < scores.length; i++) scores[i] = stored.probs[i * k + positive]!;
+      const perClass: Record<string, number> = Object.fromEntries(head.classes.map((c) => [c, 0]));
+      for (let i = 0; i < scores.length; i++) {
+        scores[i] = stored.probs[i * k + positive]!;
+        perClass[head.classes[argmaxOf(stored.probs.subarray(i * k, (i + 1) * k))]!]!++;
+      }
       predicted += scores.length;
       const slide = new SlidesRepo(store.db).get(registered.slideId)!.info;
       // Out-of-distribution scores, for heads that keep a reference: the slide's vectors read once more.
@@ -116,7 +123,7 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
       }
       const tile = registered.tiles[0];
       const tileAreaMm2 = slide.mppX !== null && slide.mppY !== null && tile ? ((tile.width * slide.mppX) / 1000) * ((tile.height * slide.mppY) / 1000) : null;
-      slides.push({ slideId: registered.slideId, path: input.path, tilingId: registered.tilingId, ...summarizeSlide(scores, threshold, options.topK ?? 10, tileAreaMm2), ood: ood.summary(oodPercentiles) });
+      slides.push({ slideId: registered.slideId, path: input.path, tilingId: registered.tilingId, ...summarizeSlide(scores, threshold, options.topK ?? 10, tileAreaMm2), perClass, ood: ood.summary(oodPercentiles) });
     } catch (err) {
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
       // Predictions of whole slides are kept (each slide is one transaction); rerunning redoes the rest.
