@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
+import { TilesRepo } from '../project/repos/tiles-repo';
 import { HistoError } from '../errors';
 import { recordAudit } from '../project/repos/audit-repo';
 import { writeFileWhole } from '../project/disk-full';
@@ -20,8 +21,8 @@ export function csvField(value: string): string {
 }
 
 function tileKeys(store: ProjectStore, tileIds: Int32Array): TileKey[] {
-  const lookup = store.db.prepare('SELECT s.path AS source, t.x AS x, t.y AS y FROM tiles t JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id WHERE t.id = ?');
-  return Array.from(tileIds, (id) => lookup.get(id) as TileKey);
+  const placeOf = new TilesRepo(store.db).placeLookup();
+  return Array.from(tileIds, (id) => placeOf(id)!);
 }
 
 /** The header of a NumPy .npy v1.0 file holding a C-order float32 matrix. */

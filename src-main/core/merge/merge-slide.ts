@@ -1,8 +1,12 @@
 import type Database from 'better-sqlite3';
 import { HistoError } from '../errors';
 import type { OpenShard, Row } from './shard-reader';
-import { columnsOf } from '../project/repos/table-info';
+import { columnsOf, rowWriter } from '../project/repos/table-info';
 import { EmbeddingsRepo, type EncodedVector } from '../project/repos/embeddings-repo';
+import { SlidesRepo } from '../project/repos/slides-repo';
+import { TilingsRepo } from '../project/repos/tilings-repo';
+import { TilesRepo } from '../project/repos/tiles-repo';
+import { PredictionsRepo } from '../project/repos/predictions-repo';
 
 export interface MergeCounts {
   slides: number;
@@ -25,8 +29,8 @@ function rowInserter(target: Database.Database, shard: Database.Database, table:
   const studyColumns = new Set(columnsOf(target, table));
   const shared = columnsOf(shard, table).filter((c) => c !== 'id' && !set.includes(c) && studyColumns.has(c));
   const columns = [...set, ...shared];
-  const statement = target.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${conflict}`);
-  return (row: Row, values: unknown[]) => statement.run(...values, ...shared.map((c) => row[c]));
+  const write = rowWriter(target, table, columns, conflict);
+  return (row: Row, values: unknown[]) => write([...values, ...shared.map((c) => row[c])]);
 }
 
 /**
@@ -36,26 +40,27 @@ function rowInserter(target: Database.Database, shard: Database.Database, table:
  */
 export function slideMerger(target: Database.Database, shard: OpenShard, ids: IdMaps) {
   const s = shard.db;
-  const shardSlide = s.prepare('SELECT * FROM slides WHERE id = ?');
-  const studySlide = target.prepare('SELECT id, width, height FROM slides WHERE fingerprint = ?');
+  // The shard's rows are read whole (any schema version); the study's through its own repos.
+  const shardSlide = SlidesRepo.rowLookup(s);
+  const studySlide = new SlidesRepo(target).sizeByFingerprintLookup();
   const insertSlide = rowInserter(target, s, 'slides', []);
-  const shardTilings = s.prepare('SELECT * FROM tilings WHERE slide_id = ? ORDER BY id');
-  const studyTiling = target.prepare('SELECT id FROM tilings WHERE slide_id = ? AND params_key = ?');
+  const shardTilings = TilingsRepo.rowsOfSlideLookup(s);
+  const studyTilings = new TilingsRepo(target);
   const insertTiling = rowInserter(target, s, 'tilings', ['slide_id']);
-  const shardTiles = s.prepare('SELECT * FROM tiles WHERE tiling_id = ? ORDER BY id');
-  const studyTiles = target.prepare('SELECT id, x, y, width, height FROM tiles WHERE tiling_id = ?');
+  const shardTiles = TilesRepo.rowsOfTilingLookup(s);
+  const studyTiles = new TilesRepo(target).rectsOfTilingLookup();
   const insertTile = rowInserter(target, s, 'tiles', ['tiling_id']);
   const studyVectors = new EmbeddingsRepo(target);
-  const shardPredictions = s.prepare('SELECT p.* FROM predictions p JOIN tiles t ON t.id = p.tile_id WHERE t.tiling_id = ? AND p.head_id = ?');
+  const shardPredictions = PredictionsRepo.rowsOfTilingLookup(s);
   const insertPrediction = rowInserter(target, s, 'predictions', ['head_id', 'tile_id'], 'ON CONFLICT (head_id, tile_id) DO NOTHING');
 
   const conflict = (what: string) => new HistoError('BAD_INPUT', `${shard.file}: ${what}; merge refused, nothing of this slide was written`);
 
   return target.transaction((slideId: number): MergeCounts => {
     const counts = zeroCounts();
-    const slide = shardSlide.get(slideId) as Row & { fingerprint: string; path: string; width: number; height: number };
+    const slide = shardSlide(slideId) as Row & { fingerprint: string; path: string; width: number; height: number };
     let studySlideId: number;
-    const existing = studySlide.get(slide.fingerprint) as { id: number; width: number; height: number } | undefined;
+    const existing = studySlide(slide.fingerprint);
     if (existing) {
       if (existing.width !== slide.width || existing.height !== slide.height) throw conflict(`slide ${slide.path} has the study's fingerprint but other dimensions`);
       studySlideId = existing.id;
@@ -63,13 +68,13 @@ export function slideMerger(target: Database.Database, shard: OpenShard, ids: Id
       studySlideId = Number(insertSlide(slide, []).lastInsertRowid);
       counts.slides++;
     }
-    for (const tiling of shardTilings.all(slideId) as Array<Row & { id: number; params_key: string }>) {
-      const tiles = shardTiles.all(tiling.id) as Array<Row & { id: number; x: number; y: number; width: number; height: number }>;
+    for (const tiling of shardTilings(slideId) as Array<Row & { id: number; params_key: string }>) {
+      const tiles = shardTiles(tiling.id) as Array<Row & { id: number; x: number; y: number; width: number; height: number }>;
       const tileIds = new Map<number, number>();
-      const found = studyTiling.get(studySlideId, tiling.params_key) as { id: number } | undefined;
-      if (found) {
+      const found = studyTilings.byKey(studySlideId, tiling.params_key);
+      if (found !== undefined) {
         // Same slide, same parameters: the grids must be the same, or two tissue detections disagree.
-        const study = new Map((studyTiles.all(found.id) as Array<{ id: number; x: number; y: number; width: number; height: number }>).map((t) => [`${t.x},${t.y}`, t]));
+        const study = new Map(studyTiles(found).map((t) => [`${t.x},${t.y}`, t]));
         if (study.size !== tiles.length) throw conflict(`slide ${slide.path} was tiled (${tiling.params_key}) into ${tiles.length} tiles, the study has ${study.size}`);
         for (const t of tiles) {
           const match = study.get(`${t.x},${t.y}`);
@@ -93,7 +98,7 @@ export function slideMerger(target: Database.Database, shard: OpenShard, ids: Id
         counts.embeddings += studyVectors.writeEncoded(studyBackbone, fresh);
       }
       for (const [shardHead, studyHead] of ids.heads) {
-        for (const p of shardPredictions.iterate(tiling.id, shardHead) as IterableIterator<Row & { tile_id: number }>) {
+        for (const p of shardPredictions(tiling.id, shardHead) as IterableIterator<Row & { tile_id: number }>) {
           counts.predictions += insertPrediction(p, [studyHead, tileIds.get(p.tile_id)!]).changes;
         }
       }

@@ -3,6 +3,7 @@ import { HistoError } from '../errors';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
+import { LabelsRepo } from '../project/repos/labels-repo';
 import type { StoredTask } from '../project/repos/tasks-repo';
 
 /** How rows are grouped so that no group falls on both sides of a split. */
@@ -14,13 +15,6 @@ export interface TaskDataset {
   tileIds: Int32Array;
   /** Labelled tiles left out because the backbone has no embedding of them yet. */
   missing: number;
-}
-
-interface LabelledTile {
-  tileId: number;
-  className: string;
-  slideId: number;
-  meta: string;
 }
 
 export function parseGroupBy(text: string | undefined): GroupBy {
@@ -35,13 +29,7 @@ export function parseGroupBy(text: string | undefined): GroupBy {
  * of the same tiles when asked for.
  */
 export function loadTaskDataset(store: ProjectStore, task: StoredTask, backbone: StoredBackbone, options: { groupBy?: GroupBy; withViews?: boolean } = {}): TaskDataset {
-  const labelled = store.db
-    .prepare(
-      `SELECT l.tile_id AS tileId, l.class_name AS className, g.slide_id AS slideId, s.meta_json AS meta
-       FROM labels l JOIN tiles t ON t.id = l.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id
-       WHERE l.task_id = ? ORDER BY l.tile_id`,
-    )
-    .all(task.id) as LabelledTile[];
+  const labelled = new LabelsRepo(store.db).labelledTiles(task.id);
   if (labelled.length === 0) throw new HistoError('BAD_INPUT', `task ${task.name} has no labels yet: import labels or a patch folder first`);
   const byTile = new Map(labelled.map((l) => [l.tileId, l]));
   const repo = new EmbeddingsRepo(store.db);

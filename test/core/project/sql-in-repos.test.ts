@@ -8,22 +8,6 @@ const sourceRoot = path.join(root, 'src-main');
 /** Where SQL belongs: one repo per table, and the schema steps. */
 const SQL_HOMES = ['src-main/core/project/repos/', 'src-main/core/project/migrations/'];
 
-/**
- * Files still holding SQL, moving with #15's vector store: that branch rewrites them this round, so
- * their queries move into repos/ once it has landed (the integrator shrinks this list after merging).
- */
-const MOVING_WITH_VECTOR_STORE = [
-  'src-main/core/embeddings/',
-  'src-main/core/search/stored-vectors.ts',
-  'src-main/core/search/index-cache.ts',
-  'src-main/core/prediction/predict-slides.ts',
-  'src-main/core/prediction/stored-predictions.ts',
-  'src-main/core/prediction/slide-predictions.ts',
-  'src-main/core/training/load-task-dataset.ts',
-  'src-main/core/extraction/embed-tiles.ts',
-  'src-main/core/merge/merge-slide.ts',
-];
-
 /** Single lines that talk to SQLite below the level of tables, each with the reason it stays. */
 const CONNECTION_LEVEL = [
   // The migration runner applies the schema steps' own SQL inside its transaction.
@@ -61,7 +45,6 @@ function sqlOutsideRepos(): string[] {
   for (const file of sourceFiles(sourceRoot)) {
     const relative = path.relative(root, file).split(path.sep).join('/');
     if (SQL_HOMES.some((home) => relative.startsWith(home))) continue;
-    if (MOVING_WITH_VECTOR_STORE.some((moving) => relative === moving || (moving.endsWith('/') && relative.startsWith(moving)))) continue;
     fs.readFileSync(file, 'utf8')
       .split('\n')
       .forEach((line, i) => {
@@ -88,6 +71,6 @@ describe('SQL lives behind repos', () => {
   });
 
   it('keeps every allowlisted file present, so the list cannot outlive its reason', () => {
-    for (const entry of [...MOVING_WITH_VECTOR_STORE, ...CONNECTION_LEVEL.map((c) => c.file)]) expect(fs.existsSync(path.join(root, entry)), entry).toBe(true);
+    for (const entry of CONNECTION_LEVEL.map((c) => c.file)) expect(fs.existsSync(path.join(root, entry)), entry).toBe(true);
   });
 });

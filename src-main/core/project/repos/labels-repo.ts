@@ -12,6 +12,14 @@ export interface LabelCounts {
   perSlide: Array<{ slideId: number; path: string; counts: Record<string, number> }>;
 }
 
+/** A labelled tile with its slide; `meta` is the slide's metadata JSON (grouping columns). */
+export interface LabelledTile {
+  tileId: number;
+  className: string;
+  slideId: number;
+  meta: string;
+}
+
 export class LabelsRepo {
   constructor(private readonly db: Database.Database) {}
 
@@ -23,6 +31,17 @@ export class LabelsRepo {
     );
     const now = new Date().toISOString();
     for (const label of labels) statement.run(taskId, label.tileId, label.className, source, author, now);
+  }
+
+  /** Every labelled tile of a task with its slide and the slide's metadata JSON, in tile order. */
+  labelledTiles(taskId: number): LabelledTile[] {
+    return this.db
+      .prepare(
+        `SELECT l.tile_id AS tileId, l.class_name AS className, g.slide_id AS slideId, s.meta_json AS meta
+       FROM labels l JOIN tiles t ON t.id = l.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id
+       WHERE l.task_id = ? ORDER BY l.tile_id`,
+      )
+      .all(taskId) as LabelledTile[];
   }
 
   counts(taskId: number): LabelCounts {

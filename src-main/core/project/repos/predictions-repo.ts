@@ -63,6 +63,12 @@ export class PredictionsRepo {
     return this.db.prepare('SELECT tile_id, probs FROM predictions WHERE head_id = ?').raw().iterate(headId) as IterableIterator<[number, Buffer]>;
   }
 
+  /** A reusable lookup of a head's whole prediction rows over one tiling, streamed, as any schema version (a shard's) stores them. */
+  static rowsOfTilingLookup(db: Database.Database): (tilingId: number, headId: number) => IterableIterator<Record<string, unknown>> {
+    const statement = db.prepare('SELECT p.* FROM predictions p JOIN tiles t ON t.id = p.tile_id WHERE t.tiling_id = ? AND p.head_id = ?');
+    return (tilingId, headId) => statement.iterate(tilingId, headId) as IterableIterator<Record<string, unknown>>;
+  }
+
   /** The probabilities BLOB of one tile, or undefined when the head did not predict it. */
   probsOf(headId: number, tileId: number): Buffer | undefined {
     return (this.db.prepare('SELECT probs FROM predictions WHERE head_id = ? AND tile_id = ?').get(headId, tileId) as { probs: Buffer } | undefined)?.probs;

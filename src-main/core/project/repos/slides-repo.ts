@@ -85,6 +85,18 @@ export class SlidesRepo {
     this.updateMpp = db.prepare('UPDATE slides SET mpp_x = ?, mpp_y = ?, mpp_source = ? WHERE id = ?');
   }
 
+  /** A reusable lookup of a slide's id and size by content fingerprint: how a merge finds a shard's slide in the study. */
+  sizeByFingerprintLookup(): (fingerprint: string) => { id: number; width: number; height: number } | undefined {
+    const statement = this.db.prepare('SELECT id, width, height FROM slides WHERE fingerprint = ?');
+    return (fingerprint) => statement.get(fingerprint) as { id: number; width: number; height: number } | undefined;
+  }
+
+  /** A reusable lookup of a slide's whole row, as any schema version (a shard's) stores it. */
+  static rowLookup(db: Database.Database): (slideId: number) => Record<string, unknown> | undefined {
+    const statement = db.prepare('SELECT * FROM slides WHERE id = ?');
+    return (slideId) => statement.get(slideId) as Record<string, unknown> | undefined;
+  }
+
   /** Registers a slide, or finds it again by content (following it when it moved). */
   upsert(fingerprint: string, info: SlideInfo, kind: 'slide' | 'image', candidateLabel: string | null, mppSource: string | null): StoredSlide {
     const existing = this.byFingerprint.get(fingerprint);

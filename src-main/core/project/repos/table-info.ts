@@ -12,6 +12,15 @@ export function columnsOf(db: Database.Database, table: string): string[] {
 
 /** Inserts one row by column names (a row copied from another project file); returns its id. */
 export function insertRow(db: Database.Database, table: string, columns: readonly string[]): (values: unknown[]) => number {
-  const statement = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-  return (values) => Number(statement.run(...values).lastInsertRowid);
+  const write = rowWriter(db, table, columns);
+  return (values) => Number(write(values).lastInsertRowid);
+}
+
+/**
+ * Writes one row by column names, with an optional conflict clause (`ON CONFLICT ... DO NOTHING`):
+ * `changes` tells whether it was written, `lastInsertRowid` its id.
+ */
+export function rowWriter(db: Database.Database, table: string, columns: readonly string[], conflict = ''): (values: unknown[]) => Database.RunResult {
+  const statement = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${conflict ? ` ${conflict}` : ''}`);
+  return (values) => statement.run(...values);
 }

@@ -84,6 +84,36 @@ export class TilesRepo {
     return (tileId) => tile.get(tileId) as TileSource;
   }
 
+  /**
+   * Given tiles with their slides' path and kind, in slide then tile order; ids that are no tile are
+   * left out. The ids go through a temporary table: a list of any length, no limit on bound parameters.
+   */
+  sourcesOf(tileIds: readonly number[]): TileSource[] {
+    this.db.exec('CREATE TEMP TABLE IF NOT EXISTS wanted_tiles (tile_id INTEGER PRIMARY KEY)');
+    this.db.exec('DELETE FROM wanted_tiles');
+    const add = this.db.prepare('INSERT OR IGNORE INTO wanted_tiles VALUES (?)');
+    this.db.transaction(() => tileIds.forEach((id) => add.run(id)))();
+    return this.db
+      .prepare(
+        `SELECT t.id, t.x, t.y, t.width, t.height, t.tissue, s.path AS path, s.kind AS kind
+       FROM wanted_tiles w JOIN tiles t ON t.id = w.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id
+       ORDER BY s.id, t.id`,
+      )
+      .all() as TileSource[];
+  }
+
+  /** A reusable lookup of the rectangles of a tiling's tiles. */
+  rectsOfTilingLookup(): (tilingId: number) => TileRect[] {
+    const statement = this.db.prepare('SELECT id, x, y, width, height FROM tiles WHERE tiling_id = ?');
+    return (tilingId) => statement.all(tilingId) as TileRect[];
+  }
+
+  /** A reusable lookup of a tiling's whole rows, in id order, as any schema version (a shard's) stores them. */
+  static rowsOfTilingLookup(db: Database.Database): (tilingId: number) => Array<Record<string, unknown>> {
+    const statement = db.prepare('SELECT * FROM tiles WHERE tiling_id = ? ORDER BY id');
+    return (tilingId) => statement.all(tilingId) as Array<Record<string, unknown>>;
+  }
+
   /** A reusable lookup of a tile's slide, position and latest label (see DescribedTile). */
   describeLookup(): (tileId: number, taskId: number | null) => DescribedTile | undefined {
     const statement = this.db.prepare(

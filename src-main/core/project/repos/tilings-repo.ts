@@ -32,7 +32,18 @@ export class TilingsRepo {
   }
 
   existing(slideId: number, params: TilingParams): number | undefined {
-    return this.find.get(slideId, tilingKey(params))?.id;
+    return this.byKey(slideId, tilingKey(params));
+  }
+
+  /** The tiling of a slide with the given parameters key (see tilingKey). */
+  byKey(slideId: number, paramsKey: string): number | undefined {
+    return this.find.get(slideId, paramsKey)?.id;
+  }
+
+  /** A reusable lookup of a slide's whole tiling rows, in id order, as any schema version (a shard's) stores them. */
+  static rowsOfSlideLookup(db: Database.Database): (slideId: number) => Array<Record<string, unknown>> {
+    const statement = db.prepare('SELECT * FROM tilings WHERE slide_id = ? ORDER BY id');
+    return (slideId) => statement.all(slideId) as Array<Record<string, unknown>>;
   }
 
   /** Stores a tiling with all its tiles in one transaction: a tiling is never half written. */
