@@ -34,3 +34,9 @@ export function noStoredVectorsError(backboneName: string): HistoError {
   const problem = `backbone '${backboneName}' has no stored vectors in this project`;
   return new HistoError('NOT_FOUND', `${problem}: extract embeddings with it in Backbones first`, { cli: `${problem}: run 'histo embed' with it first` });
 }
+
+/** One input a batch job skipped, in the app's words, with the CLI's where they differ. */
+export function failureOf(path: string, err: unknown): { path: string; message: string; cli?: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  return err instanceof HistoError && err.cli !== undefined ? { path, message, cli: err.cli } : { path, message };
+}

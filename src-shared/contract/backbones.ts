@@ -1,4 +1,5 @@
 import { z } from '../zod';
+import { JobFailure } from './errors';
 import { ExecutionProviderName } from './app';
 import { FilePath } from './project';
 import { ShardSpec } from './shard';
@@ -64,7 +65,7 @@ export const EmbedSummary = z.looseObject({
   seconds: z.number().nonnegative(),
   tilesPerSecond: z.number().nonnegative(),
   provider: ExecutionProviderName,
-  failed: z.array(z.object({ path: z.string(), message: z.string() })),
+  failed: z.array(JobFailure),
 });
 export type EmbedSummary = z.infer<typeof EmbedSummary>;
 

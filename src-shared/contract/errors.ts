@@ -30,3 +30,7 @@ export type SerializedError = z.infer<typeof SerializedError>;
 
 /** The envelope every call returns, on every transport. */
 export type CallEnvelope<T> = { ok: true; result: T } | { ok: false; error: SerializedError };
+
+/** An input a batch job skipped; `cli` is the message in the CLI's words where they differ (a flag, a command). */
+export const JobFailure = z.object({ path: z.string(), message: z.string(), cli: z.string().optional() });
+export type JobFailure = z.infer<typeof JobFailure>;

@@ -1,4 +1,5 @@
 import { z } from '../zod';
+import { JobFailure } from './errors';
 import { EmbedSummary } from './backbones';
 import { ComparisonResult } from './compare';
 import { SlideScores } from './prediction';
@@ -11,14 +12,12 @@ import { LearningCurveSummary, Scores, TrainSummary } from './training-results';
  * Objects keep keys they do not list (loose): a newer field passes through until it is declared here.
  */
 
-const Failure = z.object({ path: z.string(), message: z.string() });
-
 /** What a patch-folder import returns: the task (created from the folder names when new) and the images. */
 export const PatchFolderSummary = z.looseObject({
   task: z.object({ id: z.number().int(), name: z.string(), classes: z.array(z.string()) }),
   images: z.number().int(),
   perClass: z.record(z.string(), z.number().int()),
-  failed: z.array(Failure),
+  failed: z.array(JobFailure),
 });
 export type PatchFolderSummary = z.infer<typeof PatchFolderSummary>;
 
@@ -42,7 +41,7 @@ export const PredictionRunSummary = z.looseObject({
       ...SlideScores.shape,
     }),
   ),
-  failed: z.array(Failure),
+  failed: z.array(JobFailure),
   seconds: z.number(),
 });
 export type PredictionRunSummary = z.infer<typeof PredictionRunSummary>;

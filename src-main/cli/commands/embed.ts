@@ -55,7 +55,10 @@ export const embedCommand: CliCommand = {
       mppOverride: numberOption(ctx, 'mpp-override', { min: 1e-6 }),
     };
     const summary = (await runJob(core, 'embed.start', request, 'tiles')) as EmbedSummary;
-    for (const failure of summary.failed) ctx.err(`histo: skipped ${failure.message.startsWith(failure.path) ? failure.message : `${failure.path}: ${failure.message}`}`);
+    for (const failure of summary.failed) {
+      const message = failure.cli ?? failure.message;
+      ctx.err(`histo: skipped ${message.startsWith(failure.path) ? message : `${failure.path}: ${message}`}`);
+    }
     if (ctx.json) ctx.out(JSON.stringify(summary));
     else ctx.out(`Embedded ${summary.embedded} tile views of ${summary.slides} slides (${summary.tiles} tiles x ${summary.views} views) in ${summary.seconds.toFixed(1)} s: ${summary.tilesPerSecond.toFixed(1)} tiles/s on ${summary.provider}`);
     return summary.failed.length > 0 && summary.slides === 0 ? 1 : 0;

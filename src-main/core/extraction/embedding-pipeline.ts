@@ -12,7 +12,7 @@ import { openSlide } from '../slides/open-slide';
 import type { RgbImage, SlideSource } from '../slides/slide-source';
 import { readGridTile } from '../tiling/read-tile';
 import type { VectorDtype } from '../embeddings/vector-codec';
-import { HistoError } from '../errors';
+import { failureOf, HistoError } from '../errors';
 import { BoundedQueue } from './bounded-queue';
 import { backboneModelFile } from './backbone-model-file';
 import { diskFullError, isDiskFull } from '../project/disk-full';
@@ -115,7 +115,7 @@ export async function runEmbeddingPipeline(
         } catch (err) {
           if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
           if (isDiskFull(err)) throw err; // the writer stopped: no slide of this run can be stored
-          failed.push({ path: plan.path, message: err instanceof Error ? err.message : String(err) });
+          failed.push(failureOf(plan.path, err));
         } finally {
           await source?.close();
         }

@@ -5,7 +5,7 @@ import type { StoredBackbone } from '../project/repos/backbones-repo';
 import { recordAudit } from '../project/repos/audit-repo';
 import { viewsFor, type ViewMode } from '../backbones/augment-views';
 import type { VectorDtype } from '../embeddings/vector-codec';
-import { HistoError } from '../errors';
+import { failureOf, HistoError } from '../errors';
 import { collectInputs } from './collect-inputs';
 import { planSource, type PlannedSource, type TilingChoice } from './extraction-plan';
 import { runEmbeddingPipeline } from './embedding-pipeline';
@@ -64,7 +64,7 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
     } catch (err) {
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
       rethrowIfDiskFull(err, () => '0 tiles stored');
-      failed.push({ path: input.path, message: err instanceof Error ? err.message : String(err) });
+      failed.push(failureOf(input.path, err));
     }
   }
   const tileCount = plans.reduce((n, p) => n + p.tiles.length, 0);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import { recordAudit } from '../project/repos/audit-repo';
-import { HistoError } from '../errors';
+import { failureOf, HistoError } from '../errors';
 import { collectInputs } from '../extraction/collect-inputs';
 import { registerSource } from '../extraction/extraction-plan';
 import { PatchSetsRepo } from '../project/repos/patch-sets-repo';
@@ -44,7 +44,7 @@ export async function importPatchFolder(store: ProjectStore, dir: string, taskNa
       imageIds.push(registered.slideId);
     } catch (err) {
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
-      failed.push({ path: input.path, message: err instanceof Error ? err.message : String(err) });
+      failed.push(failureOf(input.path, err));
     }
   }
   const perClass: Record<string, number> = {};

@@ -5,7 +5,7 @@ import { BackbonesRepo, type StoredBackbone } from '../project/repos/backbones-r
 import { PredictionsRepo } from '../project/repos/predictions-repo';
 import { SlidesRepo } from '../project/repos/slides-repo';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
-import { HistoError } from '../errors';
+import { failureOf, HistoError } from '../errors';
 import { collectInputs } from '../extraction/collect-inputs';
 import { registerSource } from '../extraction/extraction-plan';
 import { embedTiles } from '../extraction/embed-tiles';
@@ -128,7 +128,7 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
       // Predictions of whole slides are kept (each slide is one transaction); rerunning redoes the rest.
       rethrowIfDiskFull(err, kept);
-      failed.push({ path: input.path, message: err instanceof Error ? err.message : String(err) });
+      failed.push(failureOf(input.path, err));
     }
   }
   await stopOnDiskFull(
