@@ -60,6 +60,12 @@ export const predictionMethods = {
     }),
     output: z.object({ jobId: z.string() }),
   },
+  /** What a prediction of these paths would do differently from the head's training data (tile size, resolution), checked before it starts. */
+  'predict.preflight': {
+    input: z.strictObject({ head: HeadId, paths: z.array(FilePath).max(10_000) }),
+    /** Sentences for the person about to predict: empty when nothing looks wrong. */
+    output: z.object({ warnings: z.array(z.string()) }),
+  },
   /** Slides a head has predicted, summarised at a threshold (default: the head's F1-optimal one). */
   'predict.slides': {
     input: z.strictObject({ head: HeadId, threshold: Threshold.optional(), focus: Focus }),

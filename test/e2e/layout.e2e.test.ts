@@ -59,6 +59,12 @@ describe('Layout at 1280 × 800 and 1600 × 1000', () => {
       });
       if (measured.scrollWidth > measured.clientWidth) overflowing.push(`${view}: ${measured.scrollWidth} > ${measured.clientWidth} (${measured.culprits.join(', ')})`);
       await page.screenshot({ path: path.join(screenshots, `${size.width}x${size.height}-${view}.png`) });
+      if (view === 'review') {
+        // The slide list, gallery and panels sit below the viewer: one more picture of them.
+        await page.locator('.review__panels').evaluate((panels) => panels.scrollIntoView({ block: 'start' }));
+        await page.screenshot({ path: path.join(screenshots, `${size.width}x${size.height}-review-panels.png`) });
+        expect((await page.getByTestId('review-slide-1').boundingBox())?.height).toBeGreaterThan(100);
+      }
     }
     expect(overflowing).toEqual([]);
     expect(problems).toEqual([]);

@@ -148,6 +148,14 @@ describe('Tasks & Labels and Training in the browser against histo serve', () =>
     expect(await result.getByTestId('augmentation-gain').isVisible()).toBe(true);
     await expect.poll(() => paintedPixels(page, 'pr-chart')).toBeGreaterThan(1000);
 
+    // Review warns before predicting with a head whose training patches have no resolution.
+    await page.getByTestId('nav-review').click();
+    await expect.poll(() => page.getByTestId('review-head').locator('option').count(), { timeout: 20_000 }).toBe(3);
+    await page.getByTestId('review-head').selectOption('1');
+    await expect.poll(() => page.getByTestId('predict-warnings').textContent(), { timeout: 20_000 }).toContain('The images this head learned on have no resolution');
+    await page.getByTestId('nav-training').click();
+    await page.getByRole('button', { name: 'Show head 1' }).waitFor({ timeout: 20_000 });
+
     // Everything on one tall page for the screenshot.
     await page.setViewportSize({ width: 1600, height: 2400 });
     await page.evaluate(`document.querySelector('.app-shell__content')?.scrollTo(0, 0)`);

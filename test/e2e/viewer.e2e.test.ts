@@ -6,7 +6,8 @@ import { callApi, httpErrorsExcept, makeWorkDir, openWatchedPage, removeWorkDir,
 /**
  * The Review viewer as a pathologist uses it, in Chromium against `histo serve`: scale bar and
  * magnification, the class map with its legend, the legend folded and moved, the heatmap opacity
- * and the legend's place kept across a reload, and the viewer filling the window.
+ * and the legend's place kept across a reload, the viewer taking most of the window (at least
+ * 60 % of its width and half its height) and filling it when maximised.
  */
 describe('the Review viewer in the browser against histo serve', () => {
   let workDir: string;
@@ -45,6 +46,10 @@ describe('the Review viewer in the browser against histo serve', () => {
     await expect.poll(() => viewer.getAttribute('data-heatmap'), { timeout: 30_000 }).toBe('shown');
     await expect.poll(() => page.getByTestId('viewer-magnification').textContent(), { timeout: 10_000 }).toMatch(/^\d+(\.\d)?×$/);
     expect(await page.getByTestId('viewer-scale').textContent()).toMatch(/\d+ (µm|mm)/);
+    // Not maximised, the viewer already takes most of the window.
+    const box = (await viewer.boundingBox())!;
+    expect(box.width).toBeGreaterThanOrEqual(width * 0.6);
+    expect(box.height).toBeGreaterThanOrEqual(height * 0.5);
 
     // The class map: one swatch per class of the head.
     await page.getByTestId('heatmap-class').selectOption('map');

@@ -12,6 +12,7 @@ import { searchHandlers } from './search-handlers';
 import { mapHandlers } from './map-handlers';
 import { clusterHandlers } from './cluster-handlers';
 import { trainingCheckHandlers } from './training-check-handlers';
+import { predictionCheckHandlers } from './prediction-check-handlers';
 import { patchSetHandlers } from './patch-set-handlers';
 import { reviewUndoHandlers } from './review-undo-handlers';
 import { annotationHandlers } from './annotation-handlers';
@@ -38,6 +39,7 @@ export function buildHandlers(ctx: CoreContext): Handlers {
     ...mapHandlers(ctx),
     ...clusterHandlers(ctx),
     ...trainingCheckHandlers(ctx),
+    ...predictionCheckHandlers(ctx),
     ...patchSetHandlers(ctx),
     ...reviewUndoHandlers(ctx),
     ...annotationHandlers(ctx),
