@@ -29,10 +29,10 @@ describe('the demo study in the browser against histo serve', () => {
     const { context, page, problems } = await openWatchedPage(session!.browser, { width: 1280, height: 800 }, { cspMessages: true });
     await page.goto(session!.server.url);
     await page.waitForURL(/#\/slides$/);
-    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('0 in project');
+    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('0 slides in project');
     await page.getByRole('button', { name: 'Open the demo study' }).click();
     await expect.poll(() => page.getByTestId('project-path').textContent(), { timeout: 90_000 }).toBe(path.join(workDir, 'home', 'demo', 'demo-study.histo'));
-    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('1 in project');
+    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('1 slide in project');
     expect(await page.locator('main').textContent()).toContain('CMU-1-Small-Region.svs');
 
     const main = () => page.locator('main').textContent();

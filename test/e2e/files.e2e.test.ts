@@ -49,7 +49,7 @@ describe('Files, drag-and-drop and the file browser in the browser against histo
     const { context, page, problems } = await openWatchedPage(session!.browser, { width: 1280, height: 800 }, { skipFailedLoads: true });
     await page.goto(session!.server.url);
     await page.waitForURL(/#\/slides$/);
-    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('0 in project');
+    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('0 slides in project');
 
     await dropFiles(page, [
       { name: 'CMU-1-Small-Region.svs', bytes: fs.readFileSync(fixtureSlide) },
@@ -58,7 +58,7 @@ describe('Files, drag-and-drop and the file browser in the browser against histo
     const banner = page.getByTestId('drop-result');
     await expect.poll(() => banner.textContent(), { timeout: 30_000 }).toContain('1 slide imported');
     expect(await banner.textContent()).toContain('notes.docx: not a slide, backbone or label file');
-    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('1 in project');
+    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('1 slide in project');
     const stored = path.join(droppedFilesDir(projectFile), 'CMU-1-Small-Region.svs');
     expect(fs.readFileSync(stored).equals(fs.readFileSync(fixtureSlide))).toBe(true);
     await expect.poll(() => page.locator('li', { hasText: 'CMU-1-Small-Region.svs' }).getByTestId('slide-mpp').textContent()).toContain('0.499');
@@ -71,7 +71,7 @@ describe('Files, drag-and-drop and the file browser in the browser against histo
     await page.getByRole('button', { name: 'Close project' }).click();
     await page.locator('#project-path-input').fill(path.join(workDir, 'other.histo'));
     await page.getByRole('button', { name: 'Create a new project at this path' }).click();
-    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('0 in project');
+    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('0 slides in project');
     expect(await page.getByTestId('drop-result').count()).toBe(0);
     expect(await page.getByTestId('import-result').count()).toBe(0);
 
@@ -79,14 +79,14 @@ describe('Files, drag-and-drop and the file browser in the browser against histo
     await page.getByRole('button', { name: 'Close project' }).click();
     await page.locator('#project-path-input').fill(projectFile);
     await page.getByRole('button', { name: 'Open the project at this path' }).click();
-    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('1 in project');
+    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('1 slide in project');
     // Recent project paths are offered by the project field, newest first.
     await page.getByRole('button', { name: 'Close project' }).click();
     const recent = await page.locator('#project-path-input-recent option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
     expect(recent[0]).toBe(projectFile);
     await page.locator('#project-path-input').fill(projectFile);
     await page.getByRole('button', { name: 'Open the project at this path' }).click();
-    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('1 in project');
+    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('1 slide in project');
     expect(problems.filter((p) => !p.includes('failed to load'))).toEqual([]);
     await context.close();
   });

@@ -18,7 +18,7 @@ export async function writeSlideRegion(path: string, region: SlideRegion, out: s
   const source = await openSlide(path);
   try {
     const levels = source.info.levels.length;
-    if (region.level >= levels) throw new HistoError('VALIDATION', `--level: ${source.info.path} has levels 0-${levels - 1}`);
+    if (region.level >= levels) throw new HistoError('VALIDATION', `${source.info.path}: no level ${region.level} (the slide has levels 0-${levels - 1})`, { cli: `--level: ${source.info.path} has levels 0-${levels - 1}` });
     await writeRgbImage(await source.readRegion(region.x, region.y, region.width, region.height, region.level), out);
   } finally {
     await source.close();

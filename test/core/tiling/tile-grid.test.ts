@@ -1,3 +1,4 @@
+import { HistoError } from '../../../src-main/core/errors';
 import { describe, expect, it } from 'vitest';
 import type { SlideInfo } from '../../../src-shared/domain/slide';
 import { gridResolution, planTileGrid } from '../../../src-main/core/tiling/tile-grid';
@@ -45,9 +46,17 @@ describe('tile grid', () => {
   });
 
   it('refuses to tile by mpp when the slide has none, and says how to fix it', () => {
-    expect(() => planTileGrid(pyramid(null), null, { tileSize: 224, mpp: 0.5 })).toThrow(
-      /\/slides\/test\.svs: the slide's resolution .* is unknown.*--mpp-override/,
-    );
+    const refusal = (() => {
+      try {
+        planTileGrid(pyramid(null), null, { tileSize: 224, mpp: 0.5 });
+      } catch (err) {
+        return err as HistoError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    // The app names its control; the CLI its flag.
+    expect(refusal.message).toMatch(/\/slides\/test\.svs: the slide's resolution .* is unknown.*Set mpp/);
+    expect(refusal.cli).toMatch(/\/slides\/test\.svs: the slide's resolution .* is unknown.*--mpp-override/);
     expect(planTileGrid(pyramid(null), null, { tileSize: 224, level: 0 }).mpp).toBeNull();
   });
 
