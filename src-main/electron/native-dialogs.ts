@@ -4,7 +4,7 @@ import type { Dispatch } from '../core/dispatch';
 import { describeIssues } from '../core/dispatch';
 import type { z } from '../../src-shared/zod';
 
-type PickRequest = z.output<(typeof contract)['files.pick']['input']>;
+type PickRequest = z.output<(typeof contract)['file.pick']['input']>;
 
 /** The parts of Electron's OpenDialogOptions/SaveDialogOptions we set (structural: tests need no Electron). */
 interface DialogBase {
@@ -25,7 +25,7 @@ export interface NativeDialogOutcome {
 }
 
 /**
- * The dialog a `files.pick` call asks for: open or save, files or a folder, with a filter per
+ * The dialog a `file.pick` call asks for: open or save, files or a folder, with a filter per
  * accepted kind (Electron wants extensions without the dot) and "All files" last.
  */
 export function dialogFor(request: PickRequest): NativeDialogRequest {
@@ -57,18 +57,18 @@ export function pickedPaths(outcome: NativeDialogOutcome): PickPathResult {
 }
 
 /**
- * The shell's dispatch: `files.pick` is answered with a native dialog (input checked against the
+ * The shell's dispatch: `file.pick` is answered with a native dialog (input checked against the
  * contract first, like every call), everything else goes to the core unchanged.
  */
 export function withNativeDialogs(coreDispatch: Dispatch, show: (request: NativeDialogRequest) => Promise<NativeDialogOutcome>): Dispatch {
   return async (method, rawInput): Promise<CallEnvelope<unknown>> => {
-    if (method !== 'files.pick') return coreDispatch(method, rawInput);
-    const parsed = contract['files.pick'].input.safeParse(rawInput ?? {});
-    if (!parsed.success) return { ok: false, error: { code: 'VALIDATION', message: `files.pick: invalid input: ${describeIssues(parsed.error)}` } };
+    if (method !== 'file.pick') return coreDispatch(method, rawInput);
+    const parsed = contract['file.pick'].input.safeParse(rawInput ?? {});
+    if (!parsed.success) return { ok: false, error: { code: 'VALIDATION', message: `file.pick: invalid input: ${describeIssues(parsed.error)}` } };
     try {
       return { ok: true, result: pickedPaths(await show(dialogFor(parsed.data))) };
     } catch (err) {
-      return { ok: false, error: { code: 'INTERNAL', message: `files.pick: ${err instanceof Error ? err.message : String(err)}` } };
+      return { ok: false, error: { code: 'INTERNAL', message: `file.pick: ${err instanceof Error ? err.message : String(err)}` } };
     }
   };
 }

@@ -37,33 +37,33 @@ export type LabelledTile = z.infer<typeof LabelledTile>;
 const Labelled = z.object({ annotation: Annotation, labelled: z.number().int().min(0) });
 
 export const annotationMethods = {
-  'annotations.list': { input: z.strictObject({ task: TaskRef, slideId: Id }), output: z.array(Annotation) },
+  'annotation.list': { input: z.strictObject({ task: TaskRef, slideId: Id }), output: z.array(Annotation) },
   /** Every label of the task on the slide, whatever gave it (import, viewer, review, search, map). */
-  'annotations.labelledTiles': { input: z.strictObject({ task: TaskRef, slideId: Id }), output: z.array(LabelledTile) },
+  'annotation.labelledTiles': { input: z.strictObject({ task: TaskRef, slideId: Id }), output: z.array(LabelledTile) },
   /** Draws an annotation; the tiles under it become labels of its class (source `viewer`). */
-  'annotations.create': {
+  'annotation.create': {
     input: z.strictObject({ task: TaskRef, slideId: Id, className: ClassName, kind: AnnotationKind, polygons: AnnotationPolygons, author: z.string().max(200).optional() }),
     output: Labelled,
   },
   /** Moves or reclassifies an annotation; its labels follow. */
-  'annotations.update': {
+  'annotation.update': {
     input: z.strictObject({ id: Id, className: ClassName.optional(), polygons: AnnotationPolygons.optional() }),
     output: Labelled,
   },
   /** Removes an annotation and takes back the labels only it gave. */
-  'annotations.delete': { input: z.strictObject({ id: Id }), output: z.object({ id: Id, unlabelled: z.number().int().min(0) }) },
+  'annotation.delete': { input: z.strictObject({ id: Id }), output: z.object({ id: Id, unlabelled: z.number().int().min(0) }) },
   /** A click on a tile: the tile under (x, y) becomes a label of the class. */
-  'annotations.labelTile': {
+  'annotation.labelTile': {
     input: z.strictObject({ task: TaskRef, slideId: Id, x: Coordinate, y: Coordinate, className: ClassName, author: z.string().max(200).optional() }),
     output: z.object({ tileIds: z.array(Id), className: z.string() }),
   },
   /** QuPath GeoJSON (.geojson/.json) or Aperio ImageScope XML (.xml) annotations of one slide. */
-  'annotations.import': {
+  'annotation.import': {
     input: z.strictObject({ task: TaskRef, slideId: Id, file: FilePath, author: z.string().max(200).optional() }),
     output: z.object({ file: z.string(), annotations: z.number().int(), labelled: z.number().int(), perClass: z.record(z.string(), z.number().int()) }),
   },
   /** A slide's annotations of a task as a QuPath GeoJSON FeatureCollection. */
-  'annotations.export': {
+  'annotation.export': {
     input: z.strictObject({ task: TaskRef, slideId: Id, file: FilePath }),
     output: z.object({ file: z.string(), annotations: z.number().int() }),
   },

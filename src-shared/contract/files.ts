@@ -54,9 +54,9 @@ export const DropPlan = z.object({
 export type DropPlan = z.infer<typeof DropPlan>;
 
 export const fileMethods = {
-  'files.pick': { input: PickPathRequest, output: PickPathResult },
+  'file.pick': { input: PickPathRequest, output: PickPathResult },
   /** The file browser of the browser mode: one folder's sub-folders and supported files. */
-  'files.list': { input: z.strictObject({ dir: FilePath.optional(), kinds: z.array(FileKindName).max(4).optional() }), output: FolderListing },
+  'file.list': { input: z.strictObject({ dir: FilePath.optional(), kinds: z.array(FileKindName).max(4).optional() }), output: FolderListing },
   /** Routes dropped paths to the import each needs (by extension and, for folders, by content). */
-  'files.route': { input: z.strictObject({ paths: z.array(FilePath).min(1).max(1000) }), output: DropPlan },
+  'file.route': { input: z.strictObject({ paths: z.array(FilePath).min(1).max(1000) }), output: DropPlan },
 } as const;

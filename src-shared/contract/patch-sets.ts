@@ -18,7 +18,7 @@ export const PatchSetSummary = z.object({
 export type PatchSetSummary = z.infer<typeof PatchSetSummary>;
 
 export const patchSetMethods = {
-  'patchSets.list': { input: z.strictObject({}), output: z.array(PatchSetSummary) },
+  'patchSet.list': { input: z.strictObject({}), output: z.array(PatchSetSummary) },
   /** Stores a user-supplied resolution for every image of a patch set, recorded in the audit log. */
-  'patchSets.setMpp': { input: z.strictObject({ patchSetId: PatchSetId, mpp: MppOverride }), output: PatchSetSummary },
+  'patchSet.setMpp': { input: z.strictObject({ patchSetId: PatchSetId, mpp: MppOverride }), output: PatchSetSummary },
 } as const;

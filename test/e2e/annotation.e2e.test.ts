@@ -24,7 +24,7 @@ describe('annotation in the browser against histo serve', () => {
 
   async function viewerLabels(): Promise<number> {
     const audit = await api<Array<{ action: string }>>('audit.list', {});
-    return audit.filter((a) => a.action.startsWith('annotations.') || a.action === 'labels.viewer').length;
+    return audit.filter((a) => a.action.startsWith('annotation.') || a.action === 'labels.viewer').length;
   }
 
   async function openSlide(page: Page): Promise<void> {
@@ -75,7 +75,7 @@ describe('annotation in the browser against histo serve', () => {
     // Over the dark left half of the slide (which fills the viewer's width at the home zoom).
     await drag(page, [0.2, 0.35], [0.4, 0.65]);
     await expect.poll(() => page.getByTestId('annotation-count').textContent(), { timeout: 20_000 }).toBe('1 annotation');
-    const drawn = await api<Array<{ tiles: number; kind: string }>>('annotations.list', { task: 'tumour', slideId: 1 });
+    const drawn = await api<Array<{ tiles: number; kind: string }>>('annotation.list', { task: 'tumour', slideId: 1 });
     expect(drawn.map((a) => a.kind)).toEqual(['rectangle']);
     expect(drawn[0]!.tiles).toBeGreaterThan(0);
     expect(await page.getByTestId('annotation-status').textContent()).toBe(`${drawn[0]!.tiles} tiles labelled tumour`);
@@ -94,7 +94,7 @@ describe('annotation in the browser against histo serve', () => {
     await click(page, [0.85, 0.7]);
     await click(page, [0.62, 0.7], 2);
     await expect.poll(() => page.getByTestId('annotation-count').textContent(), { timeout: 20_000 }).toBe('1 annotation');
-    const polygon = (await api<Array<{ id: number; tiles: number; kind: string; className: string }>>('annotations.list', { task: 'tumour', slideId: 1 }))[0]!;
+    const polygon = (await api<Array<{ id: number; tiles: number; kind: string; className: string }>>('annotation.list', { task: 'tumour', slideId: 1 }))[0]!;
     expect([polygon.kind, polygon.className]).toEqual(['polygon', 'stroma']);
     expect(polygon.tiles).toBeGreaterThan(4);
 
@@ -111,14 +111,14 @@ describe('annotation in the browser against histo serve', () => {
     await click(page, [0.75, 0.5]);
     await expect.poll(() => page.getByTestId('annotation-selected').textContent()).toContain(`${polygon.tiles} tiles`);
     await page.getByTestId('annotation-selected').locator('select').selectOption('tumour');
-    await expect.poll(async () => (await api<Array<{ className: string }>>('annotations.list', { task: 'tumour', slideId: 1 }))[0]!.className).toBe('tumour');
+    await expect.poll(async () => (await api<Array<{ className: string }>>('annotation.list', { task: 'tumour', slideId: 1 }))[0]!.className).toBe('tumour');
     await page.getByTestId('annotation-undo').click();
-    await expect.poll(async () => (await api<Array<{ className: string }>>('annotations.list', { task: 'tumour', slideId: 1 }))[0]!.className).toBe('stroma');
+    await expect.poll(async () => (await api<Array<{ className: string }>>('annotation.list', { task: 'tumour', slideId: 1 }))[0]!.className).toBe('stroma');
     expect(await viewerLabels()).toBeGreaterThanOrEqual(5);
 
     // Drag the selected polygon down a little: its corners move, and undo puts them back.
     type Listed = Array<{ polygons: number[][][][] }>;
-    const cornerOf = async () => (await api<Listed>('annotations.list', { task: 'tumour', slideId: 1 }))[0]!.polygons[0]![0]![0]!;
+    const cornerOf = async () => (await api<Listed>('annotation.list', { task: 'tumour', slideId: 1 }))[0]!.polygons[0]![0]![0]!;
     const corner = await cornerOf();
     await drag(page, [0.75, 0.5], [0.75, 0.6]);
     await expect.poll(async () => (await cornerOf())[1]!, { timeout: 20_000 }).toBeGreaterThan(corner[1]! + 5);
@@ -159,8 +159,8 @@ describe('annotation in the browser against histo serve', () => {
     await page.getByTestId('annotation-tool-brush').click();
     await page.getByLabel('Brush radius in screen pixels').fill('60');
     await drag(page, [0.15, 0.5], [0.4, 0.5], 12);
-    await expect.poll(async () => (await api<Array<{ kind: string }>>('annotations.list', { task: 'tumour', slideId: 1 })).some((a) => a.kind === 'brush'), { timeout: 20_000 }).toBe(true);
-    const brush = (await api<Array<{ id: number; kind: string; tiles: number }>>('annotations.list', { task: 'tumour', slideId: 1 })).find((a) => a.kind === 'brush')!;
+    await expect.poll(async () => (await api<Array<{ kind: string }>>('annotation.list', { task: 'tumour', slideId: 1 })).some((a) => a.kind === 'brush'), { timeout: 20_000 }).toBe(true);
+    const brush = (await api<Array<{ id: number; kind: string; tiles: number }>>('annotation.list', { task: 'tumour', slideId: 1 })).find((a) => a.kind === 'brush')!;
     expect(brush.tiles).toBeGreaterThan(0);
 
     // Select it with the pan tool and delete it with the Delete key.
@@ -168,7 +168,7 @@ describe('annotation in the browser against histo serve', () => {
     await click(page, [0.3, 0.5]);
     await expect.poll(() => page.getByTestId('annotation-selected').textContent()).toContain('brush');
     await page.getByTestId('annotation-delete').click();
-    await expect.poll(async () => (await api<Array<{ kind: string }>>('annotations.list', { task: 'tumour', slideId: 1 })).some((a) => a.kind === 'brush'), { timeout: 20_000 }).toBe(false);
+    await expect.poll(async () => (await api<Array<{ kind: string }>>('annotation.list', { task: 'tumour', slideId: 1 })).some((a) => a.kind === 'brush'), { timeout: 20_000 }).toBe(false);
     // The tiles the brush alone labelled lose their label; the click-labelled tile and the polygon's stay.
     const after = await labelCounts();
     expect(total(after)).toBeLessThanOrEqual(total(before));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dialogFor, pickedPaths, withNativeDialogs, type NativeDialogRequest } from '../../src-main/electron/native-dialogs';
 import type { Dispatch } from '../../src-main/core/dispatch';
 
-describe('native dialogs behind files.pick', () => {
+describe('native dialogs behind file.pick', () => {
   it('builds an open dialog with a filter per accepted kind and All files last', () => {
     const request = dialogFor({ mode: 'open-file', accept: ['slide', 'backbone'], title: 'Choose a slide' });
     expect(request.kind).toBe('open');
@@ -30,18 +30,18 @@ describe('native dialogs behind files.pick', () => {
     expect(pickedPaths({ canceled: false, filePath: '' })).toEqual({ paths: [] });
   });
 
-  it('validates files.pick input before any dialog opens, and passes other calls to the core', async () => {
+  it('validates file.pick input before any dialog opens, and passes other calls to the core', async () => {
     const shown: NativeDialogRequest[] = [];
     const core: Dispatch = async (method) => ({ ok: true, result: `core:${String(method)}` });
     const dispatch = withNativeDialogs(core, async (request) => {
       shown.push(request);
       return { canceled: false, filePaths: ['/picked.svs'] };
     });
-    expect(await dispatch('files.pick', { mode: 'open-file', accept: ['slide'] })).toEqual({ ok: true, result: { paths: ['/picked.svs'] } });
-    const refused = await dispatch('files.pick', { mode: 'delete-everything' });
+    expect(await dispatch('file.pick', { mode: 'open-file', accept: ['slide'] })).toEqual({ ok: true, result: { paths: ['/picked.svs'] } });
+    const refused = await dispatch('file.pick', { mode: 'delete-everything' });
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.error.code).toBe('VALIDATION');
-    const extra = await dispatch('files.pick', { mode: 'open-file', shell: 'rm -rf /' });
+    const extra = await dispatch('file.pick', { mode: 'open-file', shell: 'rm -rf /' });
     expect(extra.ok).toBe(false);
     expect(shown).toHaveLength(1);
     expect(await dispatch('app.info', {})).toEqual({ ok: true, result: 'core:app.info' });
@@ -51,6 +51,6 @@ describe('native dialogs behind files.pick', () => {
     const dispatch = withNativeDialogs(async () => ({ ok: true, result: null }), async () => {
       throw new Error('no display');
     });
-    expect(await dispatch('files.pick', { mode: 'open-folder' })).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'files.pick: no display' } });
+    expect(await dispatch('file.pick', { mode: 'open-folder' })).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'file.pick: no display' } });
   });
 });

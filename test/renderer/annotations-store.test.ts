@@ -26,20 +26,20 @@ beforeEach(() => {
   bridge
     .handle('project.current', () => null)
     .handle('task.list', () => [{ id: 1, name: 'tissue', classes: ['tumour', 'stroma'], detection: false, labels: { perClass: {}, perSlide: [] } }])
-    .handle('annotations.list', () => [...stored.values()])
-    .handle('annotations.labelledTiles', () => [...stored.values()].map((a) => ({ x: 0, y: 0, width: 64, height: 64, className: a.className, source: 'viewer' })))
-    .handle('annotations.create', (input) => {
+    .handle('annotation.list', () => [...stored.values()])
+    .handle('annotation.labelledTiles', () => [...stored.values()].map((a) => ({ x: 0, y: 0, width: 64, height: 64, className: a.className, source: 'viewer' })))
+    .handle('annotation.create', (input) => {
       const created = annotation(input as Parameters<typeof annotation>[0]);
       stored.set(created.id, created);
       return { annotation: created, labelled: 4 };
     })
-    .handle('annotations.update', (input) => {
+    .handle('annotation.update', (input) => {
       const { id, ...change } = input as { id: number; className?: string; polygons?: Annotation['polygons'] };
       const updated = { ...stored.get(id)!, ...change };
       stored.set(id, updated);
       return { annotation: updated, labelled: 4 };
     })
-    .handle('annotations.delete', (input) => {
+    .handle('annotation.delete', (input) => {
       const { id } = input as { id: number };
       stored.delete(id);
       return { id, unlabelled: 4 };
@@ -64,7 +64,7 @@ describe('useAnnotationsStore', () => {
     expect([store.taskName, store.className]).toEqual(['tissue', 'tumour']);
     const square = [rectanglePolygon(0, 0, 64, 64)];
     const drawn = (await store.create('rectangle', square))!;
-    expect(lastCall('annotations.create')).toMatchObject({ method: 'annotations.create', input: { task: 'tissue', slideId: 3, className: 'tumour', kind: 'rectangle' } });
+    expect(lastCall('annotation.create')).toMatchObject({ method: 'annotation.create', input: { task: 'tissue', slideId: 3, className: 'tumour', kind: 'rectangle' } });
     expect(store.message).toBe('4 tiles labelled tumour');
     await vi.waitFor(() => expect(store.labelledTiles.map((t) => t.className)).toEqual(['tumour']));
     expect(store.error).toBeNull();
@@ -80,7 +80,7 @@ describe('useAnnotationsStore', () => {
     expect(restoredId).not.toBe(drawn.id);
     // Undo the edit: applied to the restored copy, back to the first class.
     await store.undo();
-    expect(lastCall('annotations.update')).toMatchObject({ method: 'annotations.update', input: { id: restoredId, className: 'tumour' } });
+    expect(lastCall('annotation.update')).toMatchObject({ method: 'annotation.update', input: { id: restoredId, className: 'tumour' } });
     expect(store.annotations[0]!.className).toBe('tumour');
     // Undo the draw: gone, and nothing is left to undo.
     await store.undo();
@@ -90,7 +90,7 @@ describe('useAnnotationsStore', () => {
 
   it('keeps an error from the core and draws nothing without a class', async () => {
     const store = await readyStore();
-    bridge.handle('annotations.create', () => {
+    bridge.handle('annotation.create', () => {
       throw { code: 'BAD_INPUT', message: 'annotation on s.svs: the annotation lies outside the slide' };
     });
     expect(await store.create('polygon', [rectanglePolygon(9000, 0, 9100, 50)])).toBeNull();

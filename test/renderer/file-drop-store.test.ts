@@ -18,14 +18,14 @@ describe('the drop store', () => {
     useProjectStore().current = projectSummary('/p/one.histo');
   });
 
-  it('routes through files.route, imports slides, hands label files to Tasks, and keeps refusals', async () => {
+  it('routes through file.route, imports slides, hands label files to Tasks, and keeps refusals', async () => {
     bridge
-      .handle('files.route', () => ({ slides: ['/drop/a.svs'], patchFolders: [], backbones: [], labels: ['/drop/t.geojson'], projects: [], refused: [{ path: '/drop/x.doc', reason: 'x.doc: not a slide' }] }))
+      .handle('file.route', () => ({ slides: ['/drop/a.svs'], patchFolders: [], backbones: [], labels: ['/drop/t.geojson'], projects: [], refused: [{ path: '/drop/x.doc', reason: 'x.doc: not a slide' }] }))
       .handle('slide.import', () => ({ imported: [], failed: [{ path: '/drop/a.svs', message: '/drop/a.svs: not a TIFF' }] }))
       .handle('project.current', () => projectSummary('/p/one.histo'));
     const store = useFileDropStore();
     const area = await store.drop(['a.svs', 't.geojson', 'x.doc'].map((name) => ({ file: new File(['x'], name), isFolder: false })));
-    expect(bridge.calls.find((c) => c.method === 'files.route')?.input).toEqual({ paths: ['/drop/a.svs', '/drop/t.geojson', '/drop/x.doc'] });
+    expect(bridge.calls.find((c) => c.method === 'file.route')?.input).toEqual({ paths: ['/drop/a.svs', '/drop/t.geojson', '/drop/x.doc'] });
     expect(bridge.calls.find((c) => c.method === 'slide.import')?.input).toEqual({ paths: ['/drop/a.svs'] });
     expect(area).toBe('tasks');
     expect(store.pendingLabelFile).toBe('/drop/t.geojson');

@@ -31,7 +31,7 @@ export const annotationsImportCommand: CliCommand = {
     await openProjectOption(ctx);
     const core = ctx.core();
     const author = typeof ctx.options.author === 'string' ? ctx.options.author : undefined;
-    const result = await callCore(core, 'annotations.import', {
+    const result = await callCore(core, 'annotation.import', {
       task: requiredStringOption(ctx, 'task'),
       slideId: await slideIdOf(ctx, core),
       file: path.resolve(ctx.positionals[0]!),
@@ -52,7 +52,7 @@ export const annotationsExportCommand: CliCommand = {
   async run(ctx) {
     await openProjectOption(ctx);
     const core = ctx.core();
-    const result = await callCore(core, 'annotations.export', { task: requiredStringOption(ctx, 'task'), slideId: await slideIdOf(ctx, core), file: path.resolve(ctx.positionals[0]!) });
+    const result = await callCore(core, 'annotation.export', { task: requiredStringOption(ctx, 'task'), slideId: await slideIdOf(ctx, core), file: path.resolve(ctx.positionals[0]!) });
     if (ctx.json) return ctx.out(JSON.stringify(result));
     ctx.out(`Wrote ${result.annotations} annotations to ${result.file}`);
   },

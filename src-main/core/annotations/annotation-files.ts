@@ -42,7 +42,7 @@ export function importAnnotations(
       perClass[created.annotation.className] = (perClass[created.annotation.className] ?? 0) + created.labelled;
       labelled += created.labelled;
     }
-    recordAudit(store.db, 'annotations.import', { task: task.name, slide: slide.path, file, annotations: parsed.length, labelled });
+    recordAudit(store.db, 'annotation.import', { task: task.name, slide: slide.path, file, annotations: parsed.length, labelled });
   })();
   return { file, annotations: parsed.length, labelled, perClass };
 }
@@ -75,6 +75,6 @@ export function exportAnnotations(store: ProjectStore, request: { task: number |
     };
   });
   fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }, null, 1));
-  recordAudit(store.db, 'annotations.export', { task: task.name, slide: slide.path, file, annotations: annotations.length });
+  recordAudit(store.db, 'annotation.export', { task: task.name, slide: slide.path, file, annotations: annotations.length });
   return { file, annotations: annotations.length };
 }

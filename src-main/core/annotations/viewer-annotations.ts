@@ -78,7 +78,7 @@ export class ViewerAnnotations {
     return this.store.db.transaction(() => {
       const id = this.annotations.insert({ taskId: task.id, slideId: slide.id, className, kind: request.kind, polygons: request.polygons, author: request.author });
       const labelled = this.labelTilesUnder(task.id, id, slide.id, className, request.polygons, request.author);
-      recordAudit(this.store.db, 'annotations.create', { task: task.name, slide: slide.path, className, kind: request.kind, tiles: labelled });
+      recordAudit(this.store.db, 'annotation.create', { task: task.name, slide: slide.path, className, kind: request.kind, tiles: labelled });
       return { annotation: this.annotations.get(id)!, labelled };
     })();
   }
@@ -94,7 +94,7 @@ export class ViewerAnnotations {
       this.annotations.update(id, className, polygons);
       this.takeBackLabels(current);
       const labelled = this.labelTilesUnder(task.id, id, slide.id, className, polygons, current.author);
-      recordAudit(this.store.db, 'annotations.update', { task: task.name, slide: slide.path, annotation: id, className, tiles: labelled });
+      recordAudit(this.store.db, 'annotation.update', { task: task.name, slide: slide.path, annotation: id, className, tiles: labelled });
       return { annotation: this.annotations.get(id)!, labelled };
     })();
   }
@@ -104,7 +104,7 @@ export class ViewerAnnotations {
     return this.store.db.transaction(() => {
       const unlabelled = this.takeBackLabels(current);
       this.annotations.delete(id);
-      recordAudit(this.store.db, 'annotations.delete', { annotation: id, className: current.className, tilesUnlabelled: unlabelled });
+      recordAudit(this.store.db, 'annotation.delete', { annotation: id, className: current.className, tilesUnlabelled: unlabelled });
       return { id, unlabelled };
     })();
   }

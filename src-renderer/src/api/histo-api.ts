@@ -65,9 +65,9 @@ export async function pathOfDroppedFile(file: File, onProgress?: (sent: number, 
   const active = bridge();
   const local = active.pathForFile?.(file) ?? '';
   if (local) return local;
-  if (!active.uploadFile) throw new HistoCallError('BAD_INPUT', `${file.name}: the app could not tell where this file is; use Browse… instead`, 'files.route');
+  if (!active.uploadFile) throw new HistoCallError('BAD_INPUT', `${file.name}: the app could not tell where this file is; use Browse… instead`, 'file.route');
   const envelope = await active.uploadFile(file, onProgress);
-  if (!envelope.ok) throw new HistoCallError(envelope.error.code, envelope.error.message, 'files.route');
+  if (!envelope.ok) throw new HistoCallError(envelope.error.code, envelope.error.message, 'file.route');
   return envelope.result.path;
 }
 

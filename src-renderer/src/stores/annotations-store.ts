@@ -99,7 +99,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
       labelledTiles.value = [];
       return;
     }
-    const listed = await attempt('annotations.list', () => call('annotations.list', { task: name, slideId: slide }));
+    const listed = await attempt('annotation.list', () => call('annotation.list', { task: name, slideId: slide }));
     if (listed && name === taskName.value && slide === slideId.value) annotations.value = listed;
     await loadLabelledTiles();
   }
@@ -107,7 +107,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   async function loadLabelledTiles(): Promise<void> {
     const [name, slide] = [taskName.value, slideId.value];
     if (name === null || slide === null) return;
-    const tiles = await attempt('annotations.labelledTiles', () => call('annotations.labelledTiles', { task: name, slideId: slide }));
+    const tiles = await attempt('annotation.labelledTiles', () => call('annotation.labelledTiles', { task: name, slideId: slide }));
     if (tiles && name === taskName.value && slide === slideId.value) labelledTiles.value = tiles;
   }
 
@@ -119,8 +119,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
 
   async function create(kind: AnnotationKind, polygons: Polygon[]): Promise<Annotation | null> {
     if (!canDraw.value) return null;
-    const input: MethodInput<'annotations.create'> = { task: taskName.value!, slideId: slideId.value!, className: className.value!, kind, polygons };
-    const created = await attempt('annotations.create', () => call('annotations.create', input));
+    const input: MethodInput<'annotation.create'> = { task: taskName.value!, slideId: slideId.value!, className: className.value!, kind, polygons };
+    const created = await attempt('annotation.create', () => call('annotation.create', input));
     if (!created) return null;
     annotations.value = [...annotations.value, created.annotation];
     remember({ kind: 'created', id: created.annotation.id });
@@ -131,7 +131,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
 
   async function update(id: number, change: { className?: string; polygons?: Polygon[] }, undoable = true): Promise<void> {
     const before = annotations.value.find((a) => a.id === id);
-    const updated = await attempt('annotations.update', () => call('annotations.update', { id, ...change }));
+    const updated = await attempt('annotation.update', () => call('annotation.update', { id, ...change }));
     if (!updated) return;
     annotations.value = annotations.value.map((a) => (a.id === id ? updated.annotation : a));
     if (undoable && before) remember({ kind: 'updated', id, before: { className: before.className, polygons: before.polygons } });
@@ -141,7 +141,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
 
   async function remove(id: number, undoable = true): Promise<void> {
     const before = annotations.value.find((a) => a.id === id);
-    const deleted = await attempt('annotations.delete', () => call('annotations.delete', { id }));
+    const deleted = await attempt('annotation.delete', () => call('annotation.delete', { id }));
     if (!deleted) return;
     annotations.value = annotations.value.filter((a) => a.id !== id);
     if (selectedId.value === id) selectedId.value = null;
@@ -158,8 +158,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     if (step.kind === 'created') return remove(step.id, false);
     if (step.kind === 'updated') return update(step.id, step.before, false);
     const { annotation } = step;
-    const restored = await attempt('annotations.create', () =>
-      call('annotations.create', { task: step.taskName, slideId: annotation.slideId, className: annotation.className, kind: annotation.kind, polygons: annotation.polygons }),
+    const restored = await attempt('annotation.create', () =>
+      call('annotation.create', { task: step.taskName, slideId: annotation.slideId, className: annotation.className, kind: annotation.kind, polygons: annotation.polygons }),
     );
     if (!restored) return;
     if (annotation.slideId === slideId.value) annotations.value = [...annotations.value, restored.annotation];
@@ -173,7 +173,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   async function labelTile(x: number, y: number): Promise<void> {
     if (!canDraw.value) return;
     const input = { task: taskName.value!, slideId: slideId.value!, x, y, className: className.value! };
-    const labelled = await attempt('annotations.labelTile', () => call('annotations.labelTile', input));
+    const labelled = await attempt('annotation.labelTile', () => call('annotation.labelTile', input));
     if (!labelled) return;
     message.value = `Tile labelled ${labelled.className}`;
     labelsChanged();
@@ -182,7 +182,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   async function importFile(file: string): Promise<void> {
     if (taskName.value === null || slideId.value === null) return;
     const input = { task: taskName.value, slideId: slideId.value, file };
-    const imported = await attempt('annotations.import', () => call('annotations.import', input));
+    const imported = await attempt('annotation.import', () => call('annotation.import', input));
     if (!imported) return;
     message.value = `${imported.annotations} annotations imported; ${imported.labelled} tiles labelled`;
     await load();
@@ -192,7 +192,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   async function exportFile(file: string): Promise<void> {
     if (taskName.value === null || slideId.value === null) return;
     const input = { task: taskName.value, slideId: slideId.value, file };
-    const exported = await attempt('annotations.export', () => call('annotations.export', input));
+    const exported = await attempt('annotation.export', () => call('annotation.export', input));
     if (exported) message.value = `${exported.annotations} annotations written to ${exported.file}`;
   }
 

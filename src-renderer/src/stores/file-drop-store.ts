@@ -54,7 +54,7 @@ export const useFileDropStore = defineStore('fileDrop', () => {
           }),
         );
       } catch (err) {
-        refused.push(toCallError(err, 'files.route').message);
+        refused.push(toCallError(err, 'file.route').message);
       }
     }
     return paths;
@@ -105,9 +105,9 @@ export const useFileDropStore = defineStore('fileDrop', () => {
     try {
       const paths = await pathsOf(items, refused);
       progress.value = '';
-      if (paths.length) area = await carryOut(await call('files.route', { paths }), done, refused);
+      if (paths.length) area = await carryOut(await call('file.route', { paths }), done, refused);
     } catch (err) {
-      refused.push(toCallError(err, 'files.route').message);
+      refused.push(toCallError(err, 'file.route').message);
     } finally {
       busy.value = false;
       progress.value = '';

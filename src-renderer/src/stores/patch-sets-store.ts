@@ -12,10 +12,10 @@ export const usePatchSetsStore = defineStore('patchSets', () => {
 
   async function load(): Promise<void> {
     try {
-      patchSets.value = await call('patchSets.list', {});
+      patchSets.value = await call('patchSet.list', {});
       error.value = null;
     } catch (err) {
-      const callError = toCallError(err, 'patchSets.list');
+      const callError = toCallError(err, 'patchSet.list');
       patchSets.value = [];
       error.value = callError.code === 'NO_PROJECT' ? null : callError;
     }
@@ -24,12 +24,12 @@ export const usePatchSetsStore = defineStore('patchSets', () => {
   async function setMpp(patchSetId: number, mpp: number): Promise<boolean> {
     savingMppFor.value = patchSetId;
     try {
-      const updated = await call('patchSets.setMpp', { patchSetId, mpp });
+      const updated = await call('patchSet.setMpp', { patchSetId, mpp });
       patchSets.value = patchSets.value.map((p) => (p.id === updated.id ? updated : p));
       delete mppErrors.value[patchSetId];
       return true;
     } catch (err) {
-      mppErrors.value[patchSetId] = toCallError(err, 'patchSets.setMpp').message;
+      mppErrors.value[patchSetId] = toCallError(err, 'patchSet.setMpp').message;
       return false;
     } finally {
       savingMppFor.value = null;

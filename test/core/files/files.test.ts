@@ -62,7 +62,7 @@ describe('files.route through the core', () => {
     const onnx = write(path.join(dir, 'uni.onnx'));
     const core = new HistoCore({});
     try {
-      const envelope = await core.dispatch('files.route', {
+      const envelope = await core.dispatch('file.route', {
         paths: [path.join(dir, 'patches'), path.join(dir, 'cases'), path.join(dir, 'dicom'), path.join(dir, 'empty'), onnx, path.join(dir, 'gone.svs')],
       });
       expect(envelope.ok).toBe(true);
@@ -78,7 +78,7 @@ describe('files.route through the core', () => {
           { path: path.join(dir, 'gone.svs'), reason: 'gone.svs: no such file or folder' },
         ],
       });
-      const pick = await core.dispatch('files.pick', { mode: 'open-file' });
+      const pick = await core.dispatch('file.pick', { mode: 'open-file' });
       expect(pick.ok).toBe(false);
       if (!pick.ok) expect(pick.error.message).toMatch(/desktop app.*Browse/);
     } finally {

@@ -79,17 +79,17 @@ describe('patch sets', () => {
 
       const summary = (await callCore(core, 'project.current', {}))!;
       expect(summary.counts).toMatchObject({ slides: 1, patchSets: 1 });
-      const [set] = await callCore(core, 'patchSets.list', {});
+      const [set] = await callCore(core, 'patchSet.list', {});
       expect(set).toMatchObject({ name: path.basename(root), rootPath: root, images: 6, classes: ['adipose', 'mucosa'], mpp: null, mppSource: null });
       const slides = await callCore(core, 'slide.list', {});
       expect(slides.filter((s) => s.patchSetId === set!.id)).toHaveLength(6);
       expect(slides.filter((s) => s.patchSetId === null).map((s) => s.kind)).toEqual(['slide']);
 
-      const updated = await callCore(core, 'patchSets.setMpp', { patchSetId: set!.id, mpp: 0.5 });
+      const updated = await callCore(core, 'patchSet.setMpp', { patchSetId: set!.id, mpp: 0.5 });
       expect(updated).toMatchObject({ mpp: 0.5, mppSource: 'user', images: 6 });
-      const audit = await callCore(core, 'audit.list', { action: 'patchSets.setMpp', limit: 5 });
+      const audit = await callCore(core, 'audit.list', { action: 'patchSet.setMpp', limit: 5 });
       expect(audit[0]!.detail).toMatchObject({ images: 6, mpp: 0.5, previous: null });
-      await expect(callCore(core, 'patchSets.setMpp', { patchSetId: 99, mpp: 0.5 })).rejects.toThrow(/patch set 99 is not in this project/);
+      await expect(callCore(core, 'patchSet.setMpp', { patchSetId: 99, mpp: 0.5 })).rejects.toThrow(/patch set 99 is not in this project/);
     } finally {
       core.closeProject();
     }

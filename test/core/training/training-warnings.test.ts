@@ -49,8 +49,8 @@ describe('warnings before training', () => {
       const before = await callCore(core, 'train.preflight', { task: 'tissue' });
       expect(before.warnings).toEqual([expect.stringMatching(/^6 tiles of this task come from images without a resolution \(patch set patches\)/)]);
 
-      const [patchSet] = await callCore(core, 'patchSets.list', {});
-      await callCore(core, 'patchSets.setMpp', { patchSetId: patchSet!.id, mpp: 2 });
+      const [patchSet] = await callCore(core, 'patchSet.list', {});
+      await callCore(core, 'patchSet.setMpp', { patchSetId: patchSet!.id, mpp: 2 });
       const after = await callCore(core, 'train.preflight', { task: 'tissue' });
       expect(after.warnings).toEqual([expect.stringContaining('different resolutions: 0.5 µm/px (2 tiles), 2 µm/px (6 tiles)')]);
       await expect(callCore(core, 'train.preflight', { task: 'nope' })).rejects.toThrow(/nope/);
