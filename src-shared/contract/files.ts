@@ -4,7 +4,7 @@ import { FilePath } from './project';
 export const FileKindName = z.enum(['slide', 'backbone', 'labels', 'project']);
 
 /**
- * A native open or save dialog (Electron only; the browser uses `files.list`). `accept` narrows
+ * A native open or save dialog (Electron only; the browser uses `file.list`). `accept` narrows
  * the filter to the kinds the field takes; no `accept` shows every file.
  */
 export const PickPathRequest = z.strictObject({

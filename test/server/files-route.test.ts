@@ -26,7 +26,7 @@ describe('histo serve: file browser and dropped-file upload', () => {
 
   const base = () => `http://127.0.0.1:${server.port}`;
   const list = (body: unknown, token: string | null = server.token) =>
-    fetch(`${base()}/api/call/files.list`, {
+    fetch(`${base()}/api/call/file.list`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...(token ? { 'X-Histo-Token': token } : {}) },
       body: JSON.stringify(body),
