@@ -156,7 +156,8 @@ describe('Compare in the browser against histo serve', () => {
     await expect.poll(() => canvasInked(page.getByTestId('compare-chart-f1').locator('canvas')), { timeout: 10_000 }).toBe(true);
 
     expect(await cspViolations()).toEqual([]);
-    expect(problems).toEqual([]);
+    // The reload above aborts whatever calls the Backbones view still had in flight: the browser's doing, not a failure.
+    expect(problems.filter((problem) => !problem.endsWith('(net::ERR_ABORTED)'))).toEqual([]);
     await context.close();
   });
 
