@@ -27,10 +27,12 @@ export function checkProjectInvariants(project: string, completed: ReadonlyMap<s
     check('no orphan labels or predictions', orphanLabels + orphanPredictions === 0, `${orphanLabels} labels, ${orphanPredictions} predictions`);
     const badVectors = count(
       db,
-      `SELECT count(*) AS n FROM embeddings e JOIN backbones b ON b.id = e.backbone_id
-       WHERE length(e.vector) <> b.dim * (CASE e.dtype WHEN 'float16' THEN 2 ELSE 4 END)`,
+      `SELECT count(*) AS n FROM embedding_blocks k JOIN backbones b ON b.id = k.backbone_id
+       WHERE length(k.vectors) <> k.count * b.dim * (CASE k.dtype WHEN 'float16' THEN 2 ELSE 4 END) OR length(k.tile_ids) <> k.count * 4`,
     );
-    check('no half-written vectors', badVectors === 0, `${badVectors} vectors of the wrong length`);
+    check('no half-written vector blocks', badVectors === 0, `${badVectors} blocks of the wrong length`);
+    const unindexed = count(db, 'SELECT count(*) AS n FROM embeddings e LEFT JOIN embedding_blocks k ON k.id = e.block_id WHERE k.id IS NULL OR e.slot >= k.count');
+    check('every indexed vector lies in its block', unindexed === 0, `${unindexed} index rows point outside their block`);
     const rows = count(db, 'SELECT count(*) AS n FROM embeddings e JOIN backbones b ON b.id = e.backbone_id WHERE b.name = ? AND e.view = 0', expectedEmbeddings.backbone);
     check('every tile embedded exactly once (original view) after a final resume', rows === expectedEmbeddings.rows, `${rows} rows, expected ${expectedEmbeddings.rows}`);
     const duplicates = count(db, 'SELECT count(*) AS n FROM (SELECT 1 FROM embeddings GROUP BY backbone_id, tile_id, view HAVING count(*) > 1)');
