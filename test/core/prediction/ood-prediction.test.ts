@@ -5,11 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../../src-main/core/project/project-store';
 import { importBackbone } from '../../../src-main/core/registry/backbone-registry';
-import { registerSource } from '../../../src-main/core/extraction/extraction-plan';
 import { TasksRepo } from '../../../src-main/core/project/repos/tasks-repo';
-import { importLabels } from '../../../src-main/core/labels/import-labels';
-import { embedTiles } from '../../../src-main/core/extraction/embed-tiles';
-import { trainTask } from '../../../src-main/core/training/train-task';
 import { predictSlides } from '../../../src-main/core/prediction/predict-slides';
 import { reviewQueue } from '../../../src-main/core/prediction/review';
 import { OodRepo } from '../../../src-main/core/project/repos/ood-repo';
@@ -17,6 +13,7 @@ import { mapColors } from '../../../src-main/core/map/map-colors';
 import { exportPredictionFiles } from '../../../src-main/core/prediction/export-prediction-files';
 import { OOD_FLAG_PERCENTILE } from '../../../src-main/core/heads/ood-reference';
 import { linearEmbedder } from '../../helpers/onnx-models';
+import { trainHeadOnLabelledSlide } from '../../helpers/labelled-head';
 import { writeTwoRegionSlide } from '../../helpers/embedding-fixtures';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-ood-'));
@@ -42,16 +39,11 @@ beforeAll(async () => {
   slide = await writeTwoRegionSlide(path.join(dir, 'two-regions.tif'));
   foreign = await writeForeignSlide(path.join(dir, 'green.tif'));
   const backbone = await importBackbone(store, linearEmbedder({ inputSize: 32, dim: 16, seed: 8, dir }), { name: 'lin' });
-  const registered = await registerSource(store, { kind: 'slide', path: slide }, { tileSize: 32, mpp: 0.5, minTissue: 0 });
-  await registered.source.close();
   const task = new TasksRepo(store.db).create('tumour', ['stroma', 'tumour']);
   // Labels on rows 0 and 4 of both regions: 32 tiles of 128.
   const rows = ['source,x,y,label'];
   for (const y of [0, 128]) for (let x = 0; x < 512; x += 32) rows.push(`${slide},${x},${y},${x < 256 ? 'tumour' : 'stroma'}`);
-  fs.writeFileSync(path.join(dir, 'labels.csv'), rows.join('\n'));
-  importLabels(store, task, path.join(dir, 'labels.csv'));
-  await embedTiles(store, backbone, registered.tiles.map((t) => t.id));
-  headId = trainTask(store, { task, backbone, kind: 'logreg', folds: 2, groupBy: 'none', augment: 'none', search: false, seed: 0 }).headId;
+  headId = await trainHeadOnLabelledSlide(store, dir, slide, backbone, task, rows);
 }, 120_000);
 afterAll(() => {
   store.close();

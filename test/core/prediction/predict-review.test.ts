@@ -4,10 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../../src-main/core/project/project-store';
 import { importBackbone } from '../../../src-main/core/registry/backbone-registry';
-import { registerSource } from '../../../src-main/core/extraction/extraction-plan';
 import { TasksRepo, type StoredTask } from '../../../src-main/core/project/repos/tasks-repo';
 import { importLabels } from '../../../src-main/core/labels/import-labels';
-import { embedTiles } from '../../../src-main/core/extraction/embed-tiles';
 import { trainTask } from '../../../src-main/core/training/train-task';
 import { loadTaskDataset } from '../../../src-main/core/training/load-task-dataset';
 import { predictSlides } from '../../../src-main/core/prediction/predict-slides';
@@ -19,6 +17,7 @@ import { renderHeatmap } from '../../../src-main/core/prediction/heatmap';
 import type { StoredBackbone } from '../../../src-main/core/project/repos/backbones-repo';
 import { LabelsRepo } from '../../../src-main/core/project/repos/labels-repo';
 import { linearEmbedder } from '../../helpers/onnx-models';
+import { trainHeadOnLabelledSlide } from '../../helpers/labelled-head';
 import { writeTwoRegionSlide } from '../../helpers/embedding-fixtures';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-predict-'));
@@ -32,14 +31,9 @@ beforeAll(async () => {
   store = ProjectStore.create(path.join(dir, 'p.histo'));
   slide = await writeTwoRegionSlide(path.join(dir, 'two-regions.tif'));
   backbone = await importBackbone(store, linearEmbedder({ inputSize: 32, dim: 16, seed: 8, dir }), { name: 'lin' });
-  const registered = await registerSource(store, { kind: 'slide', path: slide }, { tileSize: 32, mpp: 0.5, minTissue: 0 });
-  await registered.source.close();
   task = new TasksRepo(store.db).create('tumour', ['stroma', 'tumour']);
   const rows = ['source,x,y,label', ...[0, 32, 64, 96].map((x) => `${slide},${x},0,tumour`), ...[352, 384, 416, 448].map((x) => `${slide},${x},0,stroma`), ...[0, 64].map((x) => `${slide},${x},128,tumour`), ...[384, 448].map((x) => `${slide},${x},128,stroma`)];
-  fs.writeFileSync(path.join(dir, 'labels.csv'), rows.join('\n'));
-  importLabels(store, task, path.join(dir, 'labels.csv'));
-  await embedTiles(store, backbone, registered.tiles.map((t) => t.id));
-  headId = trainTask(store, { task, backbone, kind: 'logreg', folds: 2, groupBy: 'none', augment: 'none', search: false, seed: 0 }).headId;
+  headId = await trainHeadOnLabelledSlide(store, dir, slide, backbone, task, rows);
 }, 120_000);
 afterAll(() => {
   store.close();
