@@ -1,9 +1,9 @@
 // The Electron shell: a window with secure defaults, the IPC gate and nothing else. All work is
-// done by the core, which runs unchanged under plain Node for the CLI, the server and the tests.
+// done by the core, which runs unchanged under plain Node for the CLI, the server and the tests; in
+// the app it runs in a utility process (the core host), so this process only routes and owns windows.
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { ipcChannels } from '../../src-shared/contract/ipc-channels';
-import { HistoCore } from '../core/histo-core';
 import { rendererDir } from '../core/app-root';
 import { contentSecurityPolicy } from '../../src-shared/security/content-security-policy';
 import { createIpcCallHandler } from './ipc-handler';
@@ -11,11 +11,14 @@ import { createSlideProtocolHandler, SLIDE_PROTOCOL, slideProtocolPrivileges } f
 import { decidePermission, isAllowedNavigation, isAllowedRequest, secureWebPreferences } from './window-security';
 import { claimSingleInstance } from './single-instance';
 import { withNativeDialogs, type NativeDialogRequest } from './native-dialogs';
+import { startUtilityCoreHost } from './utility-core-host';
+import type { CoreHostClient } from '../core/host/core-host-client';
 
 let mainWindow: BrowserWindow | null = null;
 // A second launch focuses this window and quits before it opens anything.
 const isSoleInstance = claimSingleInstance(app, () => mainWindow);
-const core = new HistoCore();
+// Started once the app is ready (utility processes cannot start before).
+let core: CoreHostClient | null = null;
 // Must run before the app is ready: slide tiles, thumbnails and masks load as histo://slides/...
 protocol.registerSchemesAsPrivileged([{ scheme: SLIDE_PROTOCOL, privileges: slideProtocolPrivileges }]);
 const indexFile = path.join(rendererDir(), 'index.html');
@@ -61,17 +64,16 @@ function showNativeDialog(request: NativeDialogRequest) {
   return request.kind === 'save' ? dialog.showSaveDialog(mainWindow, request.options) : dialog.showOpenDialog(mainWindow, request.options);
 }
 
-const handleCall = createIpcCallHandler(withNativeDialogs(core.dispatch, showNativeDialog), (event) => {
-  const frame = event.senderFrame;
-  return mainWindow !== null && event.sender.id === mainWindow.webContents.id && frame !== null && isAllowedNavigation(frame.url, indexUrl);
-});
-
-core.jobs.on('progress', (payload) => mainWindow?.webContents.send(ipcChannels.event, 'job.progress', payload));
-
 void app.whenReady().then(() => {
   if (!isSoleInstance) return;
   hardenSession();
-  protocol.handle(SLIDE_PROTOCOL, createSlideProtocolHandler(core.slideImages));
+  const host = (core = startUtilityCoreHost());
+  host.onJobEvent((payload) => mainWindow?.webContents.send(ipcChannels.event, 'job.progress', payload));
+  const handleCall = createIpcCallHandler(withNativeDialogs((method, input) => host.dispatch(method, input), showNativeDialog), (event) => {
+    const frame = event.senderFrame;
+    return mainWindow !== null && event.sender.id === mainWindow.webContents.id && frame !== null && isAllowedNavigation(frame.url, indexUrl);
+  });
+  protocol.handle(SLIDE_PROTOCOL, createSlideProtocolHandler((pathname, query) => host.renderSlideImage(pathname, query)));
   ipcMain.handle(ipcChannels.call, (event, method: unknown, input: unknown) => handleCall(event, method, input));
   createWindow();
   app.on('activate', () => {
@@ -82,4 +84,11 @@ void app.whenReady().then(() => {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
-app.on('will-quit', () => core.close());
+// The core closes its project (and cancels its jobs) before the app exits; quitting waits for it once.
+app.on('will-quit', (event) => {
+  const host = core;
+  if (!host) return;
+  core = null;
+  event.preventDefault();
+  void host.close().finally(() => app.quit());
+});

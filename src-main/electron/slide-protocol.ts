@@ -3,7 +3,7 @@
 // `electron` imports (it maps a fetch Request to a Response) so plain-Node tests can drive it.
 import type { ErrorCode } from '../../src-shared/contract';
 import { serializeError } from '../core/errors';
-import { renderSlideImage, type SlideImageRenderer } from '../core/slides-library/slide-images';
+import type { CoreSurface } from '../core/host/host-protocol';
 
 export const SLIDE_PROTOCOL = 'histo';
 
@@ -12,7 +12,8 @@ export const slideProtocolPrivileges = { standard: true, secure: true, supportFe
 
 const statusOf: Partial<Record<ErrorCode, number>> = { VALIDATION: 400, BAD_INPUT: 422, NOT_FOUND: 404, NO_PROJECT: 409 };
 
-export function createSlideProtocolHandler(renderer: SlideImageRenderer): (request: Request) => Promise<Response> {
+/** `render` is the core's image entry (the core host's, in the app): URL path and query in, image out. */
+export function createSlideProtocolHandler(render: CoreSurface['renderSlideImage']): (request: Request) => Promise<Response> {
   return async (request) => {
     const corsHeaders = { 'Access-Control-Allow-Origin': '*', 'X-Content-Type-Options': 'nosniff' };
     let url: URL;
@@ -24,7 +25,7 @@ export function createSlideProtocolHandler(renderer: SlideImageRenderer): (reque
     if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('method not allowed', { status: 405, headers: corsHeaders });
     if (url.protocol !== `${SLIDE_PROTOCOL}:` || (url.host !== 'slides' && url.host !== 'heads')) return new Response('not found', { status: 404, headers: corsHeaders });
     try {
-      const image = await renderSlideImage(renderer, `${url.host}${url.pathname}`, url.searchParams);
+      const image = await render(`${url.host}${url.pathname}`, url.searchParams);
       return new Response(request.method === 'HEAD' ? null : new Uint8Array(image.body), {
         status: 200,
         headers: { ...corsHeaders, 'Content-Type': image.contentType, 'Cache-Control': image.volatile ? 'no-cache' : 'private, max-age=3600' },

@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallEnvelope, ErrorCode, JobEvent } from '../../src-shared/contract';
-import type { HistoCore } from '../core/histo-core';
+import type { CoreSurface } from '../core/host/host-protocol';
 import { rendererDir as defaultRendererDir } from '../core/app-root';
 import { hasLoopbackHost, hasValidToken, newToken, TOKEN_COOKIE } from './request-auth';
 import { securityHeaders } from './security-headers';
@@ -12,13 +12,14 @@ import { isSlideImagePath } from '../core/slides-library/slide-images';
 import { declaresOversizedBody, foreignOriginReason, isJsonContentType, requestLimits } from './request-guards';
 import { attachEventSocketLimits } from './event-socket-limits';
 import { receiveUploadChunk, UPLOAD_PATH } from './upload-route';
-import { serializeError } from '../core/errors';
+import { HistoError, serializeError } from '../core/errors';
 
 /** The only address we ever listen on: the workstation itself. */
 export const LOOPBACK_HOST = '127.0.0.1';
 
 export interface ServerOptions {
-  core: HistoCore;
+  /** The core behind the contract: the core host (`histo serve`), or `inProcessCore` in a test. */
+  core: CoreSurface;
   port?: number;
   rendererDir?: string;
   token?: string;
@@ -96,6 +97,13 @@ function readJsonBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
+/** The open project's file, asked of the core (which may run on another thread); null when none is open. */
+async function openProjectPath(core: CoreSurface): Promise<string | null> {
+  const envelope = await core.dispatch('project.current', {});
+  if (!envelope.ok) throw new HistoError(envelope.error.code, envelope.error.message);
+  return (envelope.result as { path: string } | null)?.path ?? null;
+}
+
 /**
  * Serves the renderer and the contract over HTTP + WebSocket on 127.0.0.1, guarded by a per-run
  * token, so the real UI runs in a browser against the real core (tests, a remote GPU workstation).
@@ -138,10 +146,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (req.method !== 'POST') return fail(res, 'VALIDATION', 'uploads use POST');
       // Not a type a foreign page may send without a preflight, like JSON for the calls.
       if (req.headers['content-type'] !== 'application/octet-stream') return fail(res, 'VALIDATION', 'uploads must send Content-Type: application/octet-stream', 415);
-      const project = core.currentProject;
-      if (!project) return fail(res, 'NO_PROJECT', 'no project is open: dropped files are kept beside the project, so open one first');
+      const projectPath = await openProjectPath(core);
+      if (!projectPath) return fail(res, 'NO_PROJECT', 'no project is open: dropped files are kept beside the project, so open one first');
       try {
-        return sendEnvelope(res, { ok: true, result: await receiveUploadChunk(req, url, project.path) });
+        return sendEnvelope(res, { ok: true, result: await receiveUploadChunk(req, url, projectPath) });
       } catch (err) {
         return sendEnvelope(res, { ok: false, error: serializeError(err) });
       }
@@ -184,7 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const message = JSON.stringify({ event: 'job.progress', payload });
     for (const client of sockets.clients as Set<WebSocket>) if (client.readyState === client.OPEN) client.send(message);
   };
-  core.jobs.on('progress', broadcast);
+  const stopBroadcast = core.onJobEvent(broadcast);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -197,7 +205,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     token,
     close: async () => {
-      core.jobs.off('progress', broadcast);
+      stopBroadcast();
       for (const client of sockets.clients) client.terminate();
       sockets.close();
       server.closeAllConnections();

@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorCode } from '../../src-shared/contract';
 import { serializeError } from '../core/errors';
-import type { HistoCore } from '../core/histo-core';
-import { renderSlideImage } from '../core/slides-library/slide-images';
+import type { CoreSurface } from '../core/host/host-protocol';
 import { securityHeaders } from './security-headers';
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
@@ -23,9 +22,9 @@ function queryOf(res: ServerResponse): URLSearchParams {
  * /heads/<headId>/slides/<id>/heatmap.png[?class=]: the images the viewer shows, rendered by the
  * core (the same function the Electron `histo:` protocol calls). The caller has already checked the token.
  */
-export async function sendSlideImage(core: HistoCore, pathname: string, method: string, res: ServerResponse): Promise<void> {
+export async function sendSlideImage(core: CoreSurface, pathname: string, method: string, res: ServerResponse): Promise<void> {
   try {
-    const image = await renderSlideImage(core.slideImages, pathname, queryOf(res));
+    const image = await core.renderSlideImage(pathname, queryOf(res));
     res.writeHead(200, {
       ...securityHeaders,
       'Content-Type': image.contentType,

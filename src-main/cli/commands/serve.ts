@@ -3,6 +3,7 @@ import type { CliCommand } from '../command';
 import { callCore } from '../call-core';
 import { startServer } from '../../server/histo-server';
 import { UsageError } from '../cli-errors';
+import { startWorkerCoreHost } from '../../core/host/worker-core-host';
 
 export const serveCommand: CliCommand = {
   path: ['serve'],
@@ -15,14 +16,22 @@ export const serveCommand: CliCommand = {
     const port = portText === undefined ? 0 : Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: not a port number: ${portText}`);
 
-    const core = ctx.core();
-    const project = ctx.options.project as string | undefined;
-    if (project !== undefined) {
-      const method = fs.existsSync(project) ? 'project.open' : 'project.create';
-      const summary = await callCore(core, method, { path: project });
-      ctx.err(`${method === 'project.open' ? 'Opened' : 'Created'} project ${summary.path}`);
+    // The core runs on its own thread: this one only answers HTTP and routes calls, so a long job
+    // or a large first load never holds up a request.
+    const core = await startWorkerCoreHost();
+    let server;
+    try {
+      const project = ctx.options.project as string | undefined;
+      if (project !== undefined) {
+        const method = fs.existsSync(project) ? 'project.open' : 'project.create';
+        const summary = await callCore(core, method, { path: project });
+        ctx.err(`${method === 'project.open' ? 'Opened' : 'Created'} project ${summary.path}`);
+      }
+      server = await startServer({ core, port });
+    } catch (err) {
+      await core.close();
+      throw err;
     }
-    const server = await startServer({ core, port });
     if (ctx.json) ctx.out(JSON.stringify({ url: server.url, port: server.port, token: server.token }));
     ctx.err(`Histo Workstation is serving on ${server.url}\nOpen that URL in a browser on this machine; Ctrl+C stops the server.`);
 
@@ -32,6 +41,6 @@ export const serveCommand: CliCommand = {
       process.once('SIGTERM', stop);
     });
     await server.close();
-    core.close();
+    await core.close();
   },
 };

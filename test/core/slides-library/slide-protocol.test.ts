@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deepZoomLevels } from '../../../src-shared/contract';
 import { ProjectStore } from '../../../src-main/core/project/project-store';
-import { SlideImageRenderer } from '../../../src-main/core/slides-library/slide-images';
+import { renderSlideImage, SlideImageRenderer } from '../../../src-main/core/slides-library/slide-images';
 import { SlideLibrary } from '../../../src-main/core/slides-library/slide-library';
 import { createSlideProtocolHandler } from '../../../src-main/electron/slide-protocol';
 import { useTempDir } from '../../helpers/temp-dir';
@@ -22,7 +22,8 @@ describe('the histo: protocol of the Electron shell', () => {
     opened.push(library, store);
     const slide = await writeTissueTiff(path.join(dir, 's.tif'), { width: 1200, height: 900 });
     const id = (await library.import([slide.file])).imported[0]!.id;
-    const handle = createSlideProtocolHandler(new SlideImageRenderer(library));
+    const renderer = new SlideImageRenderer(library);
+    const handle = createSlideProtocolHandler((pathname, query) => renderSlideImage(renderer, pathname, query));
     const { maxLevel } = deepZoomLevels(1200, 900);
 
     const tile = await handle(new Request(`histo://slides/${id}/tiles/${maxLevel}/0_0.jpg?v=abc`));
@@ -46,7 +47,8 @@ describe('the histo: protocol of the Electron shell', () => {
     opened.push(library, store);
     const slide = await writeTissueTiff(path.join(dir, 's.tif'), { width: 1200, height: 900 });
     const id = (await library.import([slide.file])).imported[0]!.id;
-    const handle = createSlideProtocolHandler(new SlideImageRenderer(library));
+    const renderer = new SlideImageRenderer(library);
+    const handle = createSlideProtocolHandler((pathname, query) => renderSlideImage(renderer, pathname, query));
 
     const crop = await handle(new Request(`histo://slides/${id}/region.jpg?v=abc&x=100&y=200&w=400&h=200&size=100`));
     expect(crop.status).toBe(200);
