@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from '../errors';
 import { HistoCore } from '../histo-core';
 import { serveCore } from './core-host-service';
+import { lowerCorePriority } from './core-priority';
 import type { CoreMessage, HostPort, ShellMessage } from './host-protocol';
 import type { CoreHostWorkerData } from './worker-core-host';
 
@@ -28,6 +29,8 @@ function utilityPort(): HostPort<CoreMessage, ShellMessage> | null {
 
 const port = threadPort() ?? utilityPort();
 if (!port) throw new Error('core-host.worker: start it as a worker thread or an Electron utility process');
+// Before the core starts its own threads, so that they inherit it.
+lowerCorePriority(!parentPort);
 const env = (workerData as CoreHostWorkerData | null)?.env ?? process.env;
 let core: HistoCore;
 try {
