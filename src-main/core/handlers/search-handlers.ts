@@ -2,14 +2,15 @@ import os from 'node:os';
 import type { Handlers } from '../dispatch';
 import type { CoreContext } from '../core-context';
 import { labelSelection } from '../search/label-selection';
-import { describeTiles, searchProject } from '../search/search-project';
+import { describeTiles } from '../search/search-project';
+import { searchWithLoadJob } from '../search/search-with-load-job';
 import { resolveTask } from '../search/resolve-task';
 
 type SearchMethods = 'search.run' | 'search.label' | 'search.describe';
 
 export function searchHandlers(core: CoreContext): Pick<Handlers, SearchMethods> {
   return {
-    'search.run': (request) => searchProject(core.requireProject(), request),
+    'search.run': (request) => searchWithLoadJob(core, request),
     'search.describe': ({ tileIds, task }) => {
       const store = core.requireProject();
       const described = describeTiles(store, tileIds, task === undefined ? null : resolveTask(store, task).id);

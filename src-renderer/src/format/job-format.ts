@@ -35,6 +35,7 @@ const jobTitles: Record<string, string> = {
   predict: 'Predicting slides',
   compare: 'Comparing backbones',
   map: 'Computing the map',
+  'search-index': 'Loading the search index',
   merge: 'Merging shard projects',
   'dataset.import-folder': 'Importing a patch folder',
 };
