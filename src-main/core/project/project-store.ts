@@ -15,9 +15,6 @@ import { backupBeforeMigration } from './project-backup';
 import { PatchSetsRepo } from './repos/patch-sets-repo';
 import { DEFAULT_PROJECT_BACKBONE } from '../backbones/default-backbone';
 
-/** The most SQLite maps of a project file (its default build's ceiling, 2 GiB). */
-const MMAP_BYTES = 2 ** 31 - 65536;
-
 /** One open project: one SQLite file in WAL mode (rollback journal, exclusively locked, on network storage). */
 export class ProjectStore {
   /** How the file is journalled and locked, from the filesystem it is on (see shared-storage.ts). */
@@ -92,10 +89,6 @@ export class ProjectStore {
     // 64 MiB of page cache instead of 2: the indexes of millions of vectors and predictions are
     // walked for every slide, and each miss is a read from the OS.
     this.db.pragma('cache_size = -65536');
-    // Reads through a memory map on local disks: a vector scan then copies BLOB pages straight from
-    // the OS cache instead of one read() per page (about 1.5x the load rate). SQLite still writes
-    // with write(), so crash safety is unchanged; network storage keeps plain reads.
-    if (!this.storage.network) this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
   }
 
   get schemaVersion(): number {
