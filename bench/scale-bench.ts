@@ -172,7 +172,7 @@ async function main(): Promise<void> {
       let positives = 0;
       for (const slideId of predictSlides) {
         const tileIds = tilesOf.all(slideId) as number[];
-        const stored = predictStoredTiles(store, headId, apply, backbone, tileIds, 2);
+        const stored = await predictStoredTiles(store, headId, apply, backbone, tileIds, 2);
         const scores = new Float32Array(stored.tileIds.length);
         for (let i = 0; i < scores.length; i++) scores[i] = stored.probs[i * 2 + 1]!;
         positives += summarizeSlide(scores, 0.5, 10, null).positive;

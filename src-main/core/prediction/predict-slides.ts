@@ -59,22 +59,42 @@ export function defaultThreshold(summary: Record<string, unknown>): number {
 
 /**
  * Applies a head to the stored view-0 vectors of `tileIds` (those that have one) and stores the
- * probabilities in one transaction: the part of prediction that scales with the tile count. The
- * vectors stream block by block through the compiled head; only probabilities are kept.
+ * probabilities (and, for heads with a reference, the out-of-distribution scores) in one
+ * transaction: the part of prediction that scales with the tile count. The vectors stream block
+ * by block through the compiled head and the OOD scorer, read once; only scores are kept.
  */
-export function predictStoredTiles(store: ProjectStore, headId: number, head: Head | HeadApplier, backbone: StoredBackbone, tileIds: readonly number[], k: number): { tileIds: Int32Array; probs: Float32Array } {
+export async function predictStoredTiles(
+  store: ProjectStore,
+  headId: number,
+  head: Head | HeadApplier,
+  backbone: StoredBackbone,
+  tileIds: readonly number[],
+  k: number,
+  ood?: OodScorer,
+): Promise<{ tileIds: Int32Array; probs: Float32Array; ood: Float32Array | null }> {
   const apply = typeof head === 'function' ? head : compileHead(head);
   const ids = new Int32Array(tileIds.length);
   let probs = new Float32Array(tileIds.length * k);
   let n = 0;
-  for (const chunk of new EmbeddingsRepo(store.db).scanTiles(backbone.id, backbone.dim, 0, tileIds)) {
-    probs.set(apply(chunk.vectors, chunk.count), n * k);
-    ids.set(chunk.tileIds, n);
-    n += chunk.count;
+  const stream = ood ? await ood.stream(tileIds.length) : null;
+  let percentiles: Float32Array | null = null;
+  try {
+    for (const chunk of new EmbeddingsRepo(store.db).scanTiles(backbone.id, backbone.dim, 0, tileIds)) {
+      probs.set(apply(chunk.vectors, chunk.count), n * k);
+      ids.set(chunk.tileIds, n);
+      n += chunk.count;
+      await stream?.add(chunk.vectors, chunk.count);
+    }
+    percentiles = (await stream?.finish()) ?? null;
+  } finally {
+    await stream?.close();
   }
   probs = probs.subarray(0, n * k);
-  new PredictionsRepo(store.db).writeMany(headId, ids.subarray(0, n), probs, k);
-  return { tileIds: ids.subarray(0, n), probs };
+  store.db.transaction(() => {
+    new PredictionsRepo(store.db).writeMany(headId, ids.subarray(0, n), probs, k);
+    ood?.save(ids.subarray(0, n), percentiles);
+  })();
+  return { tileIds: ids.subarray(0, n), probs, ood: percentiles };
 }
 
 /**
@@ -105,7 +125,7 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
       await registered.source.close();
       const tileIds = registered.tiles.map((t) => t.id);
       await embedTiles(store, backbone, tileIds, {}, ctx);
-      const stored = predictStoredTiles(store, headId, apply, backbone, tileIds, k);
+      const stored = await predictStoredTiles(store, headId, apply, backbone, tileIds, k, ood);
       const scores = new Float32Array(stored.tileIds.length);
       const perClass: Record<string, number> = Object.fromEntries(head.classes.map((c) => [c, 0]));
       for (let i = 0; i < scores.length; i++) {
@@ -114,16 +134,9 @@ export async function predictSlides(store: ProjectStore, headId: number, paths: 
       }
       predicted += scores.length;
       const slide = new SlidesRepo(store.db).get(registered.slideId)!.info;
-      // Out-of-distribution scores, for heads that keep a reference: the slide's vectors read once more.
-      let oodPercentiles: Float32Array | null = null;
-      if (ood.enabled) {
-        const matrix = new EmbeddingsRepo(store.db).loadMatrix(backbone.id, backbone.dim, { view: 0, tileIds: Array.from(stored.tileIds) });
-        oodPercentiles = await ood.score(matrix.vectors, matrix.count);
-        store.db.transaction(() => ood.save(matrix.tileIds, oodPercentiles))();
-      }
       const tile = registered.tiles[0];
       const tileAreaMm2 = slide.mppX !== null && slide.mppY !== null && tile ? ((tile.width * slide.mppX) / 1000) * ((tile.height * slide.mppY) / 1000) : null;
-      slides.push({ slideId: registered.slideId, path: input.path, tilingId: registered.tilingId, ...summarizeSlide(scores, threshold, options.topK ?? 10, tileAreaMm2), perClass, ood: ood.summary(oodPercentiles) });
+      slides.push({ slideId: registered.slideId, path: input.path, tilingId: registered.tilingId, ...summarizeSlide(scores, threshold, options.topK ?? 10, tileAreaMm2), perClass, ood: ood.summary(stored.ood) });
     } catch (err) {
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
       // Predictions of whole slides are kept (each slide is one transaction); rerunning redoes the rest.

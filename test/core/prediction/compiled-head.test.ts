@@ -3,7 +3,8 @@ import { seededRandom } from '../../../src-main/core/backbones/seeded-random';
 import { predictHeadProba, trainHead } from '../../../src-main/core/heads/head';
 import { compileHead } from '../../../src-main/core/prediction/compiled-head';
 
-const DIM = 12;
+/** 12: the scalar path; 32 (a multiple of 16): the SIMD product. */
+let DIM = 12;
 
 /** Three classes on shifted, scaled dimensions: standardising matters. */
 function data(n: number, seed: number) {
@@ -17,7 +18,14 @@ function data(n: number, seed: number) {
 }
 
 describe('compiled heads', () => {
-  it.each(['standardize', 'none', 'l2'] as const)('a logistic regression (%s) gives the probabilities of the trained head', (preprocess) => {
+  it.each([
+    ['standardize', 12],
+    ['none', 12],
+    ['l2', 12],
+    ['standardize', 32],
+    ['none', 32],
+  ] as const)('a logistic regression (%s, %i-d) gives the probabilities of the trained head', (preprocess, dim) => {
+    DIM = dim;
     const head = trainHead('logreg', { preprocess }, data(150, 1), 1);
     const test = data(40, 2);
     const want = predictHeadProba(head, test.x, test.n);
@@ -29,6 +37,7 @@ describe('compiled heads', () => {
   });
 
   it('an MLP runs as trained', () => {
+    DIM = 12;
     const head = trainHead('mlp', { hidden: [8], maxEpochs: 5 }, data(90, 3), 1);
     const test = data(20, 4);
     expect(compileHead(head)(test.x, test.n)).toEqual(predictHeadProba(head, test.x, test.n));

@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProjectStore } from '../../../src-main/core/project/project-store';
 import { importBackbone } from '../../../src-main/core/registry/backbone-registry';
 import { TasksRepo } from '../../../src-main/core/project/repos/tasks-repo';
 import { predictSlides } from '../../../src-main/core/prediction/predict-slides';
 import { reviewQueue } from '../../../src-main/core/prediction/review';
 import { OodRepo } from '../../../src-main/core/project/repos/ood-repo';
+import { EmbeddingsRepo } from '../../../src-main/core/project/repos/embeddings-repo';
 import { mapColors } from '../../../src-main/core/map/map-colors';
 import { exportPredictionFiles } from '../../../src-main/core/prediction/export-prediction-files';
 import { OOD_FLAG_PERCENTILE } from '../../../src-main/core/heads/ood-reference';
@@ -83,6 +84,20 @@ describe('out-of-distribution scores of predictions', () => {
     expect(html).toContain(`WARNING: ${away!.tiles} of ${away!.tiles} tiles (100.0%) out of distribution (percentile ≥ ${OOD_FLAG_PERCENTILE})`);
   });
 
+  it('reads each slide\'s stored vectors once for both the probabilities and the OOD scores', async () => {
+    const scans = vi.spyOn(EmbeddingsRepo.prototype, 'scanTiles');
+    const matrices = vi.spyOn(EmbeddingsRepo.prototype, 'loadMatrix');
+    try {
+      const run = await predictSlides(store, headId, [slide, foreign], { threshold: 0.5 });
+      expect(run.slides.map((s) => s.ood?.median)).toEqual([expect.any(Number), expect.any(Number)]);
+      expect(scans).toHaveBeenCalledTimes(2);
+      expect(matrices).not.toHaveBeenCalled();
+    } finally {
+      scans.mockRestore();
+      matrices.mockRestore();
+    }
+  });
+
   it('heads trained before references existed predict as before, without scores', async () => {
     store.db.prepare('DELETE FROM head_ood_references WHERE head_id = ?').run(headId);
     store.db.prepare('DELETE FROM prediction_ood WHERE head_id = ?').run(headId);
@@ -91,4 +106,5 @@ describe('out-of-distribution scores of predictions', () => {
     expect(new OodRepo(store.db).allScores(headId).size).toBe(0);
     expect(reviewQueue(store, headId, { mode: 'top', limit: 3 }).map((i) => i.ood)).toEqual([null, null, null]);
   });
+
 });

@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { patchSetsSchema } from './004-patch-sets';
 import { annotationsSchema } from './005-annotations';
 import { reviewFocusSchema } from './006-review-focus';
+import { predictionsWithoutRowidSchema } from './007-predictions-without-rowid';
 
 export interface Migration {
   /** The user_version the schema has after this migration. */
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'patch-sets', sql: patchSetsSchema },
   { version: 5, name: 'annotations', sql: annotationsSchema },
   { version: 6, name: 'review-focus', sql: reviewFocusSchema },
+  { version: 7, name: 'predictions-without-rowid', sql: predictionsWithoutRowidSchema },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

@@ -5,13 +5,20 @@ const ROWS_PER_STATEMENT = 128;
 
 /** Per-tile class probabilities of a head: little-endian float32 BLOBs, `k` per tile. */
 export class PredictionsRepo {
-  private readonly many: Database.Statement;
-  private readonly one: Database.Statement;
+  private inserts: { many: Database.Statement; one: Database.Statement } | null = null;
 
-  constructor(private readonly db: Database.Database) {
-    const values = Array.from({ length: ROWS_PER_STATEMENT }, () => '(?, ?, ?)').join(', ');
-    this.many = db.prepare(`INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES ${values}`);
-    this.one = db.prepare('INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES (?, ?, ?)');
+  constructor(private readonly db: Database.Database) {}
+
+  /** The INSERTs, prepared on first write: most users of the repo only read. */
+  private insertStatements(): { many: Database.Statement; one: Database.Statement } {
+    if (!this.inserts) {
+      const values = Array.from({ length: ROWS_PER_STATEMENT }, () => '(?, ?, ?)').join(', ');
+      this.inserts = {
+        many: this.db.prepare(`INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES ${values}`),
+        one: this.db.prepare('INSERT OR REPLACE INTO predictions (head_id, tile_id, probs) VALUES (?, ?, ?)'),
+      };
+    }
+    return this.inserts;
   }
 
   /** Stores (or replaces) the probabilities of `tileIds` (row i of `probs`, n x k) in one transaction. */
@@ -19,6 +26,7 @@ export class PredictionsRepo {
     // One copy of all probabilities; each BLOB is a slice of it (better-sqlite3 copies it into SQLite).
     const bytes = Buffer.from(probs.buffer, probs.byteOffset, tileIds.length * k * 4);
     const blob = (i: number) => bytes.subarray(i * k * 4, (i + 1) * k * 4);
+    const { many, one } = this.insertStatements();
     this.db.transaction(() => {
       let i = 0;
       const params: unknown[] = new Array(ROWS_PER_STATEMENT * 3);
@@ -28,9 +36,9 @@ export class PredictionsRepo {
           params[r * 3 + 1] = tileIds[i + r];
           params[r * 3 + 2] = blob(i + r);
         }
-        this.many.run(params);
+        many.run(params);
       }
-      for (; i < tileIds.length; i++) this.one.run(headId, tileIds[i], blob(i));
+      for (; i < tileIds.length; i++) one.run(headId, tileIds[i], blob(i));
     })();
   }
 

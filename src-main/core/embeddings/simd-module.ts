@@ -1,0 +1,217 @@
+/**
+ * The bytes of a tiny WebAssembly SIMD module, assembled here so no toolchain is needed. It
+ * exports its memory and two kernels over it (pointers are byte offsets into that memory):
+ *
+ *   decode(src, dst, n)            n IEEE halves at src -> n float32 at dst; n a multiple of 8
+ *   logits(x, n, dim, w, k, out)   out[i*k+c] = dot(x row i, w row c); dim a multiple of 16
+ *
+ * decode converts 8 halves per step with integer lane operations: the magnitude bits shift into
+ * float32 position and the exponent is rebiased; Inf/NaN get the all-ones exponent; subnormal
+ * halves (exponent 0) become normal floats by one exact subtraction; then the sign.
+ * The equivalent text format is in the comments beside each instruction group.
+ */
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+// Core opcodes.
+const END = 0x0b;
+const BLOCK = 0x02;
+const IF = 0x04;
+const ELSE = 0x05;
+const LOOP = 0x03;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const VOID = 0x40;
+const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
+const LOCAL_TEE = 0x22;
+const I32_CONST = 0x41;
+const I32_GE_U = 0x4f;
+const I32_ADD = 0x6a;
+const I32_MUL = 0x6c;
+const I32_SHL = 0x74;
+const F32_STORE = 0x38;
+const F32_ADD = 0x92;
+
+// SIMD opcodes (0xfd prefix, then the opcode as unsigned LEB128).
+const V128_LOAD = 0x00;
+const V128_STORE = 0x0b;
+const V128_CONST = 0x0c;
+const F32X4_EXTRACT_LANE = 0x1f;
+const I8X16_SHUFFLE = 0x0d;
+const I16X8_EQ = 0x2d;
+const I16X8_LT_U = 0x30;
+const I16X8_GT_U = 0x32;
+const V128_ANY_TRUE = 0x53;
+const I16X8_SHL = 0x8b;
+const I16X8_SHR_U = 0x8d;
+const I16X8_ADD = 0x8e;
+const I16X8_SUB = 0x91;
+const I32X4_EQ = 0x37;
+const V128_BITSELECT = 0x52;
+const I32X4_ADD = 0xae;
+const F32X4_SUB = 0xe5;
+const V128_AND = 0x4e;
+const V128_OR = 0x50;
+const I32X4_EXTEND_LOW_I16X8_U = 0xa9;
+const I32X4_EXTEND_HIGH_I16X8_U = 0xaa;
+const I32X4_SHL = 0xab;
+const F32X4_ADD = 0xe4;
+const F32X4_MUL = 0xe6;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return out;
+}
+
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+const simd = (op: number) => [0xfd, ...uleb(op)];
+const get = (local: number) => [LOCAL_GET, local];
+const set = (local: number) => [LOCAL_SET, local];
+const tee = (local: number) => [LOCAL_TEE, local];
+const i32 = (value: number) => [I32_CONST, ...sleb(value)];
+/** A v128 constant with the same 32-bit pattern in every lane. */
+const splat32 = (bits: number) => [...simd(V128_CONST), ...new Uint8Array(new Uint32Array([bits, bits, bits, bits]).buffer)];
+/** memarg: alignment hint (log2 bytes) and static offset. */
+const mem = (align: number, offset: number) => [...uleb(align), ...uleb(offset)];
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const name = (text: string) => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
+
+/** The lane constants of the conversion, kept in locals: V8 rematerialises a v128.const at every use. */
+const HALF_CONSTANTS = [0x7fff, 0x0f800000, 0x38000000, 0x00800000, 0x38800000, 0, 0x80000000] as const;
+
+/**
+ * Converts the half bits in the i32 lanes of local `x` to float32 lanes, left on the stack (uses
+ * locals `m` and `o`; `c` maps each constant to its local). No float arithmetic ever sees a
+ * subnormal (x86 takes ~100 cycles for one).
+ */
+function halvesToFloats(x: number, m: number, o: number, c: (bits: number) => number[]): number[] {
+  const exponent = [...get(m), ...c(0x0f800000), ...simd(V128_AND)];
+  return [
+    ...get(x), ...c(0x7fff), ...simd(V128_AND), ...i32(13), ...simd(I32X4_SHL), ...tee(m), // magnitude bits in float32 position
+    ...c(0x38000000), ...simd(I32X4_ADD), // exponent rebiased from 15 to 127
+    ...exponent, ...c(0x0f800000), ...simd(I32X4_EQ), ...c(0x38000000), ...simd(V128_AND), ...simd(I32X4_ADD), ...set(o), // Inf/NaN: all-ones exponent
+    ...get(o), ...c(0x00800000), ...simd(I32X4_ADD), ...c(0x38800000), ...simd(F32X4_SUB), // subnormal: (2^-14 + m 2^-24) - 2^-14
+    ...get(o),
+    ...exponent, ...c(0), ...simd(I32X4_EQ),
+    ...simd(V128_BITSELECT), // the subnormal value where the exponent was zero
+    ...get(x), ...i32(16), ...simd(I32X4_SHL), ...c(0x80000000), ...simd(V128_AND), ...simd(V128_OR), // sign
+  ];
+}
+
+/** Lane constants of the fast path: 16-bit patterns, repeated in every lane. */
+const FAST_CONSTANTS = [0x7fff, 0x8000, 0x3800, 0x0001, 0x03ff, 0x7bff] as const;
+const lanes16 = (bits: number) => ((bits << 16) | bits) >>> 0;
+
+/**
+ * The fast path for 8 halves (local `h`) that are all normal or zero, stored at `dst` as 8 floats:
+ * in 16-bit lanes the float's high half is sign | (exponent + 112) << 7 | mantissa >> 3, its low
+ * half the mantissa's last 3 bits << 13; two shuffles interleave them. Zero lanes keep the sign only.
+ */
+function fastEight(h: number, mag: number, hi: number, lo: number, dst: number, c: (bits: number) => number[]): number[] {
+  const interleave = (first: number) => Array.from({ length: 16 }, (_, byte) => (byte & 2 ? 16 : 0) + first + (byte >> 2) * 2 + (byte & 1));
+  return [
+    ...get(h), ...c(0x8000), ...simd(V128_AND), // sign
+    ...get(mag), ...i32(3), ...simd(I16X8_SHR_U), ...c(0x3800), ...simd(I16X8_ADD), ...get(h), ...c(0x8000), ...simd(V128_AND), ...simd(V128_OR), // normal high halves
+    ...get(mag), ...splat32(0), ...simd(I16X8_EQ),
+    ...simd(V128_BITSELECT), ...set(hi), // zero lanes: the sign alone
+    ...get(h), ...i32(13), ...simd(I16X8_SHL), ...set(lo),
+    ...get(dst), ...get(lo), ...get(hi), ...simd(I8X16_SHUFFLE), ...interleave(0), ...simd(V128_STORE), ...mem(0, 0),
+    ...get(dst), ...get(lo), ...get(hi), ...simd(I8X16_SHUFFLE), ...interleave(8), ...simd(V128_STORE), ...mem(0, 16),
+  ];
+}
+
+function decodeBody(): number[] {
+  const [src, dst, n, end, h, x, m, o, mag, hi, lo] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const constants = [...HALF_CONSTANTS.map((bits) => bits >>> 0), ...FAST_CONSTANTS.map(lanes16)];
+  const constantLocal = (bits: number) => 11 + constants.indexOf(bits >>> 0);
+  const slowConstant = (bits: number) => get(constantLocal(bits));
+  const fastConstant = (bits: number) => get(constantLocal(lanes16(bits)));
+  const locals = vec([[1, I32], [7 + constants.length, V128]]);
+  const code = [
+    ...constants.flatMap((bits) => [...splat32(bits), ...set(constantLocal(bits))]),
+    ...get(src), ...get(n), ...i32(1), ...[I32_SHL], ...[I32_ADD], ...set(end), // end = src + 2n
+    BLOCK, VOID, LOOP, VOID,
+    ...get(src), ...get(end), I32_GE_U, BR_IF, 1,
+    ...get(src), ...simd(V128_LOAD), ...mem(0, 0), ...tee(h), ...fastConstant(0x7fff), ...simd(V128_AND), ...set(mag),
+    // Any subnormal ((mag - 1) < 0x3ff, unsigned) or Inf/NaN (mag > 0x7bff) among the 8?
+    ...get(mag), ...fastConstant(0x0001), ...simd(I16X8_SUB), ...fastConstant(0x03ff), ...simd(I16X8_LT_U),
+    ...get(mag), ...fastConstant(0x7bff), ...simd(I16X8_GT_U), ...simd(V128_OR), ...simd(V128_ANY_TRUE),
+    IF, VOID,
+    ...get(dst), ...get(h), ...simd(I32X4_EXTEND_LOW_I16X8_U), ...set(x), ...halvesToFloats(x, m, o, slowConstant), ...simd(V128_STORE), ...mem(0, 0),
+    ...get(dst), ...get(h), ...simd(I32X4_EXTEND_HIGH_I16X8_U), ...set(x), ...halvesToFloats(x, m, o, slowConstant), ...simd(V128_STORE), ...mem(0, 16),
+    ELSE,
+    ...fastEight(h, mag, hi, lo, dst, fastConstant),
+    END,
+    ...get(src), ...i32(16), I32_ADD, ...set(src),
+    ...get(dst), ...i32(32), I32_ADD, ...set(dst),
+    BR, 0, END, END, END,
+  ];
+  return [...locals, ...code];
+}
+
+function logitsBody(): number[] {
+  // params: x n dim w k out; locals: rowEnd wRow wEnd xp wp (i32), a0..a3 (v128)
+  const [x, n, dim, w, k, out, xEnd, wRow, wEnd, xp, wp, a0, a1, a2, a3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const accs = [a0, a1, a2, a3];
+  const lane = (acc: number, i: number) => [...get(acc), ...simd(F32X4_EXTRACT_LANE), i];
+  const locals = vec([[5, I32], [4, V128]]);
+  const rowBytes = [...get(dim), ...i32(2), I32_SHL];
+  const code = [
+    ...get(x), ...get(n), ...rowBytes, I32_MUL, I32_ADD, ...set(xEnd), // xEnd = x + n * dim * 4
+    ...get(w), ...get(k), ...rowBytes, I32_MUL, I32_ADD, ...set(wEnd), // wEnd = w + k * dim * 4
+    BLOCK, VOID, LOOP, VOID, // rows
+    ...get(x), ...get(xEnd), I32_GE_U, BR_IF, 1,
+    ...get(w), ...set(wRow),
+    BLOCK, VOID, LOOP, VOID, // classes
+    ...get(wRow), ...get(wEnd), I32_GE_U, BR_IF, 1,
+    ...accs.flatMap((acc) => [...splat32(0), ...set(acc)]),
+    ...get(x), ...set(xp), ...get(wRow), ...set(wp),
+    ...get(wRow), ...rowBytes, I32_ADD, ...set(wRow), // wRow: the next class row, and this row's end
+    BLOCK, VOID, LOOP, VOID, // 16 values per step, four independent sums
+    ...get(wp), ...get(wRow), I32_GE_U, BR_IF, 1,
+    ...accs.flatMap((acc, i) => [...get(acc), ...get(xp), ...simd(V128_LOAD), ...mem(0, i * 16), ...get(wp), ...simd(V128_LOAD), ...mem(0, i * 16), ...simd(F32X4_MUL), ...simd(F32X4_ADD), ...set(acc)]),
+    ...get(xp), ...i32(64), I32_ADD, ...set(xp),
+    ...get(wp), ...i32(64), I32_ADD, ...set(wp),
+    BR, 0, END, END,
+    ...get(a0), ...get(a1), ...simd(F32X4_ADD), ...get(a2), ...get(a3), ...simd(F32X4_ADD), ...simd(F32X4_ADD), ...set(a0),
+    ...get(out), ...lane(a0, 0), ...lane(a0, 1), F32_ADD, ...lane(a0, 2), ...lane(a0, 3), F32_ADD, F32_ADD, F32_STORE, ...mem(2, 0),
+    ...get(out), ...i32(4), I32_ADD, ...set(out),
+    BR, 0, END, END,
+    ...get(x), ...rowBytes, I32_ADD, ...set(x),
+    BR, 0, END, END, END,
+  ];
+  return [...locals, ...code];
+}
+
+/** The module's bytes. */
+export function simdModuleBytes(): Uint8Array {
+  const decodeType = [0x60, ...vec([[I32], [I32], [I32]]), 0x00];
+  const logitsType = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00];
+  const body = (code: number[]) => [...uleb(code.length), ...code];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([decodeType, logitsType])),
+    ...section(3, vec([[0], [1]])),
+    ...section(5, vec([[0x00, 1]])), // one memory, 1 page to start; the host grows it
+    ...section(7, vec([[...name('memory'), 0x02, 0], [...name('decode'), 0x00, 0], [...name('logits'), 0x00, 1]])),
+    ...section(10, vec([body(decodeBody()), body(logitsBody())])),
+  ]);
+}
