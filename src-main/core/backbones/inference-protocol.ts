@@ -6,6 +6,8 @@ import type { SessionOptions } from './onnx-session';
 export interface TileEmbedder {
   readonly provider: ExecutionProviderName;
   readonly dim: number;
+  /** Batches it runs at once: the pipeline keeps this many in flight. */
+  readonly parallelism: number;
   /**
    * Embeds `count` tiles from the start of `input` and hands `input` back with the result. The
    * buffer may travel to another thread meanwhile: use the returned one, not the one passed in.

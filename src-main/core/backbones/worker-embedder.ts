@@ -7,6 +7,9 @@ import type { BackboneSpec } from './backbone-spec';
 import { Embedder } from './embedder';
 import type { InferenceRequest, InferenceResponse, TileEmbedder } from './inference-protocol';
 import type { SessionOptions } from './onnx-session';
+import { EmbedderPool } from './embedder-pool';
+import { planSessions } from './session-plan';
+import { autoExecutionProviders } from '../runtime/execution-providers';
 
 interface Pending {
   resolve: (value: { output: Float32Array; input: Float32Array }) => void;
@@ -23,6 +26,7 @@ export class WorkerEmbedder implements TileEmbedder {
   private nextId = 1;
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
+  readonly parallelism = 1;
 
   private constructor(
     private readonly worker: Worker,
@@ -102,6 +106,8 @@ export class WorkerEmbedder implements TileEmbedder {
 
 /** The same interface over a session on the calling thread: used where no worker bundle is built. */
 class InThreadEmbedder implements TileEmbedder {
+  readonly parallelism = 1;
+
   constructor(private readonly embedder: Embedder) {}
 
   get provider(): ExecutionProviderName {
@@ -131,12 +137,28 @@ function inferenceWorkerScript(): string | null {
 }
 
 /**
- * Opens a backbone for the extraction pipeline: on a worker thread when the worker bundle is
- * built (the app, the CLI, tests after a build), else on this thread. HISTO_INFERENCE_THREAD=caller
- * forces the calling thread (bench:embed compares the two in one run).
+ * Opens a backbone for the extraction pipeline: on worker threads when the worker bundle is built
+ * (the app, the CLI, tests after a build), else on this thread. A light model on the CPU runs as
+ * one single-threaded session per core (see planSessions). HISTO_INFERENCE_THREAD=caller forces
+ * one session on the calling thread (bench:embed compares the two in one run).
  */
 export async function openTileEmbedder(file: string, spec: BackboneSpec, options: SessionOptions = {}): Promise<TileEmbedder> {
   const script = process.env.HISTO_INFERENCE_THREAD === 'caller' ? null : inferenceWorkerScript();
-  if (script) return WorkerEmbedder.open(script, file, spec, options);
-  return new InThreadEmbedder(await Embedder.open(file, spec, options));
+  if (!script) return new InThreadEmbedder(await Embedder.open(file, spec, options));
+  const plan = planSessions({
+    modelBytes: fs.statSync(file).size,
+    provider: options.provider ?? 'auto',
+    candidates: autoExecutionProviders(),
+    intraOpThreads: options.intraOpThreads,
+  });
+  if (plan.sessions === 1) return WorkerEmbedder.open(script, file, spec, { ...options, intraOpThreads: plan.intraOpThreads });
+  const memberOptions: SessionOptions = { ...options, provider: 'cpu', intraOpThreads: plan.intraOpThreads };
+  const opened = await Promise.allSettled(Array.from({ length: plan.sessions }, () => WorkerEmbedder.open(script, file, spec, memberOptions)));
+  const members = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const failure = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) {
+    await Promise.all(members.map((m) => m.close()));
+    throw failure.reason;
+  }
+  return new EmbedderPool(members);
 }

@@ -5,6 +5,7 @@ import { EmbeddingsRepo, type EmbeddingRow } from '../project/repos/embeddings-r
 import type { StoredBackbone } from '../project/repos/backbones-repo';
 import type { StoredTile } from '../project/repos/tiles-repo';
 import { openTileEmbedder } from '../backbones/worker-embedder';
+import type { TileEmbedder } from '../backbones/inference-protocol';
 import { floatsPerTile, writeInputTensor } from '../backbones/preprocess';
 import { renderView } from '../backbones/augment-views';
 import { resizeRgb } from '../imaging/rgb-image-io';
@@ -58,6 +59,17 @@ export async function readModelTile(source: SlideSource, kind: PipelineSource['k
   return readGridTile(source, tile, inputSize);
 }
 
+/** Checks the model file against its recorded sha256 and loads the backbone's sessions. */
+export async function openPipelineEmbedder(backbone: StoredBackbone, options: Pick<PipelineOptions, 'provider' | 'intraOpThreads'>): Promise<TileEmbedder> {
+  return openTileEmbedder(backboneModelFile(backbone), backbone, { provider: options.provider, intraOpThreads: options.intraOpThreads });
+}
+
+/** Releases a backbone opened ahead of a run that will not happen; its opening error no longer matters. */
+export async function closeOpening(opening: Promise<TileEmbedder> | undefined): Promise<void> {
+  const embedder = await opening?.catch(() => undefined);
+  await embedder?.close();
+}
+
 /**
  * Tiles -> backbone -> SQLite, as a pipeline: tiles are decoded in the slide readers' worker pool
  * and normalised on this thread while the backbone runs the previous batch on its own worker
@@ -70,13 +82,16 @@ export async function runEmbeddingPipeline(
   sources: readonly PipelineSource[],
   options: PipelineOptions,
   ctx?: JobContext,
+  /** The backbone already opening (openPipelineEmbedder), so loading it overlapped the planning; the pipeline closes it. */
+  opening?: Promise<TileEmbedder>,
 ): Promise<PipelineResult> {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 4096) {
+    await closeOpening(opening);
     throw new HistoError('VALIDATION', `batch size must be a whole number from 1 to 4096, not ${options.batchSize}`);
   }
   const total = sources.reduce((n, p) => n + p.missing.reduce((m, t) => m + t.views.length, 0), 0);
   const failed: PipelineResult['failed'] = [];
-  const embedder = await openTileEmbedder(backboneModelFile(backbone), backbone, { provider: options.provider, intraOpThreads: options.intraOpThreads });
+  const embedder = await (opening ?? openPipelineEmbedder(backbone, options));
   let embedded = 0; // rows this run stored
   let processed = 0; // tiles this run ran through the backbone
   try {
@@ -124,25 +139,48 @@ export async function runEmbeddingPipeline(
       queue.close();
     };
 
+    const storeBatch = (batch: Batch, output: Float32Array) => {
+      const rows: EmbeddingRow[] = batch.keys.map((key, i) => ({
+        tileId: key.tileId,
+        view: key.view,
+        viewName: options.viewNames.get(key.view) ?? `view-${key.view}`,
+        vector: output.subarray(i * backbone.dim, (i + 1) * backbone.dim),
+      }));
+      try {
+        embedded += repo.insertBatch(backbone.id, options.dtype, rows);
+      } catch (err) {
+        // The batch's transaction rolled back: exactly the `embedded` tiles before it are stored.
+        if (isDiskFull(err)) throw diskFullError(`${embedded} tiles stored`, err);
+        throw err;
+      }
+      processed += batch.count;
+      ctx?.progress(processed, total, `embedding with ${backbone.name}`);
+    };
+
+    // As many batches in flight as the backbone runs at once (one per session); each is stored in
+    // its own transaction as soon as it comes back, in whatever order the sessions finish.
     const consume = async () => {
-      for (let batch = await queue.shift(); batch; batch = await queue.shift()) {
-        const { output, input } = await embedder.embedBuffer(batch.input, batch.count);
-        const rows: EmbeddingRow[] = batch.keys.map((key, i) => ({
-          tileId: key.tileId,
-          view: key.view,
-          viewName: options.viewNames.get(key.view) ?? `view-${key.view}`,
-          vector: output.subarray(i * backbone.dim, (i + 1) * backbone.dim),
-        }));
-        try {
-          embedded += repo.insertBatch(backbone.id, options.dtype, rows);
-        } catch (err) {
-          // The batch's transaction rolled back: exactly the `embedded` tiles before it are stored.
-          if (isDiskFull(err)) throw diskFullError(`${embedded} tiles stored`, err);
-          throw err;
+      const running = new Set<Promise<void>>();
+      try {
+        for (let batch = await queue.shift(); batch; batch = await queue.shift()) {
+          const current = batch;
+          const job: Promise<void> = embedder.embedBuffer(current.input, current.count).then(({ output, input }) => {
+            storeBatch(current, output);
+            spare.push(input);
+          });
+          running.add(job);
+          // Settled jobs leave the set; a failure surfaces through the race or the final wait.
+          job.then(
+            () => running.delete(job),
+            () => undefined,
+          );
+          if (running.size >= embedder.parallelism) await Promise.race(running);
         }
-        processed += batch.count;
-        spare.push(input);
-        ctx?.progress(processed, total, `embedding with ${backbone.name}`);
+        await Promise.all(running);
+      } catch (err) {
+        // Nothing may write after the run has ended: let the other batches in flight settle first.
+        await Promise.allSettled(running);
+        throw err;
       }
     };
 

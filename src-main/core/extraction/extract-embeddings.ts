@@ -8,7 +8,7 @@ import type { VectorDtype } from '../embeddings/vector-codec';
 import { failureOf, HistoError } from '../errors';
 import { collectInputs } from './collect-inputs';
 import { planSource, type PlannedSource, type TilingChoice } from './extraction-plan';
-import { runEmbeddingPipeline } from './embedding-pipeline';
+import { closeOpening, openPipelineEmbedder, runEmbeddingPipeline } from './embedding-pipeline';
 import type { ShardSpec } from '../cluster/shard-spec';
 import { selectShardInputs } from '../cluster/shard-selection';
 import { rethrowIfDiskFull, stopOnDiskFull } from '../project/disk-full';
@@ -54,26 +54,36 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
   const failed: ExtractionSummary['failed'] = [];
   const plans: PlannedSource[] = [];
   const inputs = await selectShardInputs(store, collectInputs(options.paths), options.shard, { command: 'embed', backbone, tiling: choice }, ctx);
-  for (const [index, input] of inputs.entries()) {
-    ctx?.throwIfCancelled();
-    ctx?.progress(0, null, `preparing ${index + 1}/${inputs.length}: ${input.path}`);
-    try {
-      const plan = await planSource(store, input, choice, backbone.id, views.map((v) => v.view));
-      await plan.source.close();
-      plans.push(plan);
-    } catch (err) {
-      if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
-      rethrowIfDiskFull(err, () => '0 tiles stored');
-      failed.push(failureOf(input.path, err));
+  const sessionOptions = { provider: options.provider, intraOpThreads: options.intraOpThreads };
+  // The model loads on its worker threads while this one finds the tissue: the load is off the clock.
+  const opening = openPipelineEmbedder(backbone, sessionOptions);
+  opening.catch(() => undefined); // its failure is reported when the pipeline awaits it
+  try {
+    for (const [index, input] of inputs.entries()) {
+      ctx?.throwIfCancelled();
+      ctx?.progress(0, null, `preparing ${index + 1}/${inputs.length}: ${input.path}`);
+      try {
+        const plan = await planSource(store, input, choice, backbone.id, views.map((v) => v.view));
+        await plan.source.close();
+        plans.push(plan);
+      } catch (err) {
+        if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
+        rethrowIfDiskFull(err, () => '0 tiles stored');
+        failed.push(failureOf(input.path, err));
+      }
     }
+  } catch (err) {
+    await closeOpening(opening);
+    throw err;
   }
   const tileCount = plans.reduce((n, p) => n + p.tiles.length, 0);
   const result = await runEmbeddingPipeline(
     store,
     backbone,
     plans.map((p) => ({ path: p.input.path, kind: p.input.kind, missing: p.missing })),
-    { batchSize: options.batchSize, dtype: options.dtype, viewNames, provider: options.provider, intraOpThreads: options.intraOpThreads, seed: options.seed, mppOverride: choice.mppOverride },
+    { batchSize: options.batchSize, dtype: options.dtype, viewNames, ...sessionOptions, seed: options.seed, mppOverride: choice.mppOverride },
     ctx,
+    opening,
   );
   failed.push(...result.failed);
   const embedded = result.embedded;

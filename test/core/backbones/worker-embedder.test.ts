@@ -4,6 +4,7 @@ import { Embedder } from '../../../src-main/core/backbones/embedder';
 import { inspectBackbone } from '../../../src-main/core/backbones/inspect-backbone';
 import { floatsPerTile } from '../../../src-main/core/backbones/preprocess';
 import { openTileEmbedder, WorkerEmbedder } from '../../../src-main/core/backbones/worker-embedder';
+import { planSessions } from '../../../src-main/core/backbones/session-plan';
 import { workerScript } from '../../../src-main/core/app-root';
 import { linearEmbedder, resnetLikeModel } from '../../helpers/onnx-models';
 import { useTempDir } from '../../helpers/temp-dir';
@@ -24,9 +25,11 @@ describe('WorkerEmbedder: a backbone session on its own thread', () => {
     const file = linearEmbedder({ inputSize: 32, dim: 12, seed: 7, dir: tempDir() });
     const spec = await inspectBackbone(file, {});
     const local = await Embedder.open(file, spec, { provider: 'cpu' });
-    const remote = await openTileEmbedder(file, spec, { provider: 'cpu' });
+    // Threads set by the caller: one session, on one worker.
+    const remote = await openTileEmbedder(file, spec, { provider: 'cpu', intraOpThreads: 1 });
     try {
       expect(remote).toBeInstanceOf(WorkerEmbedder);
+      expect(remote.parallelism).toBe(1);
       expect(remote.provider).toBe('cpu');
       let buffer = filled(5 * floatsPerTile(spec), 1);
       for (const [seed, count] of [[1, 5], [2, 3], [3, 5]] as const) {
@@ -74,5 +77,42 @@ describe('WorkerEmbedder: a backbone session on its own thread', () => {
     } finally {
       await remote.close();
     }
+  });
+
+  it('runs a light model as one single-threaded session per core, each batch giving what a single session gives', async () => {
+    const file = linearEmbedder({ inputSize: 32, dim: 12, seed: 9, dir: tempDir() });
+    const spec = await inspectBackbone(file, {});
+    const local = await Embedder.open(file, spec, { provider: 'cpu' });
+    const pool = await openTileEmbedder(file, spec, { provider: 'cpu' });
+    try {
+      expect(pool.parallelism).toBe(planSessions({ modelBytes: fs.statSync(file).size, provider: 'cpu', candidates: ['cpu'] }).sessions);
+      // Batches in flight together, on whichever session is free: every answer matches its own input.
+      const inputs = [1, 2, 3, 4, 5].map((seed) => filled(3 * floatsPerTile(spec), seed));
+      const expected = await Promise.all(inputs.map(async (input) => Float32Array.from(await local.embed(input, 3))));
+      const answers = await Promise.all(inputs.map((input) => pool.embedBuffer(Float32Array.from(input), 3)));
+      answers.forEach((answer, i) => expect(answer.output).toEqual(expected[i]));
+      await expect(pool.embedBuffer(new Float32Array(floatsPerTile(spec)), 4)).rejects.toThrow(/cannot embed 4 tiles/);
+    } finally {
+      await local.close();
+      await pool.close();
+    }
+    await expect(pool.embedBuffer(new Float32Array(floatsPerTile(spec)), 1)).rejects.toThrow(/closed/);
+  });
+});
+
+describe('planSessions', () => {
+  const light = 14 * 2 ** 20;
+  it('gives a light CPU model one single-threaded session per core, up to four', () => {
+    expect(planSessions({ modelBytes: light, provider: 'cpu', candidates: ['cpu'], cores: 2 })).toEqual({ sessions: 2, intraOpThreads: 1 });
+    expect(planSessions({ modelBytes: light, provider: 'auto', candidates: ['cpu'], cores: 16 })).toEqual({ sessions: 4, intraOpThreads: 4 });
+    expect(planSessions({ modelBytes: light, provider: 'auto', candidates: ['cpu'], cores: 1 })).toEqual({ sessions: 1, intraOpThreads: undefined });
+  });
+
+  it('keeps one session for heavy models, GPU providers and threads the caller set', () => {
+    expect(planSessions({ modelBytes: 400 * 2 ** 20, provider: 'cpu', candidates: ['cpu'], cores: 2 }).sessions).toBe(1);
+    expect(planSessions({ modelBytes: 200 * 2 ** 20, provider: 'cpu', candidates: ['cpu'], cores: 4 })).toEqual({ sessions: 2, intraOpThreads: 2 });
+    expect(planSessions({ modelBytes: light, provider: 'auto', candidates: ['cuda', 'cpu'], cores: 8 }).sessions).toBe(1);
+    expect(planSessions({ modelBytes: light, provider: 'cuda', candidates: ['cpu'], cores: 8 }).sessions).toBe(1);
+    expect(planSessions({ modelBytes: light, provider: 'cpu', candidates: ['cpu'], cores: 8, intraOpThreads: 3 })).toEqual({ sessions: 1, intraOpThreads: 3 });
   });
 });

@@ -191,4 +191,15 @@ describe('embedding extraction', () => {
       store.close();
     }
   });
+
+  it('names a model file that vanished since import, though the model opens while the tissue is found, and stores nothing', async () => {
+    const { store, backbone, base, model } = await setup();
+    try {
+      fs.rmSync(model);
+      await expect(extractEmbeddings(store, base)).rejects.toThrow(`${model}: the model file of backbone 'linear' is missing`);
+      expect(new EmbeddingsRepo(store.db).loadMatrix(backbone.id, 16).count).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
 });
