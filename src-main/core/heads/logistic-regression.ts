@@ -1,7 +1,8 @@
 import { HistoError } from '../errors';
 import { classCounts, validateLabels, validateMatrix } from './dataset';
 import { minimizeLbfgs } from './lbfgs';
-import { createLossEvaluator, type LossEvaluator } from './parallel-loss';
+import { createOnnxLossEvaluator } from './logreg-onnx';
+import { createLossEvaluator, defaultThreads, type LossEvaluator } from './parallel-loss';
 
 /** 'balanced' weighs class c by n / (k * count_c), as scikit-learn does; an array gives one weight per class. */
 export type ClassWeight = 'balanced' | 'none' | readonly number[];
@@ -19,7 +20,17 @@ export interface LogRegParams {
   tol?: number;
   /** Threads for the data pass (default: all cores for large problems, see parallel-loss.ts). Results do not depend on it. */
   threads?: number;
+  /**
+   * 'onnx': the data pass as float64 ONNX Runtime GEMMs (logreg-onnx.ts); 'js': the sharded loops
+   * of parallel-loss.ts; 'auto' (default): onnx for large softmax problems. The binary pass is a
+   * matrix-vector product, bound by memory: float32 loops read half the bytes of float64 GEMMs and
+   * need no helper thread, so it stays in JavaScript. Not stored with the head.
+   */
+  engine?: 'auto' | 'js' | 'onnx';
 }
+
+/** Multiply-adds per loss evaluation above which ONNX Runtime's GEMMs beat the JavaScript loops. */
+const ONNX_MIN_WORK = 4e6;
 
 export interface LogRegModel {
   k: number;
@@ -122,7 +133,9 @@ export function fitLogisticRegression(
 
   const outputs = k === 2 ? 1 : k;
   const weights = combineWeights(rowWeights(labels, k, params.classWeight), sampleWeight, n);
-  const evaluator = createLossEvaluator(x, n, dim, labels, weights, outputs, params.threads);
+  const work = n * dim * outputs * 2;
+  const onnx = params.engine === 'onnx' || (params.engine !== 'js' && outputs > 1 && work >= ONNX_MIN_WORK);
+  const evaluator = onnx ? createOnnxLossEvaluator(x, n, dim, labels, weights, outputs, params.threads ?? defaultThreads(work)) : createLossEvaluator(x, n, dim, labels, weights, outputs, params.threads);
   let result;
   try {
     result = minimizeLbfgs(makeObjective(evaluator, n, dim, outputs, weights, l2), new Float64Array(outputs * dim + outputs), { maxIter, tol });

@@ -77,7 +77,9 @@ function fail(err) {
   // ONNX Runtime refuses tensors over shared memory: each input gets a private copy, refreshed before
   // every run unless it is fixed (then copied once, here).
   const local = inputs.map((input) => {
-    if (input.fixed && !(input.data.buffer instanceof SharedArrayBuffer)) return input.data;
+    const own = input.type === 'float32' ? input.data instanceof Float32Array : input.data instanceof Float64Array;
+    if (input.fixed && own && !(input.data.buffer instanceof SharedArrayBuffer)) return input.data;
+    // (A fixed float64 input may be handed over as float32 and widened here, once.)
     const copy = input.type === 'float32' ? new Float32Array(input.data.length) : new Float64Array(input.data.length);
     if (input.fixed) copy.set(input.data);
     return copy;

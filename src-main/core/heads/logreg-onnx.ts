@@ -1,0 +1,86 @@
+import { GraphBuilder } from '../onnx/graph-builder';
+import type { LossEvaluator } from './parallel-loss';
+import { SyncOrt } from './sync-ort';
+
+/**
+ * The summed logistic loss and its gradient as one float64 ONNX graph, so that the two data
+ * passes of an L-BFGS evaluation are ONNX Runtime GEMMs (MLAS DGEMM on all cores) instead of
+ * JavaScript loops. Float64 throughout: L-BFGS compares losses to 1e-9 relative, which float32
+ * sums over many rows cannot resolve.
+ *   z = x W^T + b;  A = logsumexp(z) (softmax) or softplus(z) (binary, one output)
+ *   loss = sum_i rowWeight_i A_i - sum(target * z),  target = rowWeight * one-hot (binary: * y)
+ *   d = rowWeight * p - target,  p = softmax(z) or sigmoid(z);  gW = d^T x,  gb = sum_i d_i
+ * The rows are summed by one GEMM whose split over threads MLAS makes along the other two
+ * dimensions only, so the result does not depend on the thread count.
+ */
+function lossGraph(dim: number, outputs: number): Uint8Array {
+  const g = new GraphBuilder('logistic-loss');
+  const x = g.input('x', ['n', dim], 'float64');
+  const target = g.input('target', ['n', outputs], 'float64');
+  const rowWeight = g.input('rowWeight', ['n', 1], 'float64');
+  const w = g.input('w', [outputs, dim], 'float64');
+  const b = g.input('b', [outputs], 'float64');
+  const z = g.op('Gemm', [x, w, b], { transB: 1 });
+  let a: string;
+  let p: string;
+  if (outputs === 1) {
+    const one = g.op('Cast', [g.scalar('one', 1)], { to: 11 });
+    // softplus(z) = relu(z) + log(1 + exp(-|z|)), without overflow; sigmoid = 1 / (1 + exp(-z)).
+    a = g.op('Add', [g.op('Relu', [z]), g.op('Log', [g.op('Add', [one, g.op('Exp', [g.op('Neg', [g.op('Abs', [z])])])])])]);
+    p = g.op('Reciprocal', [g.op('Add', [one, g.op('Exp', [g.op('Neg', [z])])])]);
+  } else {
+    a = g.op('ReduceLogSumExp', [z], { axes: [1], keepdims: 1 });
+    p = g.op('Exp', [g.op('Sub', [z, a])]);
+  }
+  const loss = g.op('Sub', [g.op('ReduceSum', [g.op('Mul', [rowWeight, a])], { keepdims: 0 }), g.op('ReduceSum', [g.op('Mul', [target, z])], { keepdims: 0 })], {}, 'loss');
+  g.output(loss, [], 'float64');
+  const d = g.op('Sub', [g.op('Mul', [p, rowWeight]), target]);
+  g.output(g.op('Gemm', [d, x], { transA: 1 }, 'gw'), [outputs, dim], 'float64');
+  g.output(g.op('ReduceSum', [d, g.int64s('rows_axis', [0])], { keepdims: 0 }, 'gb'), [outputs], 'float64');
+  return g.toBytes();
+}
+
+/** Same contract as createLossEvaluator (parallel-loss.ts), computed by ONNX Runtime on `threads` threads. */
+export function createOnnxLossEvaluator(x: Float32Array, n: number, dim: number, y: Int32Array, weights: Float64Array | null, outputs: number, threads: number): LossEvaluator {
+  const target = new Float64Array(n * outputs);
+  const rowWeight = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const wi = weights ? weights[i]! : 1;
+    rowWeight[i] = wi;
+    if (outputs === 1) target[i] = y[i] === 1 ? wi : 0;
+    else target[i * outputs + y[i]!] = wi;
+  }
+  const session = new SyncOrt({
+    what: 'logistic regression',
+    model: lossGraph(dim, outputs),
+    threads,
+    inputs: [
+      { name: 'x', type: 'float64', capacity: n * dim, rank: 2, fixed: x.subarray(0, n * dim) },
+      { name: 'target', type: 'float64', capacity: n * outputs, rank: 2, fixed: target },
+      { name: 'rowWeight', type: 'float64', capacity: n, rank: 2, fixed: rowWeight },
+      { name: 'w', type: 'float64', capacity: outputs * dim, rank: 2 },
+      { name: 'b', type: 'float64', capacity: outputs, rank: 1 },
+    ],
+    outputs: [
+      { name: 'loss', type: 'float64', capacity: 1 },
+      { name: 'gw', type: 'float64', capacity: outputs * dim },
+      { name: 'gb', type: 'float64', capacity: outputs },
+    ],
+  });
+  const shapes = { x: [n, dim], target: [n, outputs], rowWeight: [n, 1], w: [outputs, dim], b: [outputs] };
+  const biasOffset = outputs * dim;
+  return {
+    threads,
+    evaluate(theta, grad) {
+      session.inputs.w!.set(theta.subarray(0, biasOffset));
+      session.inputs.b!.set(theta.subarray(biasOffset, biasOffset + outputs));
+      session.run(shapes);
+      grad.set(session.outputs.gw!.subarray(0, biasOffset));
+      grad.set(session.outputs.gb!.subarray(0, outputs), biasOffset);
+      return session.outputs.loss![0]!;
+    },
+    close() {
+      session.close();
+    },
+  };
+}
