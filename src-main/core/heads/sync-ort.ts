@@ -130,6 +130,7 @@ export class SyncOrt {
   private readonly ranks: Map<string, { index: number; rank: number }> = new Map();
   private generation = 0;
   private closed = false;
+  private ready = false;
 
   constructor(private readonly spec: SyncOrtSpec) {
     this.shapes = new Int32Array(new SharedArrayBuffer(spec.inputs.length * MAX_RANK * 4));
@@ -158,20 +159,26 @@ export class SyncOrt {
       Atomics.store(this.ctrl, 2, 2);
       Atomics.notify(this.ctrl, 1);
     });
+  }
+
+  /** The helper loads ONNX Runtime while the caller goes on; the first run waits for it here. */
+  private waitReady(): void {
     const started = Date.now();
     while (Atomics.load(this.ctrl, 2) === 0) {
       Atomics.wait(this.ctrl, 1, 0, 1000);
       if (Date.now() - started > STARTUP_MS) {
         this.close();
-        throw new HistoError('INTERNAL', `${spec.what}: ONNX Runtime did not start within ${STARTUP_MS / 1000} s`);
+        throw new HistoError('INTERNAL', `${this.spec.what}: ONNX Runtime did not start within ${STARTUP_MS / 1000} s`);
       }
     }
+    this.ready = true;
     this.throwIfFailed('could not start ONNX Runtime');
   }
 
   /** Runs the model on the inputs' current contents with these shapes; outputs are ready on return. */
   run(shapes: Record<string, readonly number[]>): void {
     if (this.closed) throw new HistoError('INTERNAL', `${this.spec.what}: ONNX Runtime session used after close`);
+    if (!this.ready) this.waitReady();
     for (const [name, dims] of Object.entries(shapes)) {
       const slot = this.ranks.get(name);
       if (!slot || dims.length !== slot.rank) throw new HistoError('INTERNAL', `${this.spec.what}: bad shape for input ${name}`);
