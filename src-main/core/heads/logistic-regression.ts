@@ -29,8 +29,8 @@ export interface LogRegParams {
   engine?: 'auto' | 'js' | 'onnx';
 }
 
-/** Multiply-adds per loss evaluation above which ONNX Runtime's GEMMs beat the JavaScript loops. */
-const ONNX_MIN_WORK = 4e6;
+/** Multiply-adds per loss evaluation above which ONNX Runtime beats the JavaScript loops, its helper thread's start (0.15-0.6 s) included. */
+const ONNX_MIN_WORK = 1e7;
 
 export interface LogRegModel {
   k: number;

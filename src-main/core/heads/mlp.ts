@@ -216,6 +216,22 @@ function denseInputGrad(dz: Float64Array, m: number, q: number, w: Float64Array,
   }
 }
 
+const ADAM_BETA1 = 0.9;
+const ADAM_BETA2 = 0.999;
+const ADAM_EPS = 1e-8;
+
+/** One AdamW step in place; c1, c2 are the bias corrections. decay 1 for biases (times 1 is exact). */
+function adamUpdate(w: Float64Array, g: Float64Array, m1: Float64Array, v1: Float64Array, decay: number, lr: number, c1: number, c2: number): void {
+  for (let t = 0; t < w.length; t++) {
+    const gt = g[t]!;
+    const mt = ADAM_BETA1 * m1[t]! + (1 - ADAM_BETA1) * gt;
+    const vt = ADAM_BETA2 * v1[t]! + (1 - ADAM_BETA2) * gt * gt;
+    m1[t] = mt;
+    v1[t] = vt;
+    w[t] = w[t]! * decay - (lr * mt * c1) / (Math.sqrt(vt * c2) + ADAM_EPS);
+  }
+}
+
 /** Softmax in place on m rows of k logits; returns nothing. */
 function softmaxRows(z: Float64Array, m: number, k: number): void {
   for (let i = 0; i < m; i++) {
@@ -329,9 +345,6 @@ export function fitMlp(
   const vw = layers.map((layer) => new Float64Array(layer.w.length));
   const mb = layers.map((layer) => new Float64Array(layer.b.length));
   const vb = layers.map((layer) => new Float64Array(layer.b.length));
-  const beta1 = 0.9;
-  const beta2 = 0.999;
-  const eps = 1e-8;
   let step = 0;
   const keep = 1 - p.dropout;
 
@@ -452,35 +465,12 @@ export function fitMlp(
         else gradientsJs(start, m);
         step++;
         const lr = p.learningRate;
-        const c1 = 1 / (1 - Math.pow(beta1, step));
-        const c2 = 1 / (1 - Math.pow(beta2, step));
+        const c1 = 1 / (1 - Math.pow(ADAM_BETA1, step));
+        const c2 = 1 / (1 - Math.pow(ADAM_BETA2, step));
         for (let l = 0; l < L; l++) {
           const layer = layers[l]!;
-          const w = layer.w;
-          const g = gw[l]!;
-          const m1 = mw[l]!;
-          const v1 = vw[l]!;
-          const decay = 1 - lr * p.weightDecay;
-          for (let t = 0; t < w.length; t++) {
-            const gt = g[t]!;
-            const mt = beta1 * m1[t]! + (1 - beta1) * gt;
-            const vt = beta2 * v1[t]! + (1 - beta2) * gt * gt;
-            m1[t] = mt;
-            v1[t] = vt;
-            w[t] = w[t]! * decay - (lr * mt * c1) / (Math.sqrt(vt * c2) + eps);
-          }
-          const b = layer.b;
-          const gbl = gb[l]!;
-          const m2 = mb[l]!;
-          const v2 = vb[l]!;
-          for (let t = 0; t < b.length; t++) {
-            const gt = gbl[t]!;
-            const mt = beta1 * m2[t]! + (1 - beta1) * gt;
-            const vt = beta2 * v2[t]! + (1 - beta2) * gt * gt;
-            m2[t] = mt;
-            v2[t] = vt;
-            b[t] = b[t]! - (lr * mt * c1) / (Math.sqrt(vt * c2) + eps);
-          }
+          adamUpdate(layer.w, gw[l]!, mw[l]!, vw[l]!, 1 - lr * p.weightDecay, lr, c1, c2);
+          adamUpdate(layer.b, gb[l]!, mb[l]!, vb[l]!, 1, lr, c1, c2); // no decay on biases
         }
       }
       if (valRows.length > 0) {
