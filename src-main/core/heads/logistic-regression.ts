@@ -1,7 +1,8 @@
 import { HistoError } from '../errors';
 import { classCounts, validateLabels, validateMatrix } from './dataset';
 import { minimizeLbfgs } from './lbfgs';
-import { createLossEvaluator, type LossEvaluator } from './parallel-loss';
+import { createOnnxLossEvaluator } from './logreg-onnx';
+import { createLossEvaluator, defaultThreads, type LossEvaluator } from './parallel-loss';
 
 /** 'balanced' weighs class c by n / (k * count_c), as scikit-learn does; an array gives one weight per class. */
 export type ClassWeight = 'balanced' | 'none' | readonly number[];
@@ -19,7 +20,16 @@ export interface LogRegParams {
   tol?: number;
   /** Threads for the data pass (default: all cores for large problems, see parallel-loss.ts). Results do not depend on it. */
   threads?: number;
+  /**
+   * 'onnx': the data pass as ONNX Runtime GEMMs (logreg-onnx.ts); 'js': the sharded loops of
+   * parallel-loss.ts; 'auto' (default): onnx for large problems. Not stored with the head.
+   */
+  engine?: 'auto' | 'js' | 'onnx';
 }
+
+/** Multiply-adds per loss evaluation above which ONNX Runtime beats the JavaScript loops, its helper thread's start (0.15-0.6 s) included. */
+const ONNX_MIN_WORK = 1e7;
+const FLOAT32_MIN_TOL = 1e-5;
 
 export interface LogRegModel {
   k: number;
@@ -122,7 +132,11 @@ export function fitLogisticRegression(
 
   const outputs = k === 2 ? 1 : k;
   const weights = combineWeights(rowWeights(labels, k, params.classWeight), sampleWeight, n);
-  const evaluator = createLossEvaluator(x, n, dim, labels, weights, outputs, params.threads);
+  const work = n * dim * outputs * 2;
+  const onnx = params.engine === 'onnx' || (params.engine !== 'js' && work >= ONNX_MIN_WORK);
+  // Float32 GEMMs resolve the mean gradient to about 1e-6: enough for the default tol, not for a much tighter one.
+  const data = tol >= FLOAT32_MIN_TOL ? 'float32' : 'float64';
+  const evaluator = onnx ? createOnnxLossEvaluator(x, n, dim, labels, weights, outputs, params.threads ?? defaultThreads(work), data) : createLossEvaluator(x, n, dim, labels, weights, outputs, params.threads);
   let result;
   try {
     result = minimizeLbfgs(makeObjective(evaluator, n, dim, outputs, weights, l2), new Float64Array(outputs * dim + outputs), { maxIter, tol });

@@ -1,6 +1,8 @@
 import { HistoError } from '../errors';
 import { validateLabels, validateMatrix } from './dataset';
 import { combineWeights, rowWeights, type ClassWeight } from './logistic-regression';
+import { FORWARD_CHUNK, MlpOrtEngine } from './mlp-ort';
+import { defaultThreads } from './parallel-loss';
 import { createRng, permutation, type Rng } from './random';
 
 export interface MlpParams {
@@ -30,6 +32,20 @@ export const MLP_DEFAULTS = {
   patience: 10,
   validationFraction: 0.15,
 };
+
+/** How to compute, not what: results depend on neither field's value for a given engine. */
+export interface MlpRunOptions {
+  /**
+   * 'onnx': minibatch gradients by ONNX Runtime's GEMMs on all cores (mlp-graph.ts); 'js': the
+   * single-threaded float64 loops below; 'auto' (default): onnx once an epoch is worth it.
+   */
+  engine?: 'auto' | 'js' | 'onnx';
+  /** ONNX Runtime threads (default: HISTO_HEADS_THREADS, else all cores for large problems). */
+  threads?: number;
+}
+
+/** Multiply-adds of the first layer per epoch above which ONNX Runtime beats the JavaScript loops. */
+const ONNX_MIN_WORK = 2e7;
 
 export interface MlpLayer {
   inputs: number;
@@ -200,6 +216,22 @@ function denseInputGrad(dz: Float64Array, m: number, q: number, w: Float64Array,
   }
 }
 
+const ADAM_BETA1 = 0.9;
+const ADAM_BETA2 = 0.999;
+const ADAM_EPS = 1e-8;
+
+/** One AdamW step in place; c1, c2 are the bias corrections. decay 1 for biases (times 1 is exact). */
+function adamUpdate(w: Float64Array, g: Float64Array, m1: Float64Array, v1: Float64Array, decay: number, lr: number, c1: number, c2: number): void {
+  for (let t = 0; t < w.length; t++) {
+    const gt = g[t]!;
+    const mt = ADAM_BETA1 * m1[t]! + (1 - ADAM_BETA1) * gt;
+    const vt = ADAM_BETA2 * v1[t]! + (1 - ADAM_BETA2) * gt * gt;
+    m1[t] = mt;
+    v1[t] = vt;
+    w[t] = w[t]! * decay - (lr * mt * c1) / (Math.sqrt(vt * c2) + ADAM_EPS);
+  }
+}
+
 /** Softmax in place on m rows of k logits; returns nothing. */
 function softmaxRows(z: Float64Array, m: number, k: number): void {
   for (let i = 0; i < m; i++) {
@@ -252,7 +284,17 @@ function stratifiedSplit(y: Int32Array, k: number, fraction: number, rng: Rng): 
  * on a stratified validation split (the best epoch's weights are kept). Everything random comes
  * from `seed`: the same seed gives the same weights.
  */
-export function fitMlp(x: Float32Array, n: number, dim: number, y: Int32Array, k: number, params: MlpParams = {}, seed = 0, sampleWeight: Float64Array | null = null): MlpModel {
+export function fitMlp(
+  x: Float32Array,
+  n: number,
+  dim: number,
+  y: Int32Array,
+  k: number,
+  params: MlpParams = {},
+  seed = 0,
+  sampleWeight: Float64Array | null = null,
+  run: MlpRunOptions = {},
+): MlpModel {
   validateMatrix(x, n, dim, 'mlp');
   if (n < 1) throw new HistoError('VALIDATION', 'mlp: no training rows');
   if (!Number.isInteger(k) || k < 2) throw new HistoError('VALIDATION', `mlp: need at least 2 classes, got ${k}`);
@@ -303,9 +345,6 @@ export function fitMlp(x: Float32Array, n: number, dim: number, y: Int32Array, k
   const vw = layers.map((layer) => new Float64Array(layer.w.length));
   const mb = layers.map((layer) => new Float64Array(layer.b.length));
   const vb = layers.map((layer) => new Float64Array(layer.b.length));
-  const beta1 = 0.9;
-  const beta2 = 0.999;
-  const eps = 1e-8;
   let step = 0;
   const keep = 1 - p.dropout;
 
@@ -336,13 +375,23 @@ export function fitMlp(x: Float32Array, n: number, dim: number, y: Int32Array, k
     softmaxRows(acts[L]!, m, k);
   };
 
+  const work = trainRows.length * dim * sizes[1]!;
+  const engineKind = run.engine === 'js' || run.engine === 'onnx' ? run.engine : work >= ONNX_MIN_WORK ? 'onnx' : 'js';
+  const engine = engineKind === 'onnx' ? new MlpOrtEngine(sizes, batch, run.threads ?? defaultThreads(work * 2)) : null;
+  const rowScale = new Float64Array(batch);
+
   const evaluateLoss = (rows: Int32Array): number => {
     let loss = 0;
     let weightSum = 0;
-    for (let start = 0; start < rows.length; start += batch) {
-      const m = Math.min(batch, rows.length - start);
-      forward(rows, start, m, false);
-      const probs = acts[L]!;
+    const chunk = engine ? FORWARD_CHUNK : batch;
+    for (let start = 0; start < rows.length; start += chunk) {
+      const m = Math.min(chunk, rows.length - start);
+      let probs: Float32Array | Float64Array;
+      if (engine) probs = engine.probabilities(layers, x, rows, start, m);
+      else {
+        forward(rows, start, m, false);
+        probs = acts[L]!;
+      }
       for (let i = 0; i < m; i++) {
         const r = rows[start + i]!;
         const w = weightsPerRow ? weightsPerRow[r]! : 1;
@@ -361,83 +410,81 @@ export function fitMlp(x: Float32Array, n: number, dim: number, y: Int32Array, k
   let sinceBest = 0;
   const order = Int32Array.from(trainRows);
 
-  for (let epoch = 1; epoch <= p.maxEpochs; epoch++) {
-    epochs = epoch;
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = orderRng.int(i + 1);
-      const t = order[i]!;
-      order[i] = order[j]!;
-      order[j] = t;
+  /** gw, gb := gradient of the batch's weighted mean loss (rowScale holds w_i / sum of batch weights). */
+  const gradientsJs = (start: number, m: number): void => {
+    forward(order, start, m, true);
+    const probs = acts[L]!;
+    const dOut = deltas[L]!;
+    for (let i = 0; i < m; i++) {
+      const r = order[start + i]!;
+      const w = rowScale[i]!;
+      for (let c = 0; c < k; c++) dOut[i * k + c] = w * (probs[i * k + c]! - (c === labels[r]! ? 1 : 0));
     }
-    for (let start = 0; start < order.length; start += batch) {
-      const m = Math.min(batch, order.length - start);
-      forward(order, start, m, true);
-      // Output delta: w_i (p - onehot) / sum of batch weights.
-      const probs = acts[L]!;
-      const dOut = deltas[L]!;
-      let weightSum = 0;
-      for (let i = 0; i < m; i++) weightSum += weightsPerRow ? weightsPerRow[order[start + i]!]! : 1;
-      const scale = weightSum > 0 ? 1 / weightSum : 0;
-      for (let i = 0; i < m; i++) {
-        const r = order[start + i]!;
-        const w = (weightsPerRow ? weightsPerRow[r]! : 1) * scale;
-        for (let c = 0; c < k; c++) dOut[i * k + c] = w * (probs[i * k + c]! - (c === labels[r]! ? 1 : 0));
-      }
-      for (let l = L - 1; l >= 0; l--) {
-        const layer = layers[l]!;
-        gw[l]!.fill(0);
-        gb[l]!.fill(0);
-        denseWeightGrad(deltas[l + 1]!, m, layer.outputs, acts[l]!, layer.inputs, gw[l]!, gb[l]!);
-        if (l > 0) {
-          const d = deltas[l]!;
-          denseInputGrad(deltas[l + 1]!, m, layer.outputs, layer.w, layer.inputs, d);
-          const mask = masks[l]!;
-          const count = m * layer.inputs;
-          for (let t = 0; t < count; t++) d[t] = d[t]! * mask[t]!;
-        }
-      }
-      step++;
-      const lr = p.learningRate;
-      const c1 = 1 / (1 - Math.pow(beta1, step));
-      const c2 = 1 / (1 - Math.pow(beta2, step));
-      for (let l = 0; l < L; l++) {
-        const layer = layers[l]!;
-        const w = layer.w;
-        const g = gw[l]!;
-        const m1 = mw[l]!;
-        const v1 = vw[l]!;
-        const decay = 1 - lr * p.weightDecay;
-        for (let t = 0; t < w.length; t++) {
-          const gt = g[t]!;
-          const mt = beta1 * m1[t]! + (1 - beta1) * gt;
-          const vt = beta2 * v1[t]! + (1 - beta2) * gt * gt;
-          m1[t] = mt;
-          v1[t] = vt;
-          w[t] = w[t]! * decay - (lr * mt * c1) / (Math.sqrt(vt * c2) + eps);
-        }
-        const b = layer.b;
-        const gbl = gb[l]!;
-        const m2 = mb[l]!;
-        const v2 = vb[l]!;
-        for (let t = 0; t < b.length; t++) {
-          const gt = gbl[t]!;
-          const mt = beta1 * m2[t]! + (1 - beta1) * gt;
-          const vt = beta2 * v2[t]! + (1 - beta2) * gt * gt;
-          m2[t] = mt;
-          v2[t] = vt;
-          b[t] = b[t]! - (lr * mt * c1) / (Math.sqrt(vt * c2) + eps);
-        }
+    for (let l = L - 1; l >= 0; l--) {
+      const layer = layers[l]!;
+      gw[l]!.fill(0);
+      gb[l]!.fill(0);
+      denseWeightGrad(deltas[l + 1]!, m, layer.outputs, acts[l]!, layer.inputs, gw[l]!, gb[l]!);
+      if (l > 0) {
+        const d = deltas[l]!;
+        denseInputGrad(deltas[l + 1]!, m, layer.outputs, layer.w, layer.inputs, d);
+        const mask = masks[l]!;
+        const count = m * layer.inputs;
+        for (let t = 0; t < count; t++) d[t] = d[t]! * mask[t]!;
       }
     }
-    if (valRows.length > 0) {
-      const loss = evaluateLoss(valRows);
-      if (loss < bestLoss - 1e-6) {
-        bestLoss = loss;
-        bestEpoch = epoch;
-        best = snapshot();
-        sinceBest = 0;
-      } else if (++sinceBest >= p.patience) break;
+  };
+
+  const gradientsOnnx = (onnx: MlpOrtEngine, start: number, m: number): void => {
+    // Dropout factors drawn here, in the same order whatever computes the rest.
+    for (let l = 1; l < L; l++) {
+      const mask = onnx.mask(l);
+      const count = m * sizes[l]!;
+      if (p.dropout > 0) for (let t = 0; t < count; t++) mask[t] = dropoutRng.next() < keep ? 1 / keep : 0;
+      else mask.fill(1, 0, count);
     }
+    onnx.gradients(layers, x, order, start, m, labels, rowScale, gw, gb);
+  };
+
+  try {
+    for (let epoch = 1; epoch <= p.maxEpochs; epoch++) {
+      epochs = epoch;
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = orderRng.int(i + 1);
+        const t = order[i]!;
+        order[i] = order[j]!;
+        order[j] = t;
+      }
+      for (let start = 0; start < order.length; start += batch) {
+        const m = Math.min(batch, order.length - start);
+        let weightSum = 0;
+        for (let i = 0; i < m; i++) weightSum += weightsPerRow ? weightsPerRow[order[start + i]!]! : 1;
+        const scale = weightSum > 0 ? 1 / weightSum : 0;
+        for (let i = 0; i < m; i++) rowScale[i] = (weightsPerRow ? weightsPerRow[order[start + i]!]! : 1) * scale;
+        if (engine) gradientsOnnx(engine, start, m);
+        else gradientsJs(start, m);
+        step++;
+        const lr = p.learningRate;
+        const c1 = 1 / (1 - Math.pow(ADAM_BETA1, step));
+        const c2 = 1 / (1 - Math.pow(ADAM_BETA2, step));
+        for (let l = 0; l < L; l++) {
+          const layer = layers[l]!;
+          adamUpdate(layer.w, gw[l]!, mw[l]!, vw[l]!, 1 - lr * p.weightDecay, lr, c1, c2);
+          adamUpdate(layer.b, gb[l]!, mb[l]!, vb[l]!, 1, lr, c1, c2); // no decay on biases
+        }
+      }
+      if (valRows.length > 0) {
+        const loss = evaluateLoss(valRows);
+        if (loss < bestLoss - 1e-6) {
+          bestLoss = loss;
+          bestEpoch = epoch;
+          best = snapshot();
+          sinceBest = 0;
+        } else if (++sinceBest >= p.patience) break;
+      }
+    }
+  } finally {
+    engine?.close();
   }
   if (valRows.length === 0) {
     best = snapshot();

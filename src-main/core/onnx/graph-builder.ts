@@ -16,7 +16,7 @@ const IR_VERSION = 8;
 /** A dimension: a fixed size, or a symbolic name such as the batch dimension 'N'. */
 export type Dim = number | string;
 
-export type ElementType = 'float32' | 'int64' | 'int8' | 'int32' | 'uint8';
+export type ElementType = 'float32' | 'float64' | 'int64' | 'int8' | 'int32' | 'uint8';
 
 /** Forces a whole-number value to be written as a FLOAT (or FLOATS) attribute. */
 export interface FloatAttr {
@@ -34,7 +34,7 @@ export function float(value: number | readonly number[]): FloatAttr {
 
 function elementTypeCode(type: ElementType): number {
   const { DataType } = loadProto().onnx.TensorProto;
-  const codes: Record<ElementType, number> = { float32: DataType.FLOAT, int64: DataType.INT64, int8: DataType.INT8, int32: DataType.INT32, uint8: DataType.UINT8 };
+  const codes: Record<ElementType, number> = { float32: DataType.FLOAT, float64: DataType.DOUBLE, int64: DataType.INT64, int8: DataType.INT8, int32: DataType.INT32, uint8: DataType.UINT8 };
   return codes[type];
 }
 
