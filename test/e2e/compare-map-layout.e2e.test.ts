@@ -112,8 +112,21 @@ describe('Compare and Map layout with long names', () => {
     expect(await page.getByTestId('map-backbone').getAttribute('title')).toMatch(new RegExp(`^(${LONG}|${OTHER})$`));
     expect((await controlLook(page, '#map-sample')).radius).toBe(formSelect.radius);
     expect(await page.locator('.map-view__toolbar label').allTextContents()).toEqual(['Backbone', 'Colour by', 'Fit sample']);
+    // One line: the button sits level with the selects, not wrapped under them.
+    const bottom = async (testid: string) => {
+      const box = (await page.getByTestId(testid).boundingBox())!;
+      return box.y + box.height;
+    };
+    expect(Math.abs((await bottom('map-compute')) - (await bottom('map-backbone')))).toBeLessThan(3);
     expect(await documentOverflow(page)).toBe('');
-    await page.screenshot({ path: path.join(screenshots, `${name}-map-toolbar.png`) });
+    // With a map drawn (computed at the first size, stored for the second): the plot and gallery fit too.
+    if ((await page.getByTestId('map-method').count()) === 0) await page.getByTestId('map-compute').click();
+    await expect.poll(() => page.getByTestId('map-method').textContent(), { timeout: 60_000 }).toMatch(/^20 tiles · /);
+    await page.locator('.map-view__plot canvas').first().waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(500);
+    expect(await controlLook(page, '[data-testid="label-task"]')).toEqual(formSelect);
+    expect(await documentOverflow(page)).toBe('');
+    await page.screenshot({ path: path.join(screenshots, `${name}-map-computed.png`) });
 
     // Search: the same toolbar.
     await page.getByTestId('nav-search').click();
