@@ -30,8 +30,10 @@ export function comparisonUnitsText(units: ComparisonUnits): string {
   return parts.length ? `Bootstrap over ${parts.join(' and ')}` : 'Nothing to resample: every labelled tile is in an excluded patch set';
 }
 
-/** A caveat the reader needs beside the sentence, or null: too few slides to resample whole. */
+/** A caveat the reader needs beside the sentence, or null: too few slides to resample whole, or too few groups to fold. */
 export function comparisonUnitsCaveat(units: ComparisonUnits): string | null {
+  const groups = units.slides.count + units.patchSets.filter((p) => p.included).reduce((sum, p) => sum + p.units, 0);
+  if (groups === 1) return 'Cross-validation needs two slides or more (or a patch set): one slide cannot be split into folds without tiles of it on both sides.';
   if (units.slides.count > 0 && units.slideUnit === 'tile') {
     return `Under 8 slides: their tiles are resampled one by one, so the interval is narrower than the evidence.`;
   }

@@ -71,6 +71,8 @@ describe('comparison units', () => {
     expect(comparisonUnitsText(plan.summary)).toBe('Bootstrap over 8 slides');
     expect(comparisonUnitsCaveat(plan.summary)).toBeNull();
     expect(comparisonUnitsText(planComparisonUnits(set, new Set([7])).summary)).toMatch(/^Nothing to resample/);
+    // One slide alone cannot be folded: said before the run fails.
+    expect(comparisonUnitsCaveat(planComparisonUnits(slideTiles(12), new Set()).summary)).toMatch(/^Cross-validation needs two slides or more/);
   });
 
   it('finds TCGA patients and case folders, and refuses prefixes that are class names or swallow the set', () => {
