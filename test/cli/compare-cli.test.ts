@@ -39,6 +39,14 @@ describe('histo compare', () => {
       });
       expect(entry).toHaveProperty('rocAuc');
     }
+    // The text says what the bootstrap resampled: the patch set's images, not "slides".
+    expect(result.units).toMatchObject({ slides: { count: 0, tiles: 0 }, patchSets: [{ images: 24, units: 24, rule: 'image', included: true }] });
+    const text = runHisto(['compare', '--project', project, '--task', 'proxy', '--backbones', 'noise,good', '--cv', '4', '--no-speed']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('Bootstrap over 24 patch images (1 patch set).');
+    const badId = runHisto(['compare', '--project', project, '--task', 'proxy', '--backbones', 'noise,good', '--exclude-patch-sets', 'first']);
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toMatch(/--exclude-patch-sets: expected numeric patch set ids, got 'first'/);
     const usage = runHisto(['compare', '--project', project, '--task', 'proxy', '--backbones', 'good']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/at least two backbones/);

@@ -63,6 +63,19 @@ describe('Compare in the browser against histo serve', () => {
     await form.getByLabel('Proxy task').selectOption('proxy');
     expect(await form.getByTestId('compare-task-counts').textContent()).toMatch(/a\s*12\s*b\s*12/);
     expect(await form.getByLabel('Head').inputValue()).toBe('logreg');
+    // What the interval resamples: the patch set's images, said as such, with how they were grouped; the patch set can be left out.
+    const units = form.getByTestId('compare-units');
+    await expect.poll(() => units.getByTestId('compare-units-text').textContent(), { timeout: 10_000 }).toBe('Bootstrap over 24 patch images (1 patch set)');
+    expect(await units.textContent()).toContain('each image counts as an independent patient');
+    const includePatchSet = units.getByRole('checkbox', { name: 'Include patch set noisy-patches' });
+    expect(await includePatchSet.isChecked()).toBe(true);
+    await includePatchSet.uncheck();
+    await expect.poll(() => units.getByTestId('compare-units-text').textContent(), { timeout: 10_000 }).toMatch(/^Nothing to resample/);
+    await form.getByRole('button', { name: 'Run comparison' }).click();
+    await expect.poll(() => units.getByRole('alert').textContent()).toContain('Include at least one patch set');
+    await includePatchSet.check();
+    await expect.poll(() => units.getByTestId('compare-units-text').textContent(), { timeout: 10_000 }).toBe('Bootstrap over 24 patch images (1 patch set)');
+    expect(await units.getByRole('alert').count()).toBe(0);
     // A new project starts with the bundled imagenet-mobilenet-v2 as its default.
     expect(await page.getByTestId('compare-default-backbone').textContent()).toContain('imagenet-mobilenet-v2');
     await expect.poll(() => page.getByTestId('compare-history').textContent()).toContain('No comparisons yet');
@@ -83,6 +96,8 @@ describe('Compare in the browser against histo serve', () => {
     const results = page.getByTestId('compare-results');
     await expect.poll(() => results.isVisible(), { timeout: 120_000 }).toBe(true);
     expect(await form.getByTestId('compare-status').textContent()).toContain('Compared');
+    // The result records what it resampled.
+    expect(await page.getByTestId('compare-results-units').textContent()).toBe('Bootstrap over 24 patch images (1 patch set).');
     await expect.poll(() => jobPanel.textContent()).toContain('Done');
 
     const table = page.getByTestId('compare-table');

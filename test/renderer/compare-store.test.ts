@@ -180,4 +180,36 @@ describe('useCompareStore', () => {
     await vi.waitFor(() => expect(store.shown).toBeNull());
     expect(store.history).toEqual([]);
   });
+
+  it('asks what a comparison would resample, keeps only the latest answer, and says why it cannot', async () => {
+    const units = (excluded: number[]) => ({
+      slides: { count: 3, tiles: 40 },
+      slideUnit: 'tile' as const,
+      patchSets: [{ id: 4, name: 'kather', images: 700, units: 700, rule: 'image' as const, included: !excluded.includes(4) }],
+    });
+    let release: () => void = () => {};
+    bridge.handle('compare.units', async (input) => {
+      const { excludePatchSets } = input as { excludePatchSets: number[] };
+      // The first question is answered last: its stale answer must not win.
+      if (excludePatchSets.length === 0) await new Promise<void>((resolve) => (release = resolve));
+      return units(excludePatchSets);
+    });
+    const store = useCompareStore();
+    const first = store.loadUnits('proxy', []);
+    await store.loadUnits('proxy', [4]);
+    release();
+    await first;
+    expect(store.units?.patchSets[0]!.included).toBe(false);
+    expect(bridge.calls.filter((c) => c.method === 'compare.units').map((c) => c.input)).toEqual([
+      { task: 'proxy', excludePatchSets: [] },
+      { task: 'proxy', excludePatchSets: [4] },
+    ]);
+
+    bridge.handle('compare.units', () => {
+      throw { code: 'NOT_FOUND', message: "no task 'gone' in this project" };
+    });
+    await store.loadUnits('gone', []);
+    expect(store.units).toBeNull();
+    expect(store.unitsError?.message).toBe("no task 'gone' in this project");
+  });
 });

@@ -1,5 +1,6 @@
 import type { ComparisonResult } from '../../../src-shared/contract';
 import type { CliCommand } from '../command';
+import { comparisonUnitsCaveat, comparisonUnitsText } from '../../../src-shared/domain/comparison-units-text';
 import { UsageError } from '../cli-errors';
 import { runJob } from '../call-core';
 import { numberOption, requiredStringOption } from '../option-values';
@@ -16,7 +17,7 @@ const list = (text: string | boolean | undefined) =>
 export const compareCommand: CliCommand = {
   path: ['compare'],
   summary: 'Rank candidate backbones on a labelled proxy task (same head, folds and seed), with 95% CIs and label-free diagnostics',
-  usage: '--project DB --task NAME --backbones ID1,ID2,... [--head logreg|mlp|knn] [--cv 5] [--seed 0] [--downstream TASK,...] [--no-speed] [--json]',
+  usage: '--project DB --task NAME --backbones ID1,ID2,... [--head logreg|mlp|knn] [--cv 5] [--seed 0] [--downstream TASK,...] [--exclude-patch-sets ID,...] [--no-speed] [--json]',
   positionals: 0,
   options: {
     ...projectOptionSpec,
@@ -26,11 +27,16 @@ export const compareCommand: CliCommand = {
     cv: { type: 'string' },
     seed: { type: 'string' },
     downstream: { type: 'string' },
+    'exclude-patch-sets': { type: 'string' },
     'no-speed': { type: 'boolean' },
   },
   async run(ctx) {
     const backbones = list(ctx.options.backbones);
     if (backbones.length < 2) throw new UsageError('compare: --backbones needs at least two backbones, comma-separated');
+    const excludePatchSets = list(ctx.options['exclude-patch-sets']).map((id) => {
+      if (!/^[1-9]\d*$/.test(id)) throw new UsageError(`--exclude-patch-sets: expected numeric patch set ids, got '${id}'`);
+      return Number(id);
+    });
     const head = (ctx.options.head as string | undefined) ?? 'logreg';
     if (!['logreg', 'mlp', 'knn'].includes(head)) throw new UsageError(`--head: expected logreg, mlp or knn, got '${head}'`);
     await openProjectOption(ctx);
@@ -42,11 +48,17 @@ export const compareCommand: CliCommand = {
       folds: numberOption(ctx, 'cv', { integer: true, min: 2, max: 20 }) ?? 5,
       seed: numberOption(ctx, 'seed', { integer: true, min: 0 }) ?? 0,
       downstream: list(ctx.options.downstream),
+      excludePatchSets,
       measureSpeed: ctx.options['no-speed'] !== true,
     }, 'steps')) as ComparisonResult;
     if (ctx.json) return ctx.out(JSON.stringify(result));
     const pct = (v: number | null) => (v === null ? '  n/a' : (v * 100).toFixed(1).padStart(5));
     ctx.out(`Backbones on proxy task ${result.task} (${result.head}, ${result.folds}-fold grouped CV, seed ${result.seed}):`);
+    if (result.units) {
+      ctx.out(`${comparisonUnitsText(result.units)}.`);
+      const caveat = comparisonUnitsCaveat(result.units);
+      if (caveat) ctx.out(caveat);
+    }
     result.ranking.forEach((r, i) =>
       ctx.out(
         `${i + 1}. ${r.backbone.padEnd(24)} F1 macro ${pct(r.f1Macro)} ± ${pct(r.f1Std)}  CI95 [${pct(r.ci95[0])}, ${pct(r.ci95[1])}]  kNN acc ${pct(r.knnAccuracy)}  ` +

@@ -2,19 +2,21 @@ import { computeMetrics } from '../heads/metrics';
 import { createRng } from '../heads/random';
 
 /**
- * A 95% bootstrap interval of macro F1 from pooled out-of-fold predictions, resampling whole
- * groups (slides or patients) when there are enough of them, so correlated tiles of one slide do
- * not make the interval look narrower than the evidence is.
+ * A 95% bootstrap interval of macro F1 from pooled out-of-fold predictions. Whole units (slides,
+ * cases or patch images, as comparison-units.ts decides) are resampled, each stratum apart (the
+ * slides, each patch set), so a replicate keeps as many slides and as many patch units as the data
+ * and correlated tiles of one slide do not make the interval look narrower than the evidence is.
+ *
+ * @param strata for each stratum, its units, each a list of row indexes
  */
-export function bootstrapF1MacroCi(yTrue: Int32Array, proba: Float32Array, k: number, groups: Int32Array, iterations: number, seed: number): [number, number] {
-  const byGroup = new Map<number, number[]>();
-  yTrue.forEach((_, i) => byGroup.set(groups[i]!, [...(byGroup.get(groups[i]!) ?? []), i]));
-  const units = byGroup.size >= 8 ? [...byGroup.values()] : Array.from(yTrue, (_, i) => [i]);
+export function bootstrapF1MacroCi(yTrue: Int32Array, proba: Float32Array, k: number, strata: readonly (readonly (readonly number[])[])[], iterations: number, seed: number): [number, number] {
   const rng = createRng(seed);
   const scores: number[] = [];
   for (let it = 0; it < iterations; it++) {
     const rows: number[] = [];
-    for (let u = 0; u < units.length; u++) rows.push(...units[Math.floor(rng.next() * units.length)]!);
+    for (const units of strata) {
+      for (let u = 0; u < units.length; u++) for (const row of units[Math.floor(rng.next() * units.length)]!) rows.push(row);
+    }
     const y = Int32Array.from(rows, (r) => yTrue[r]!);
     const p = new Float32Array(rows.length * k);
     rows.forEach((r, i) => p.set(proba.subarray(r * k, (r + 1) * k), i * k));

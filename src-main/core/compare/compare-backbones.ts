@@ -1,3 +1,4 @@
+import type { ComparisonUnits } from '../../../src-shared/contract';
 import type { JobContext } from '../jobs/job-registry';
 import type { ProjectStore } from '../project/project-store';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
@@ -13,7 +14,6 @@ import { createRng, permutation, shuffleInPlace } from '../heads/random';
 import { HistoError } from '../errors';
 import { EmbeddingsRepo } from '../project/repos/embeddings-repo';
 import { EmbeddingQueriesRepo } from '../project/repos/embedding-queries-repo';
-import { LabelsRepo } from '../project/repos/labels-repo';
 import { TilesRepo } from '../project/repos/tiles-repo';
 import { ComparisonsRepo } from '../project/repos/comparisons-repo';
 import { backboneModelFile } from '../extraction/backbone-model-file';
@@ -24,6 +24,8 @@ import { defaultHeadParams } from '../training/default-search-spaces';
 import { loadTaskDataset } from '../training/load-task-dataset';
 import { augmentationInvariance, neighbourhoodConsistency, rankMe, spearman } from './embedding-diagnostics';
 import { bootstrapF1MacroCi } from './bootstrap-ci';
+import { comparisonUnitPlan, unitStrata, type TileUnit } from './comparison-units';
+import type { Dataset } from '../heads/dataset';
 
 export interface CompareRequest {
   task: StoredTask;
@@ -36,6 +38,8 @@ export interface CompareRequest {
   /** Measure each backbone's throughput on the current provider (a few seconds each). */
   measureSpeed: boolean;
   bootstrap: number;
+  /** Patch sets left out of the comparison (their ids); none when absent. */
+  excludePatchSets?: number[];
 }
 
 export interface BackboneScore {
@@ -59,16 +63,31 @@ export interface BackboneScore {
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 const INVARIANCE_TILES = 24;
 
-/** Cross-validated scores of one backbone on one task (embedding its labelled tiles first). */
+/** The dataset rows of included tiles only, grouped by their units. */
+function keepIncluded(dataset: Dataset, tileIds: Int32Array, unitOfTile: ReadonlyMap<number, TileUnit>) {
+  const rows = Array.from(tileIds.keys()).filter((row) => unitOfTile.has(tileIds[row]!));
+  const x = new Float32Array(rows.length * dataset.dim);
+  rows.forEach((row, i) => x.set(dataset.x.subarray(row * dataset.dim, (row + 1) * dataset.dim), i * dataset.dim));
+  const kept = Int32Array.from(rows, (row) => tileIds[row]!);
+  const { groups, strata } = unitStrata(kept, unitOfTile);
+  const subset: Dataset = { x, n: rows.length, dim: dataset.dim, y: Int32Array.from(rows, (row) => dataset.y[row]!), classes: dataset.classes, groups };
+  return { dataset: subset, tileIds: kept, strata };
+}
+
+/** Cross-validated scores of one backbone on one task (embedding its included labelled tiles first), grouped by comparison units. */
 async function scoreOnTask(store: ProjectStore, task: StoredTask, backbone: StoredBackbone, request: CompareRequest, ctx?: JobContext) {
-  const labelled = new LabelsRepo(store.db).labelledTileIds(task.id);
-  await embedTiles(store, backbone, labelled, {}, ctx);
-  const { dataset, missing, tileIds } = loadTaskDataset(store, task, backbone);
+  const plan = comparisonUnitPlan(store, task, request.excludePatchSets);
+  const included = [...plan.unitOfTile.keys()];
+  if (included.length === 0) throw new HistoError('BAD_INPUT', `task ${task.name}: every labelled tile is in an excluded patch set; include a patch set or label slide tiles`);
+  await embedTiles(store, backbone, included, {}, ctx);
+  const loaded = loadTaskDataset(store, task, backbone);
+  const { dataset, tileIds, strata } = keepIncluded(loaded.dataset, loaded.tileIds, plan.unitOfTile);
+  const missing = included.length - dataset.n;
   if (missing > 0) throw new HistoError('BAD_INPUT', `backbone '${backbone.name}': ${missing} labelled tiles of ${task.name} could not be embedded`);
   const params = defaultHeadParams[request.head] as HeadParamsByKind[HeadKind];
   const cv = crossValidate({ dataset, kind: request.head, params, folds: request.folds, seed: request.seed });
   const knn = crossValidate({ dataset, kind: 'knn', params: { k: Math.min(15, Math.max(1, Math.floor(dataset.n / 4))) }, folds: request.folds, seed: request.seed });
-  return { dataset, tileIds, cv, knn };
+  return { dataset, tileIds, cv, knn, strata };
 }
 
 /** Embeds the D4 views of a seeded sample of labelled tiles, without storing them, and scores invariance. */
@@ -126,6 +145,7 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
   let step = 0;
   const advance = (message: string) => ctx?.progress(step++, steps, message);
   const scores: BackboneScore[] = [];
+  const units: ComparisonUnits = comparisonUnitPlan(store, request.task, request.excludePatchSets).summary;
   const tasks = new TasksRepo(store.db);
   const downstream = request.downstream.map((name) => tasks.require(name));
   const downstreamScores = new Map<string, number[]>(downstream.map((t) => [t.name, []]));
@@ -133,7 +153,7 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
   for (const backbone of request.backbones) {
     ctx?.throwIfCancelled();
     advance(`${backbone.name}: embedding and cross-validating`);
-    const { dataset, tileIds, cv, knn } = await scoreOnTask(store, request.task, backbone, request, ctx);
+    const { dataset, tileIds, cv, knn, strata } = await scoreOnTask(store, request.task, backbone, request, ctx);
     advance(`${backbone.name}: diagnostics`);
     const speed = request.measureSpeed ? await benchBackbone(backbone, { batchSize: 16, minSeconds: 1 }) : null;
     const storage = { bytes: new EmbeddingsRepo(store.db).bytesPerVector(backbone.id) };
@@ -142,7 +162,7 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
       backboneId: backbone.id,
       f1Macro: cv.metrics.f1Macro,
       f1Std: finite(cv.metricsStd.f1Macro),
-      ci95: bootstrapF1MacroCi(dataset.y, cv.outOfFold, dataset.classes.length, dataset.groups, request.bootstrap, request.seed),
+      ci95: bootstrapF1MacroCi(dataset.y, cv.outOfFold, dataset.classes.length, strata, request.bootstrap, request.seed),
       balancedAccuracy: finite(cv.metrics.balancedAccuracy),
       rocAuc: finite(cv.metrics.rocAuc),
       knnAccuracy: finite(knn.metrics.accuracy),
@@ -174,11 +194,11 @@ export async function compareBackbones(store: ProjectStore, request: CompareRequ
     spearman: spearman(proxy, downstreamScores.get(task.name)!),
     f1Macro: Object.fromEntries(scores.map((s, i) => [s.backbone, downstreamScores.get(task.name)![i]!])),
   }));
-  const result = { task: request.task.name, head: request.head, folds: request.folds, seed: request.seed, ranking, notSeparable, transfer, seconds: (performance.now() - started) / 1000 };
+  const result = { task: request.task.name, head: request.head, folds: request.folds, seed: request.seed, ranking, notSeparable, transfer, units, seconds: (performance.now() - started) / 1000 };
   const id = store.db.transaction(() => {
     const comparisonId = new ComparisonsRepo(store.db).insert(
       request.task.id,
-      JSON.stringify({ backbones: request.backbones.map((b) => b.name), head: request.head, folds: request.folds, seed: request.seed, downstream: request.downstream }),
+      JSON.stringify({ backbones: request.backbones.map((b) => b.name), head: request.head, folds: request.folds, seed: request.seed, downstream: request.downstream, excludePatchSets: request.excludePatchSets ?? [] }),
       JSON.stringify(result),
     );
     recordAudit(store.db, 'compare', { task: request.task.name, backbones: request.backbones.map((b) => ({ name: b.name, sha256: b.sha256 })), winner: ranking[0]?.backbone, notSeparable });

@@ -9,8 +9,9 @@ import { resolveBackbone } from '../registry/backbone-registry';
 import type { StoredBackbone } from '../project/repos/backbones-repo';
 import { ComparisonsRepo } from '../project/repos/comparisons-repo';
 import { ProjectMetaRepo } from '../project/repos/project-meta-repo';
+import { comparisonUnitPlan } from '../compare/comparison-units';
 
-type CompareMethods = 'compare.start' | 'compare.list' | 'compare.get' | 'project.setDefaultBackbone';
+type CompareMethods = 'compare.start' | 'compare.units' | 'compare.list' | 'compare.get' | 'project.setDefaultBackbone';
 
 export function compareHandlers(core: CoreContext): Pick<Handlers, CompareMethods> {
   return {
@@ -21,6 +22,10 @@ export function compareHandlers(core: CoreContext): Pick<Handlers, CompareMethod
       for (const ref of request.backbones) backbones.push(await resolveBackbone(store, ref));
       const { jobId } = core.jobs.start('compare', (ctx) => compareInWorker(store, { ...request, task, backbones }, ctx));
       return { jobId };
+    },
+    'compare.units': ({ task, excludePatchSets }) => {
+      const store = core.requireProject();
+      return comparisonUnitPlan(store, new TasksRepo(store.db).require(task), excludePatchSets).summary;
     },
     'compare.list': () => {
       const rows = new ComparisonsRepo(core.requireProject().db).list();

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
-import type { ComparisonResult, CompareRequest, JobState, MethodInput, MethodOutput } from '../../../src-shared/contract';
+import type { ComparisonResult, ComparisonUnits, CompareRequest, JobState, MethodInput, MethodOutput } from '../../../src-shared/contract';
 import { call, toCallError, type HistoCallError } from '../api/histo-api';
 import { readJobResult, waitForJobOutcome } from '../api/job-outcome';
 import { useProjectStore } from './project-store';
@@ -53,6 +53,11 @@ export const useCompareStore = defineStore('compare', () => {
   const opening = ref<number | null>(null);
   const openError = ref<HistoCallError | null>(null);
 
+  /** What a comparison of the form's task would resample, slides and patch sets apart; null until asked. */
+  const units = ref<ComparisonUnits | null>(null);
+  const unitsError = ref<HistoCallError | null>(null);
+  let unitsAsked = 0;
+
   const settingDefault = ref<string | null>(null);
   const defaultError = ref<HistoCallError | null>(null);
 
@@ -67,6 +72,8 @@ export const useCompareStore = defineStore('compare', () => {
       startError.value = null;
       openError.value = null;
       defaultError.value = null;
+      units.value = null;
+      unitsError.value = null;
     },
   );
 
@@ -83,6 +90,21 @@ export const useCompareStore = defineStore('compare', () => {
       error.value = callError.code === 'NO_PROJECT' ? null : callError;
     } finally {
       loading.value = false;
+    }
+  }
+
+  /** Asks what a comparison of `task` would resample without the excluded patch sets; the latest question wins. */
+  async function loadUnits(task: string, excludePatchSets: number[]): Promise<void> {
+    const asked = ++unitsAsked;
+    try {
+      const answer = await call('compare.units', { task, excludePatchSets });
+      if (asked !== unitsAsked) return;
+      units.value = answer;
+      unitsError.value = null;
+    } catch (err) {
+      if (asked !== unitsAsked) return;
+      units.value = null;
+      unitsError.value = toCallError(err, 'compare.units');
     }
   }
 
@@ -174,6 +196,9 @@ export const useCompareStore = defineStore('compare', () => {
     openError,
     settingDefault,
     defaultError,
+    units,
+    unitsError,
+    loadUnits,
     load,
     start,
     open,

@@ -11,7 +11,12 @@ import { symmetricEigenvalues } from '../../../src-main/core/compare/symmetric-e
 import type { StoredBackbone } from '../../../src-main/core/project/repos/backbones-repo';
 import type { StoredTask } from '../../../src-main/core/project/repos/tasks-repo';
 import { centrePixelModel, linearEmbedder } from '../../helpers/onnx-models';
-import { writeNoisyPatchDataset } from '../../helpers/embedding-fixtures';
+import { writeNoisyPatchDataset, writeThreeRegionSlide, writeTwoRegionSlide } from '../../helpers/embedding-fixtures';
+import { registerSource } from '../../../src-main/core/extraction/extraction-plan';
+import { importLabels } from '../../../src-main/core/labels/import-labels';
+import { LabelsRepo } from '../../../src-main/core/project/repos/labels-repo';
+import { TasksRepo } from '../../../src-main/core/project/repos/tasks-repo';
+import { comparisonUnitsText } from '../../../src-shared/domain/comparison-units-text';
 
 describe('diagnostics', () => {
   it('finds the eigenvalues of a symmetric matrix', () => {
@@ -107,4 +112,70 @@ describe('backbone comparison on a proxy task', () => {
     expect(result.transfer).toHaveLength(1);
     expect(result.transfer[0]!.spearman).toBeGreaterThan(0);
   });
+});
+
+describe('comparison units: slides and patch sets apart', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-compare-units-'));
+  let store: ProjectStore;
+  let backbones: StoredBackbone[];
+  let task: StoredTask;
+  let patchSetId: number;
+
+  beforeAll(async () => {
+    store = ProjectStore.create(path.join(dir, 'p.histo'));
+    // Patch images named by their case: 8 cases, 3 images of each class per case.
+    const root = await writeNoisyPatchDataset(dir, { a: [200, 110, 160], b: [150, 70, 170] }, 24);
+    for (const className of ['a', 'b']) {
+      for (const file of fs.readdirSync(path.join(root, className))) {
+        fs.renameSync(path.join(root, className, file), path.join(root, className, `case${Number.parseInt(file, 10) % 8}_${file}`));
+      }
+    }
+    task = (await importPatchFolder(store, root, 'mixed')).task;
+    patchSetId = (store.db.prepare('SELECT id FROM patch_sets').get() as { id: number }).id;
+    // And 16 labelled tiles on each of two slides.
+    const rows = ['source,x,y,label'];
+    for (const slide of [await writeTwoRegionSlide(path.join(dir, 'two.tif')), await writeThreeRegionSlide(path.join(dir, 'three.tif'))]) {
+      const registered = await registerSource(store, { kind: 'slide', path: slide }, { tileSize: 32, mpp: 0.5, minTissue: 0 });
+      await registered.source.close();
+      rows.push(...[0, 32, 64, 96].flatMap((x) => [0, 32].map((y) => `${slide},${x},${y},a`)), ...[352, 384, 416, 448].flatMap((x) => [0, 32].map((y) => `${slide},${x},${y},b`)));
+    }
+    fs.writeFileSync(path.join(dir, 'labels.csv'), rows.join('\n'));
+    importLabels(store, task, path.join(dir, 'labels.csv'));
+    backbones = [
+      await importBackbone(store, linearEmbedder({ inputSize: 32, dim: 16, seed: 21, dir }), { name: 'informative' }),
+      await importBackbone(store, centrePixelModel({ inputSize: 32, dim: 16, dir }), { name: 'noise' }),
+    ];
+  }, 120_000);
+  afterAll(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records slides and the patch set apart, with the cases found in the names, and leaves an excluded patch set out', async () => {
+    const request = { task, backbones, head: 'logreg' as const, folds: 4, seed: 0, downstream: [], measureSpeed: false, bootstrap: 200 };
+    const both = await compareBackbones(store, request);
+    expect(both.units).toEqual({
+      slides: { count: 2, tiles: 32 },
+      slideUnit: 'tile',
+      patchSets: [{ id: patchSetId, name: 'noisy-patches', images: 48, units: 8, rule: 'name-prefix', included: true }],
+    });
+    expect(comparisonUnitsText(both.units)).toBe('Bootstrap over 32 tiles of 2 slides and 48 patch images in 8 cases (1 patch set)');
+
+    const slidesOnly = await compareBackbones(store, { ...request, excludePatchSets: [patchSetId] });
+    expect(slidesOnly.units.patchSets[0]!.included).toBe(false);
+    expect(comparisonUnitsText(slidesOnly.units)).toBe('Bootstrap over 32 tiles of 2 slides');
+    // The comparison's request is stored with the exclusion, so the run can be repeated.
+    const stored = store.db.prepare('SELECT request_json AS request FROM comparisons ORDER BY id DESC LIMIT 1').get() as { request: string };
+    expect(JSON.parse(stored.request)).toMatchObject({ excludePatchSets: [patchSetId] });
+    // Every patch excluded and no slide: said plainly, nothing stored.
+    await expect(compareBackbones(store, { ...request, task: importPatchOnlyTask(), excludePatchSets: [patchSetId] })).rejects.toThrow(/every labelled tile is in an excluded patch set/);
+  }, 120_000);
+
+  /** A task labelled only on the patch set's images. */
+  function importPatchOnlyTask(): StoredTask {
+    const patchOnly = new TasksRepo(store.db).create('patch-only', ['a', 'b']);
+    const labels = store.db.prepare("SELECT l.tile_id AS tileId, l.class_name AS className FROM labels l JOIN tiles t ON t.id = l.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id WHERE s.patch_set_id IS NOT NULL AND l.task_id = ?").all(task.id) as Array<{ tileId: number; className: string }>;
+    store.db.transaction(() => new LabelsRepo(store.db).upsertMany(patchOnly.id, labels, 'import', null))();
+    return patchOnly;
+  }
 });
