@@ -96,4 +96,50 @@ describe('Status filters, label tables and the audit trail in the browser agains
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it.each(viewports)('lists 24,000 labels in a virtual table that scrolls to the end, searches, filters and sorts at $width × $height', async (viewport) => {
+    const { context, page, problems } = await openWatchedPage(session!.browser, viewport);
+    await open(page, 'tasks');
+    const panel = page.getByTestId('label-table-panel');
+    await panel.getByTestId('label-table-task').selectOption('tissue');
+    await expect.poll(() => panel.getByTestId('label-table-count').textContent(), { timeout: 20_000 }).toBe('24,000 labels');
+    const table = panel.getByTestId('label-table');
+    expect(await table.getAttribute('data-total')).toBe('24000');
+    const rendered = () => table.locator('.label-table__row').count();
+    expect(await rendered()).toBeLessThan(60);
+
+    // The end of the list is one scroll away, and still only a few rows exist.
+    await table.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(() => table.locator('.virtual-list__row[aria-posinset="24000"]').count()).toBe(1);
+    expect(await rendered()).toBeLessThan(60);
+    await panel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(screenshots, `${viewport.width}x${viewport.height}-tasks-label-table.png`) });
+
+    // Class filter, source filter, search: each narrows to rows that all match.
+    await panel.getByLabel('Show labels of class').selectOption('necrosis');
+    await expect.poll(() => panel.getByTestId('label-table-count').textContent()).toBe('8,000 of 24,000 labels');
+    expect(new Set(await table.getByTestId('label-class').allTextContents())).toEqual(new Set(['necrosis']));
+    await panel.getByLabel('Show labels from source').selectOption('viewer');
+    await expect.poll(() => panel.getByTestId('label-table-count').textContent()).toBe('2,000 of 24,000 labels');
+    expect(new Set(await table.getByTestId('label-source').allTextContents())).toEqual(new Set(['Viewer']));
+    await panel.getByLabel('Search labels by slide or class').fill('case-00016');
+    // Slide 16 holds labels 0-1,599 (1,600 per slide): 1,600 / 4 sources / 3 classes, rounded by the cycle.
+    await expect.poll(() => panel.getByTestId('label-table-count').textContent()).toMatch(/^13\d of 24,000 labels$/);
+    const slideCells = await table.locator('.label-table__cell--slide').allTextContents();
+    expect(slideCells.length).toBeGreaterThan(0);
+    expect(new Set(slideCells)).toEqual(new Set(['case-00016.tif']));
+
+    // Sorting by class puts tumour first; descending puts necrosis first.
+    await panel.getByLabel('Search labels by slide or class').fill('');
+    await panel.getByLabel('Show labels of class').selectOption('all');
+    await panel.getByLabel('Show labels from source').selectOption('all');
+    await panel.getByTestId('label-sort-class').click();
+    await expect.poll(() => table.getByTestId('label-class').first().textContent()).toContain('tumour');
+    await panel.getByTestId('label-sort-class').click();
+    await expect.poll(() => table.getByTestId('label-class').first().textContent()).toContain('necrosis');
+    expect(await panel.getByTestId('label-sort-class').getAttribute('aria-sort')).toBe('descending');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
