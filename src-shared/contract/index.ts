@@ -17,6 +17,7 @@ import { demoMethods } from './demo';
 import { annotationMethods } from './annotations';
 import { patchSetMethods } from './patch-sets';
 import { trainingCheckMethods } from './training-checks';
+import { listMethods } from './lists';
 import type { CallEnvelope } from './errors';
 
 export * from './app';
@@ -40,6 +41,7 @@ export * from './demo';
 export * from './annotations';
 export * from './patch-sets';
 export * from './training-checks';
+export * from './lists';
 export * from './shard';
 export * from './ipc-channels';
 
@@ -66,6 +68,7 @@ export const contract = {
   ...annotationMethods,
   ...patchSetMethods,
   ...trainingCheckMethods,
+  ...listMethods,
 } as const;
 
 /** Events the core pushes to the UI. */

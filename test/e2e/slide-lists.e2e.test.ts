@@ -92,7 +92,8 @@ describe('Slide lists in the browser against histo serve', () => {
       const ok = new Set<string>();
       const bad: string[] = [];
       // Each step overlaps the last by more than a card, so every card is once wholly in view.
-      const step = scroller.clientHeight - 2 * 128;
+      const rowHeight = (scroller.querySelector('.virtual-list__row') as HTMLElement).offsetHeight;
+      const step = scroller.clientHeight - rowHeight - 8;
       for (let top = 0; ; top += step) {
         scroller.scrollTop = top;
         await frame();

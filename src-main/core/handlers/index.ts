@@ -18,6 +18,7 @@ import { reviewUndoHandlers } from './review-undo-handlers';
 import { annotationHandlers } from './annotation-handlers';
 import { filesHandlers } from './files-handlers';
 import { demoHandlers } from './demo-handlers';
+import { listHandlers } from './list-handlers';
 
 /**
  * The one place that builds the handler map. To add handlers: write `handlers/<area>-handlers.ts`
@@ -45,5 +46,6 @@ export function buildHandlers(ctx: CoreContext): Handlers {
     ...annotationHandlers(ctx),
     ...filesHandlers(ctx),
     ...demoHandlers(ctx),
+    ...listHandlers(ctx),
   };
 }

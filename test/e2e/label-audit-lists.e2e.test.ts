@@ -1,0 +1,145 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTissueTiff } from '../core/slides-library/generated-slides';
+import { addAuditLines, addBulkLabels, addSlideProgress } from '../helpers/bulk-progress-rows';
+import { addLinkedSlides } from '../helpers/bulk-project-rows';
+import { repoRoot } from '../helpers/run-cli';
+import { callApi, cli, makeWorkDir, openWatchedPage, removeWorkDir, startBrowserSession, type BrowserSession } from './browser-session';
+
+const viewports = [
+  { width: 1280, height: 800 },
+  { width: 1600, height: 1000 },
+];
+const screenshots = path.join(repoRoot, 'test-artifacts', 'screenshots');
+
+/**
+ * Lists that scale, beyond the slide cards (issue 14): the slide list filtered by status
+ * (embedded, predicted, reviewed, and not yet), a task's 24,000 labels in a virtual table that
+ * searches, sorts and filters, and an audit trail of 3,000 lines with long collapsible lists.
+ */
+describe('Status filters, label tables and the audit trail in the browser against histo serve', () => {
+  let workDir: string;
+  let session: BrowserSession | undefined;
+  let project = '';
+
+  beforeAll(async () => {
+    workDir = makeWorkDir('label-audit-lists');
+    const template = path.join(workDir, 'template.tif');
+    await writeTissueTiff(template, { width: 1200, height: 800, mpp: 0.5 });
+    project = path.join(workDir, 'lists.histo');
+    cli(['project', 'create', project]);
+    // 30 slides: 1-12 embedded by the first backbone, 10-15 by the second, 1-6 predicted, 1-3 reviewed.
+    await addLinkedSlides(project, template, path.join(workDir, 'slides'), 30, { mpp: 0.5 });
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    addSlideProgress(project, { embedded: range(1, 12), embeddedSecond: range(10, 15), predicted: range(1, 6), reviewed: range(1, 3) });
+    addBulkLabels(project, 'tissue', ['tumour', 'stroma', 'necrosis'], range(16, 30), 24_000);
+    addAuditLines(project, 3000, 742);
+    fs.mkdirSync(screenshots, { recursive: true });
+    session = await startBrowserSession(project);
+  }, 120_000);
+
+  afterAll(async () => {
+    await session?.close();
+    removeWorkDir(workDir);
+  });
+
+  async function open(page: Page, view: string): Promise<void> {
+    await callApi(session!, 'project.open', { path: project });
+    await page.goto(`${session!.server.url}#/${view}`);
+  }
+
+  const shownSlideIds = (page: Page) =>
+    page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-testid="slide-list"] .slide-item')].map((card) => Number(card.dataset.testid!.replace('slide-', ''))).sort((a, b) => a - b));
+
+  it.each(viewports)('narrows the slide list by status at $width × $height', async (viewport) => {
+    const { context, page, problems } = await openWatchedPage(session!.browser, viewport);
+    await open(page, 'slides');
+    await expect.poll(() => page.getByTestId('slide-list').getAttribute('data-total')).toBe('30');
+    const status = page.getByTestId('slide-status-filter');
+    const total = () => page.getByTestId('slide-list').getAttribute('data-total');
+
+    await status.selectOption('predicted');
+    await expect.poll(total).toBe('6');
+    expect(await shownSlideIds(page)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await page.getByTestId('slide-3').getByTestId('slide-progress').textContent()).toMatch(/embedded.*predicted.*1 reviewed/);
+
+    await status.selectOption('reviewed');
+    await expect.poll(total).toBe('3');
+    await status.selectOption('not-reviewed');
+    await expect.poll(total).toBe('27');
+
+    // Embedded by any backbone: 1-15; by the second only: 10-15; not yet by the first: 13-30.
+    await status.selectOption('embedded');
+    await expect.poll(total).toBe('15');
+    await page.getByTestId('slide-status-backbone').selectOption({ label: 'with second-net' });
+    await expect.poll(total).toBe('6');
+    expect(await shownSlideIds(page)).toEqual([10, 11, 12, 13, 14, 15]);
+    await status.selectOption('not-embedded');
+    await page.getByTestId('slide-status-backbone').selectOption({ label: 'with first-net' });
+    await expect.poll(total).toBe('18');
+
+    // Combined with the search: not embedded by the first backbone and named case-0001x.
+    await page.getByLabel('Search slide names').fill('case-0001');
+    await expect.poll(total).toBe('7');
+    expect(await shownSlideIds(page)).toEqual([13, 14, 15, 16, 17, 18, 19]);
+    await page.screenshot({ path: path.join(screenshots, `${viewport.width}x${viewport.height}-slides-status-filter.png`) });
+
+    // Least done first puts the never-embedded slides on top.
+    await page.getByLabel('Search slide names').fill('');
+    await status.selectOption('all');
+    await page.getByLabel('Sort slides by').selectOption('progress');
+    await expect.poll(total).toBe('30');
+    const firstCard = page.locator('[data-testid="slide-list"] .virtual-list__row[aria-posinset="1"] .slide-item');
+    expect(await firstCard.getAttribute('data-testid')).toBe('slide-16');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it.each(viewports)('lists 24,000 labels in a virtual table that scrolls to the end, searches, filters and sorts at $width × $height', async (viewport) => {
+    const { context, page, problems } = await openWatchedPage(session!.browser, viewport);
+    await open(page, 'tasks');
+    const panel = page.getByTestId('label-table-panel');
+    await panel.getByTestId('label-table-task').selectOption('tissue');
+    await expect.poll(() => panel.getByTestId('label-table-count').textContent(), { timeout: 20_000 }).toBe('24,000 labels');
+    const table = panel.getByTestId('label-table');
+    expect(await table.getAttribute('data-total')).toBe('24000');
+    const rendered = () => table.locator('.label-table__row').count();
+    expect(await rendered()).toBeLessThan(60);
+
+    // The end of the list is one scroll away, and still only a few rows exist.
+    await table.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(() => table.locator('.virtual-list__row[aria-posinset="24000"]').count()).toBe(1);
+    expect(await rendered()).toBeLessThan(60);
+    await panel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(screenshots, `${viewport.width}x${viewport.height}-tasks-label-table.png`) });
+
+    // Class filter, source filter, search: each narrows to rows that all match.
+    await panel.getByLabel('Show labels of class').selectOption('necrosis');
+    await expect.poll(() => panel.getByTestId('label-table-count').textContent()).toBe('8,000 of 24,000 labels');
+    expect(new Set(await table.getByTestId('label-class').allTextContents())).toEqual(new Set(['necrosis']));
+    await panel.getByLabel('Show labels from source').selectOption('viewer');
+    await expect.poll(() => panel.getByTestId('label-table-count').textContent()).toBe('2,000 of 24,000 labels');
+    expect(new Set(await table.getByTestId('label-source').allTextContents())).toEqual(new Set(['Viewer']));
+    await panel.getByLabel('Search labels by slide or class').fill('case-00016');
+    // Slide 16 holds labels 0-1,599 (1,600 per slide): 1,600 / 4 sources / 3 classes, rounded by the cycle.
+    await expect.poll(() => panel.getByTestId('label-table-count').textContent()).toMatch(/^13\d of 24,000 labels$/);
+    const slideCells = await table.locator('.label-table__cell--slide').allTextContents();
+    expect(slideCells.length).toBeGreaterThan(0);
+    expect(new Set(slideCells)).toEqual(new Set(['case-00016.tif']));
+
+    // Sorting by class puts tumour first; descending puts necrosis first.
+    await panel.getByLabel('Search labels by slide or class').fill('');
+    await panel.getByLabel('Show labels of class').selectOption('all');
+    await panel.getByLabel('Show labels from source').selectOption('all');
+    await panel.getByTestId('label-sort-class').click();
+    await expect.poll(() => table.getByTestId('label-class').first().textContent()).toContain('tumour');
+    await panel.getByTestId('label-sort-class').click();
+    await expect.poll(() => table.getByTestId('label-class').first().textContent()).toContain('necrosis');
+    expect(await panel.getByTestId('label-sort-class').getAttribute('aria-sort')).toBe('descending');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
