@@ -52,7 +52,8 @@ describe('Slide lists in the browser against histo serve', () => {
     const { context, page, problems } = await openWatchedPage(session!.browser, viewport);
     await openProject(page, viewport.width === 1280 ? projects.mixed1280 : projects.mixed1600);
     await expect.poll(() => page.getByTestId('project-counts').textContent()).toMatch(/^2 slides, 1 patch set · /);
-    expect(await page.getByTestId('slide-count').textContent()).toBe('2 slides, 1 patch set in project');
+    // The project bar and the slide list load apart: wait for the list too.
+    await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('2 slides, 1 patch set in project');
     const patchSet = page.getByRole('region', { name: 'Patch sets in this project' });
     expect(await patchSet.getByTestId('patch-set-images').textContent()).toBe('700 images');
     expect(await patchSet.textContent()).toContain('2 classes: stroma, tumour');
