@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/run-cli';
 import { writeNoisyPatchDataset } from '../helpers/embedding-fixtures';
 import { centrePixelModel, linearEmbedder } from '../helpers/onnx-models';
 import { cli, httpErrorsExcept, makeWorkDir, openWatchedPage, removeWorkDir, startBrowserSession, type BrowserSession } from './browser-session';
+import { screenSizes as sizes, screenshotsDir as screenshots } from './screen-sizes';
 
 /**
  * Compare and Map with real-world names at 1280 × 800 and 1600 × 1000: backbone names as long as
@@ -15,11 +15,6 @@ import { cli, httpErrorsExcept, makeWorkDir, openWatchedPage, removeWorkDir, sta
  */
 const LONG = 'pathology-foundation-uni2-h-vit-giant-patch14';
 const OTHER = 'imagenet-mobilenet-v2-finetuned-kather100k';
-const sizes = [
-  { width: 1280, height: 800 },
-  { width: 1600, height: 1000 },
-];
-const screenshots = path.join(repoRoot, 'test-artifacts', 'screenshots');
 
 /** Elements matching `selector` whose text is cut (clipped or ellipsed): their scroll width exceeds their box. */
 function cutText(page: Page, selector: string): Promise<string[]> {

@@ -5,14 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTissueTiff } from '../core/slides-library/generated-slides';
 import { addAuditLines, addBulkLabels, addSlideProgress } from '../helpers/bulk-progress-rows';
 import { addLinkedSlides } from '../helpers/bulk-project-rows';
-import { repoRoot } from '../helpers/run-cli';
 import { callApi, cli, makeWorkDir, openWatchedPage, removeWorkDir, startBrowserSession, type BrowserSession } from './browser-session';
+import { screenSizes as viewports, screenshotsDir as screenshots } from './screen-sizes';
 
-const viewports = [
-  { width: 1280, height: 800 },
-  { width: 1600, height: 1000 },
-];
-const screenshots = path.join(repoRoot, 'test-artifacts', 'screenshots');
 
 /**
  * Lists that scale, beyond the slide cards (issue 14): the slide list filtered by status

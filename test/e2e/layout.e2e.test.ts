@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/run-cli';
 import { httpErrorsExcept, makeWorkDir, openWatchedPage, removeWorkDir, startBrowserSession, type BrowserSession } from './browser-session';
 import { threeClassProject } from './three-class-project';
+import { screenSizes as sizes, screenshotsDir as screenshots } from './screen-sizes';
 
 /**
  * Layout that holds: every view of a project with a slide, backbones, a task, a trained head and
@@ -12,11 +12,6 @@ import { threeClassProject } from './three-class-project';
  * test-artifacts/screenshots/ for people to look at.
  */
 const views = ['slides', 'backbones', 'tasks', 'training', 'compare', 'review', 'search', 'map', 'settings'];
-const sizes = [
-  { width: 1280, height: 800 },
-  { width: 1600, height: 1000 },
-];
-const screenshots = path.join(repoRoot, 'test-artifacts', 'screenshots');
 
 describe('Layout at 1280 × 800 and 1600 × 1000', () => {
   let workDir: string;

@@ -4,11 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTissueTiff } from '../core/slides-library/generated-slides';
 import { addLinkedSlides, addPatchSetRows } from '../helpers/bulk-project-rows';
 import { callApi, cli, makeWorkDir, openWatchedPage, removeWorkDir, resultsDir, startBrowserSession, type BrowserSession } from './browser-session';
+import { screenSizes as viewports } from './screen-sizes';
 
-const viewports = [
-  { width: 1280, height: 800 },
-  { width: 1600, height: 1000 },
-];
 
 /**
  * Patch sets listed apart from slides, and slide lists that scale: a 700-image patch folder beside
