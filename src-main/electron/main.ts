@@ -12,13 +12,13 @@ import { decidePermission, isAllowedNavigation, isAllowedRequest, secureWebPrefe
 import { claimSingleInstance } from './single-instance';
 import { withNativeDialogs, type NativeDialogRequest } from './native-dialogs';
 import { startUtilityCoreHost } from './utility-core-host';
-import type { CoreHostClient } from '../core/host/core-host-client';
+import { SupervisedCore } from '../core/host/supervised-core';
 
 let mainWindow: BrowserWindow | null = null;
 // A second launch focuses this window and quits before it opens anything.
 const isSoleInstance = claimSingleInstance(app, () => mainWindow);
 // Started once the app is ready (utility processes cannot start before).
-let core: CoreHostClient | null = null;
+let core: SupervisedCore | null = null;
 // Must run before the app is ready: slide tiles, thumbnails and masks load as histo://slides/...
 protocol.registerSchemesAsPrivileged([{ scheme: SLIDE_PROTOCOL, privileges: slideProtocolPrivileges }]);
 const indexFile = path.join(rendererDir(), 'index.html');
@@ -67,7 +67,8 @@ function showNativeDialog(request: NativeDialogRequest) {
 void app.whenReady().then(() => {
   if (!isSoleInstance) return;
   hardenSession();
-  const host = (core = startUtilityCoreHost());
+  // A core process that dies (a native crash, the OS reclaiming memory) is started again.
+  const host = (core = new SupervisedCore(startUtilityCoreHost, { onRestart: (reason) => console.error(`Histo Workstation core stopped (${reason}); restarting it.`) }));
   host.onJobEvent((payload) => mainWindow?.webContents.send(ipcChannels.event, 'job.progress', payload));
   const handleCall = createIpcCallHandler(withNativeDialogs((method, input) => host.dispatch(method, input), showNativeDialog), (event) => {
     const frame = event.senderFrame;

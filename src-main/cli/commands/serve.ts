@@ -3,7 +3,8 @@ import type { CliCommand } from '../command';
 import { callCore } from '../call-core';
 import { startServer } from '../../server/histo-server';
 import { UsageError } from '../cli-errors';
-import { startWorkerCoreHost } from '../../core/host/worker-core-host';
+import { workerCoreHost } from '../../core/host/worker-core-host';
+import { SupervisedCore } from '../../core/host/supervised-core';
 
 export const serveCommand: CliCommand = {
   path: ['serve'],
@@ -17,8 +18,10 @@ export const serveCommand: CliCommand = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: not a port number: ${portText}`);
 
     // The core runs on its own thread: this one only answers HTTP and routes calls, so a long job
-    // or a large first load never holds up a request.
-    const core = await startWorkerCoreHost();
+    // or a large first load never holds up a request. If that thread dies, it is started again.
+    const core = await SupervisedCore.start(() => workerCoreHost(), {
+      onRestart: (reason) => ctx.err(`The core stopped (${reason}); restarting it.`),
+    });
     let server;
     try {
       const project = ctx.options.project as string | undefined;

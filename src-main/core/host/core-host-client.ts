@@ -28,7 +28,7 @@ export class CoreHostClient implements CoreSurface {
   private nextId = 1;
   private readonly calls = new Map<number, (envelope: CallEnvelope<unknown>) => void>();
   private readonly images = new Map<number, PendingImage>();
-  private readonly events = new EventEmitter<{ progress: [JobEvent] }>();
+  private readonly events = new EventEmitter<{ progress: [JobEvent]; stopped: [string] }>();
   /** Why the core is gone, once it is. */
   private stopped: string | null = null;
   private closing: Promise<void> | null = null;
@@ -89,6 +89,19 @@ export class CoreHostClient implements CoreSurface {
     return () => this.events.off('progress', listener);
   }
 
+  /**
+   * Called once when the core ends without being asked to (its thread or process died or failed
+   * to start), with the reason; never after `close`.
+   */
+  onUnexpectedStop(listener: (reason: string) => void): void {
+    this.events.once('stopped', listener);
+  }
+
+  /** Ends the core's thread or process at once, without letting it close its project: a hung core, or a test of a crash. */
+  kill(): void {
+    this.channel.terminate();
+  }
+
   /** Asks the core to close its project and jobs, then ends its thread or process. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -133,6 +146,7 @@ export class CoreHostClient implements CoreSurface {
   private stop(reason: string): void {
     if (this.stopped) return;
     this.stopped = reason;
+    if (!this.closing) this.events.emit('stopped', reason);
     this.markClosed();
     const envelope = this.stoppedEnvelope();
     for (const resolve of this.calls.values()) resolve(envelope);

@@ -18,9 +18,15 @@ export interface CoreHostWorkerData {
  * jobs live there, so the thread that answers HTTP only parses, routes and writes responses.
  */
 export function startWorkerCoreHost(options: WorkerCoreHostOptions = {}): Promise<CoreHostClient> {
+  const client = workerCoreHost(options);
+  return client.ready.then(() => client);
+}
+
+/** The same, without waiting: calls made before the core is ready wait for it. */
+export function workerCoreHost(options: WorkerCoreHostOptions = {}): CoreHostClient {
   const workerData: CoreHostWorkerData = { env: options.env ?? null };
   const worker = new Worker(workerScript('core-host'), { workerData });
-  return CoreHostClient.start({
+  return new CoreHostClient({
     post: (message: ShellMessage, transfer?: ArrayBuffer[]) => worker.postMessage(message, transfer),
     onMessage: (listener) => worker.on('message', listener),
     onExit: (listener) => {
