@@ -137,4 +137,57 @@ describe('Status filters, label tables and the audit trail in the browser agains
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it.each(viewports)('keeps an audit trail of 3,000 entries light: it scrolls to the end, searches, filters by kind and opens long lists at $width × $height', async (viewport) => {
+    const { context, page, problems } = await openWatchedPage(session!.browser, viewport);
+    await open(page, 'settings');
+    const count = page.getByTestId('audit-count');
+    await expect.poll(() => count.textContent(), { timeout: 20_000 }).toMatch(/^3,0\d\d entries$/);
+    const total = Number((await count.textContent())!.replace(/\D/g, ''));
+    const trail = page.getByTestId('audit-table');
+    expect(await trail.getAttribute('data-total')).toBe(String(total));
+    const rendered = () => trail.locator('.measured-list__row').count();
+    expect(await rendered()).toBeLessThan(60);
+
+    // Newest first, and the oldest entry (the project's creation) is one scroll away.
+    await trail.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(() => trail.locator(`.measured-list__row[aria-posinset="${total}"] [data-action="project.create"]`).count()).toBe(1);
+    expect(await rendered()).toBeLessThan(60);
+
+    // Kind filter: every sixth generated line is a prediction.
+    await page.getByTestId('audit-kind').selectOption('predict');
+    await expect.poll(() => count.textContent()).toBe(`500 of ${total.toLocaleString('en-US')} entries`);
+    await expect.poll(async () => [...new Set(await trail.locator('[data-action]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-action'))))]).toEqual(['predict']);
+
+    // Search looks inside the collapsed lists too: one line in 50 lists 742 slides.
+    await page.getByTestId('audit-kind').selectOption('all');
+    await page.getByLabel('Search audit entries').fill('case-00742');
+    await expect.poll(() => count.textContent()).toBe(`60 of ${total.toLocaleString('en-US')} entries`);
+    await page.getByTestId('audit-kind').selectOption('slide.import');
+    await expect.poll(() => count.textContent()).toBe(`20 of ${total.toLocaleString('en-US')} entries`);
+
+    // A long list stays one short row until opened; opened, it grows in place and scrolling still reaches the end.
+    await page.getByTestId('audit-kind').selectOption('all');
+    await expect.poll(() => count.textContent()).toBe(`60 of ${total.toLocaleString('en-US')} entries`);
+    await trail.evaluate((el) => (el.scrollTop = 0));
+    const longRow = trail.locator('.measured-list__row[aria-posinset="1"]');
+    const closedHeight = (await longRow.boundingBox())!.height;
+    expect(closedHeight).toBeLessThan(80);
+    await longRow.getByTestId('audit-list').locator('summary').click();
+    await expect.poll(async () => (await longRow.boundingBox())!.height).toBeGreaterThan(closedHeight + 150);
+    expect(await longRow.getByTestId('audit-list').locator('li').count()).toBe(201); // 200 shown, "and 542 more"
+    await page.getByTestId('audit-table').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(screenshots, `${viewport.width}x${viewport.height}-settings-audit-trail.png`) });
+    await trail.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(() => trail.locator('.measured-list__row[aria-posinset="60"]').count()).toBe(1);
+    // Back to every entry: the whole trail still scrolls to its oldest line.
+    await page.getByLabel('Search audit entries').fill('');
+    await expect.poll(() => count.textContent()).toBe(`${total.toLocaleString('en-US')} entries`);
+    await trail.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(() => trail.locator(`.measured-list__row[aria-posinset="${total}"] [data-action="project.create"]`).count()).toBe(1);
+    expect(await rendered()).toBeLessThan(60);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
