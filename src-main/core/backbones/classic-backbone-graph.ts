@@ -24,6 +24,12 @@ export interface ClassicGraphConfig {
   internalDownsample: 1 | 2 | 4;
   /** Pyramid levels the filter bank runs on, each half the size of the one before. */
   scales: number;
+  /**
+   * How the k x k average is computed (the same numbers up to float rounding): ONNX AveragePool (v1),
+   * or a depthwise strided Conv, which ONNX Runtime runs 15-25% faster over the whole v2 graph
+   * (Reshape + ReduceMean measured no faster than AveragePool).
+   */
+  averageBy?: 'average-pool' | 'conv';
 }
 
 export const CLASSIC_INPUT_SIZE = 224;
@@ -102,6 +108,13 @@ export function classicFeatureNames(config: Pick<ClassicGraphConfig, 'scales'>):
   return names;
 }
 
+/** The input tile averaged k x k: [N, 3, 224, 224] -> [N, 3, 224/k, 224/k]. */
+function averageTile(g: GraphBuilder, x: string, k: number, by: NonNullable<ClassicGraphConfig['averageBy']>): string {
+  if (by === 'average-pool') return g.op('AveragePool', [x], { kernel_shape: [k, k], strides: [k, k] });
+  const weights = new Float32Array(3 * k * k).fill(1 / (k * k));
+  return g.op('Conv', [x, g.tensor('box_average', [3, 1, k, k], weights)], { group: 3, kernel_shape: [k, k], strides: [k, k] });
+}
+
 /** The ONNX bytes of one classical backbone: the same on every run and machine. */
 export function classicBackboneBytes(config: ClassicGraphConfig): Uint8Array {
   const size = CLASSIC_INPUT_SIZE;
@@ -111,7 +124,7 @@ export function classicBackboneBytes(config: ClassicGraphConfig): Uint8Array {
   g.meta('license', config.license);
   const x = g.input('input', ['N', 3, size, size]);
   const internal = size / downsample;
-  const pooled = downsample === 1 ? x : g.op('AveragePool', [x], { kernel_shape: [downsample, downsample], strides: [downsample, downsample] });
+  const pooled = downsample === 1 ? x : averageTile(g, x, downsample, config.averageBy ?? 'average-pool');
 
   // Optical density -ln((255x + 1) / 256); its sign is folded into the deconvolution weights.
   const scaled = g.op('Add', [g.op('Mul', [pooled, g.scalar('to_counts', 255 / 256)]), g.scalar('offset', 1 / 256)]);

@@ -45,6 +45,7 @@ export const CLASSIC_V2 = classic({
     '3 scales of the tile averaged 4 x 4. No trained weights; expect pretrained pathology backbones to do much better.',
   internalDownsample: 4,
   scales: 3,
+  averageBy: 'conv',
 });
 
 /**

@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classicFeatureNames } from '../../../src-main/core/backbones/classic-backbone-graph';
+import { classicBackboneBytes, classicFeatureNames } from '../../../src-main/core/backbones/classic-backbone-graph';
 import {
   BUNDLED_CLASSIC_BACKBONES,
   CLASSIC_V1,
+  CLASSIC_V2,
   DEFAULT_BACKBONE_DIM,
   DEFAULT_BACKBONE_NAME,
   DEFAULT_BACKBONE_SIDECAR,
@@ -104,6 +105,28 @@ describe('histo-classic-v2, the bundled non-learned baseline (and histo-classic-
     expect(classicFeatureNames(CLASSIC_V1.config)).toHaveLength(294);
     // v1 as shipped; a different file would orphan the vectors projects hold under this name.
     expect(fileDigest(bundledBackbonePath('histo-classic-v1'))).toBe('287b299789f2fcfec5ec1858869622b82f4fc4cf96e60126abbfd83fd160487d');
+  });
+
+  it("v2's depthwise-Conv average gives AveragePool's features (it is only faster)", async () => {
+    const pooled = path.join(tempDir(), 'v2-average-pool.onnx');
+    fs.writeFileSync(pooled, classicBackboneBytes({ ...CLASSIC_V2.config, averageBy: 'average-pool' }));
+    const spec = await inspectBackbone(defaultBackbonePath(), {});
+    const tiles = [nucleiTile(1), fibreTile(2)];
+    const input = new Float32Array(tiles.length * floatsPerTile(spec));
+    writeInputTensor(tiles, spec, input);
+    const features: Float32Array[] = [];
+    for (const file of [defaultBackbonePath(), pooled]) {
+      const embedder = await Embedder.open(file, spec);
+      try {
+        features.push(Float32Array.from(await embedder.embed(Float32Array.from(input), tiles.length)));
+      } finally {
+        await embedder.close();
+      }
+    }
+    const [conv, pool] = features as [Float32Array, Float32Array];
+    expect(conv.length).toBe(2 * 222);
+    for (let i = 0; i < conv.length; i++) expect(Math.abs(conv[i]! - pool[i]!)).toBeLessThan(1e-4 + 1e-3 * Math.abs(pool[i]!));
+    expect(fileDigest(pooled)).not.toBe(fileDigest(defaultBackbonePath()));
   });
 
   it('separates two textures of the same stain colours (nearest centroid), quickly', async () => {
