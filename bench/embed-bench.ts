@@ -1,6 +1,6 @@
 // npm run bench:embed — the extraction pipeline against the backbone alone, on this machine, for
 // three model classes in the same run (a ResNet-18-sized model, the real MobileNetV2 1.0 when its
-// file is present, and the bundled histo-classic-v1). Per model: bare ONNX Runtime on preallocated
+// file is present, and the bundled baseline histo-classic-v2). Per model: bare ONNX Runtime on preallocated
 // batches, both as one default session and with the pipeline's sessions; end-to-end slide -> SQLite
 // into a fresh project (BENCH_SLIDE px square JPEG pyramid, 8960 by default: 1,600 tiles); tiles/s,
 // CPU-ms per tile (all threads) and the ratio end to end / bare (target >= 0.9: the backbone never

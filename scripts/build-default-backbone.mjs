@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Builds the bundled default backbone, resources/backbones/histo-classic-v1.onnx, and its sidecar
-// .json from src-main/core/backbones/default-backbone.ts. Deterministic: the same sources give the
-// same bytes, so the committed files can be checked by rebuilding.
+// Builds the bundled classical backbones, resources/backbones/histo-classic-v1.onnx and
+// histo-classic-v2.onnx, and their sidecar .json files from src-main/core/backbones/default-backbone.ts.
+// Deterministic: the same sources give the same bytes, so the committed files can be checked by rebuilding.
 //   node scripts/build-default-backbone.mjs [--out-dir DIR]
 import { build } from 'esbuild';
 import { nodeBundle } from './esbuild-node.mjs';
@@ -31,14 +31,14 @@ try {
     logOverride: { 'empty-import-meta': 'silent' },
   });
   const mod = createRequire(import.meta.url)(bundle);
-  const bytes = mod.defaultBackboneBytes();
-  const name = mod.DEFAULT_BACKBONE_NAME;
   fs.mkdirSync(outDir, { recursive: true });
-  const modelFile = path.join(outDir, `${name}.onnx`);
-  fs.writeFileSync(modelFile, bytes);
-  fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(mod.DEFAULT_BACKBONE_SIDECAR, null, 2) + '\n');
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  console.log(`${path.relative(process.cwd(), modelFile) || modelFile}: ${bytes.length} bytes, dim ${mod.DEFAULT_BACKBONE_DIM}, sha256 ${sha256}`);
+  for (const { name, bytes, sidecar, dim } of mod.bundledClassicBackboneFiles()) {
+    const modelFile = path.join(outDir, `${name}.onnx`);
+    fs.writeFileSync(modelFile, bytes);
+    fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(sidecar, null, 2) + '\n');
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    console.log(`${path.relative(process.cwd(), modelFile) || modelFile}: ${bytes.length} bytes, dim ${dim}, sha256 ${sha256}`);
+  }
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }

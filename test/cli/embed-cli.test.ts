@@ -40,7 +40,7 @@ describe('histo backbone', () => {
     expect(imported).toMatchObject({ name: 'lin', dim: 16, inputSize: 32, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), id: expect.any(Number) });
     const list = json<Array<Record<string, unknown>>>(runHisto(['backbone', 'list', '--project', project, '--json']));
     expect(list.find((b) => b.name === 'lin')).toMatchObject({ dim: 16, inputSize: 32, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], builtin: false });
-    expect(list.find((b) => b.builtin === true)).toMatchObject({ name: 'histo-classic-v1', inputSize: 224 });
+    expect(list.find((b) => b.builtin === true)).toMatchObject({ name: 'histo-classic-v2', dim: 222, inputSize: 224 });
     const bench = json(runHisto(['backbone', 'bench', 'lin', '--project', project, '--batch', '4', '--json']));
     expect(bench).toMatchObject({ provider: 'cpu', batch: 4 });
     expect(bench.tilesPerSecond as number).toBeGreaterThan(0);

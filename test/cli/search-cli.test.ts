@@ -64,7 +64,7 @@ describe('histo search and histo map', () => {
       ['k = 0', ['--tile', '1', '--k', '0'], 2, /--k: expected a whole number from 1 to 10000, got '0'/],
       ['an absurd k', ['--tile', '1', '--k', '99999999'], 2, /--k: expected a whole number from 1 to 10000/],
       ['an unknown tile', ['--tile', '424242'], 1, /no tile 424242 in this project/],
-      ['a backbone with no stored vectors', ['--tile', '1', '--backbone', 'histo-classic-v1'], 1, /backbone 'histo-classic-v1' has no stored vectors/],
+      ['a backbone with no stored vectors', ['--tile', '1', '--backbone', 'histo-classic-v2'], 1, /backbone 'histo-classic-v2' has no stored vectors/],
       ['a file that is not an image', ['--image', text], 1, /not-an-image\.txt/],
       ['two queries at once', ['--tile', '1', '--image', 'x.png'], 2, /give exactly one query/],
     ];

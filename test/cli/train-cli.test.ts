@@ -90,7 +90,7 @@ describe('histo train', () => {
     bad(['--task', 'tissue', '--backbone', 'lin', '--head', 'svm'], 2, /--head: expected logreg, mlp or knn/);
     bad(['--task', 'tissue', '--backbone', 'lin', '--head', 'logreg', '--augment', 'rotate'], 2, /unknown method 'rotate'/);
     bad(['--task', 'nope', '--backbone', 'lin', '--head', 'logreg'], 1, /no task 'nope'/);
-    bad(['--task', 'tissue', '--backbone', 'histo-classic-v1', '--head', 'logreg'], 1, /has an embedding from backbone 'histo-classic-v1': embed them first/);
+    bad(['--task', 'tissue', '--backbone', 'histo-classic-v2', '--head', 'logreg'], 1, /has an embedding from backbone 'histo-classic-v2': embed them first/);
     bad(['--task', 'tissue', '--backbone', 'lin', '--head', 'logreg', '--group', 'patient'], 1, /cannot group by 'patient'/);
     // The CLI's limits are the contract's: it calls the core through the same dispatcher as the UI.
     bad(['--task', 'tissue', '--backbone', 'lin', '--head', 'logreg', '--labels-per-class', '2', '--repeats', '500'], 2, /train\.start: invalid input: repeats: /);
@@ -113,7 +113,7 @@ describe('histo train', () => {
     bad(['--backbone', 'lin', '--augment', 'views', '--copies', '0'], 2, /copies must be 'all' or a whole number >= 1, got '0'/);
     bad(['--backbone', 'lin', '--augment', 'views', '--copies', 'lots'], 2, /got 'lots'/);
     bad(['--backbone', 'lin', '--preprocess', 'zscore'], 2, /--preprocess: expected auto, none, l2, standardize, standardize-project/);
-    bad(['--backbone', 'histo-classic-v1', '--preprocess', 'standardize-project'], 1, /standardize-project: backbone 'histo-classic-v1' has no stored embeddings/);
+    bad(['--backbone', 'histo-classic-v2', '--preprocess', 'standardize-project'], 1, /standardize-project: backbone 'histo-classic-v2' has no stored embeddings/);
     bad(['--backbone', 'plain', '--augment', 'views'], 1, /--augment views: backbone 'plain' has no augmented views/);
     bad(['--backbone', 'plain', '--augment', 'views', '--labels-per-class', '2', '--repeats', '2'], 1, /--augment views: backbone 'plain' has no augmented views/);
     expect(json<unknown[]>(['heads', 'list', '--project', project, '--json'])).toHaveLength(before.heads);

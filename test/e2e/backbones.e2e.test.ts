@@ -48,12 +48,12 @@ describe('Backbones in the browser against histo serve', () => {
     await page.waitForURL(/#\/backbones$/);
 
     // The bundled baseline, said plainly to be non-learned.
-    const classic = page.getByTestId('backbone-histo-classic-v1');
+    const classic = page.getByTestId('backbone-histo-classic-v2');
     await expect.poll(() => classic.isVisible(), { timeout: 20_000 }).toBe(true);
-    expect(await classic.getByTestId('backbone-dim').textContent()).toBe('294');
+    expect(await classic.getByTestId('backbone-dim').textContent()).toBe('222');
     expect(await classic.getByTestId('backbone-input').textContent()).toBe('224 px');
     expect(await classic.getByTestId('backbone-builtin').textContent()).toBe('Built-in');
-    expect(await page.getByTestId('builtin-note').textContent()).toContain('classical, non-learned baseline');
+    expect(await page.getByTestId('builtin-note').textContent()).toContain('histo-classic-v2, bundled with the app, is a classical, non-learned baseline');
     expect(await page.getByTestId('builtin-note').textContent()).toContain('tools/export-backbone.py');
 
     // A text file named .onnx: the core's refusal, inline.

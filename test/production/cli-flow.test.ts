@@ -33,15 +33,15 @@ describe('the production install runs a whole study', () => {
   it('creates a project, embeds the fixture slide, trains, exports, predicts, compares and audits', () => {
     expect(json(['project', 'create', project])).toMatchObject({ path: project, schemaVersion: expect.any(Number) });
     expect(json(['slide', 'info', slide])).toMatchObject({ format: 'svs', width: 2220, height: 2967 });
-    expect(json(['embed', slide, '--project', project, '--backbone', 'histo-classic-v1', '--level', '0', '--min-tissue', '0.3'])).toMatchObject({ slides: 1, embedded: expect.any(Number), failed: [] });
+    expect(json(['embed', slide, '--project', project, '--backbone', 'histo-classic-v2', '--level', '0', '--min-tissue', '0.3'])).toMatchObject({ slides: 1, embedded: expect.any(Number), failed: [] });
 
     // An ImageFolder dataset cut from the slide itself: tissue along the top edge against the bottom.
     for (const [label, y] of [['top', 0], ['bottom', 2000]] as const) {
       fs.mkdirSync(out(`dataset/${label}`), { recursive: true });
       for (let i = 0; i < 6; i++) run(['slide', 'region', slide, '--x', String(i * 224), '--y', String(y), '--width', '224', '--height', '224', '--out', out(`dataset/${label}/${i}.png`)]);
     }
-    expect(json(['dataset', 'import-folder', out('dataset'), '--project', project, '--task', 'edge', '--backbone', 'histo-classic-v1'])).toMatchObject({ images: 12, failed: [] });
-    const head = json(['train', '--project', project, '--task', 'edge', '--backbone', 'histo-classic-v1', '--head', 'logreg', '--cv', '2', '--group', 'none']);
+    expect(json(['dataset', 'import-folder', out('dataset'), '--project', project, '--task', 'edge', '--backbone', 'histo-classic-v2'])).toMatchObject({ images: 12, failed: [] });
+    const head = json(['train', '--project', project, '--task', 'edge', '--backbone', 'histo-classic-v2', '--head', 'logreg', '--cv', '2', '--group', 'none']);
     expect(head.headId).toEqual(expect.any(Number));
 
     // Head export builds ONNX graphs at run time (onnx-proto): alone, and fused with the backbone.
@@ -56,10 +56,10 @@ describe('the production install runs a whole study', () => {
     expect(fs.readdirSync(out('reports'))).toEqual(['CMU-1-Small-Region.svs.report.html']);
 
     // A second backbone to compare against: the bundled model imported under another name.
-    for (const ext of ['onnx', 'json']) fs.copyFileSync(path.join(productionDir, 'resources', 'backbones', `histo-classic-v1.${ext}`), out(`copy.${ext}`));
+    for (const ext of ['onnx', 'json']) fs.copyFileSync(path.join(productionDir, 'resources', 'backbones', `histo-classic-v2.${ext}`), out(`copy.${ext}`));
     json(['backbone', 'import', out('copy.onnx'), '--project', project, '--name', 'copy']);
-    const compared = json(['compare', '--project', project, '--task', 'edge', '--backbones', 'histo-classic-v1,copy', '--cv', '2', '--no-speed']);
-    expect(compared.ranking.map((row: { backbone: string }) => row.backbone).sort()).toEqual(['copy', 'histo-classic-v1']);
+    const compared = json(['compare', '--project', project, '--task', 'edge', '--backbones', 'histo-classic-v2,copy', '--cv', '2', '--no-speed']);
+    expect(compared.ranking.map((row: { backbone: string }) => row.backbone).sort()).toEqual(['copy', 'histo-classic-v2']);
 
     const actions = json<Array<{ action: string }>>(['audit', '--project', project]).map((entry) => entry.action);
     for (const action of ['project.create', 'embed', 'train', 'predict', 'compare']) expect(actions).toContain(action);

@@ -52,6 +52,10 @@ describe('electron-builder.yml packs and unpacks what the bundles load by path',
     const resources = walk(path.join(productionDir, 'resources')).map(relative).filter((file) => !file.startsWith('resources/build/'));
     expect(workers.length).toBeGreaterThan(0);
     expect(resources.some((file) => file.endsWith('.onnx'))).toBe(true);
+    // Both classical baselines: v2 is offered, v1 still serves the projects that hold its vectors.
+    for (const name of ['histo-classic-v1', 'histo-classic-v2']) {
+      expect(resources).toEqual(expect.arrayContaining([`resources/backbones/${name}.onnx`, `resources/backbones/${name}.json`]));
+    }
     for (const file of [...workers, ...resources]) {
       expect(packed(file), `${file} is not packed by electron-builder.yml files`).toBe(true);
       expect(unpacked(file), `${file} is loaded by path but not in asarUnpack`).toBe(true);

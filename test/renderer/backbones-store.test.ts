@@ -24,7 +24,7 @@ function backbone(id: number, overrides: Partial<BackboneSummary> = {}): Backbon
   };
 }
 
-const classic = backbone(1, { name: 'histo-classic-v1', builtin: true, dim: 294, inputSize: 224, mean: [0, 0, 0], std: [1, 1, 1] });
+const classic = backbone(1, { name: 'histo-classic-v2', builtin: true, dim: 222, inputSize: 224, mean: [0, 0, 0], std: [1, 1, 1] });
 
 let bridge: InMemoryBridge;
 
@@ -73,7 +73,7 @@ describe('useBackbonesStore', () => {
       license: 'CC-BY-NC-ND-4.0',
     });
     expect(imported?.name).toBe('uni');
-    expect(store.backbones.map((b) => b.name)).toEqual(['histo-classic-v1', 'uni']);
+    expect(store.backbones.map((b) => b.name)).toEqual(['histo-classic-v2', 'uni']);
     expect(store.lastImported?.id).toBe(2);
     expect(store.importError).toBeNull();
     expect(store.importing).toBe(false);

@@ -55,7 +55,7 @@ function describeBackbone(b: BackboneSummary): string {
 
 export const backboneListCommand: CliCommand = {
   path: ['backbone', 'list'],
-  summary: 'List the backbones of a project (the bundled classical baseline is listed as builtin)',
+  summary: 'List the backbones of a project (the bundled ones, MobileNetV2 and the classical baseline histo-classic-v2, are listed as builtin)',
   usage: '--project DB [--json]',
   positionals: 0,
   options: projectOptionSpec,

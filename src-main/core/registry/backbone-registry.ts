@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackboneSummary } from '../../../src-shared/contract';
 import type { BackboneSpec } from '../backbones/backbone-spec';
+import { SUPERSEDED_BUILTIN_BACKBONES } from '../backbones/default-backbone';
 import { inspectBackbone } from '../backbones/inspect-backbone';
 import { inspectBackboneIsolated } from '../backbones/isolated-inspect';
 import { BUILTIN_PREFIX, builtinBackbonesDir, sha256OfFile } from '../extraction/backbone-model-file';
@@ -29,28 +30,39 @@ export async function importBackbone(store: ProjectStore, file: string, override
 }
 
 /**
- * Makes sure every backbone bundled in resources/backbones is registered in the project, so a
- * lab can embed with no download. A bundled model whose bytes changed (a new app version) is
+ * Registers one bundled model file. A bundled model whose bytes changed (a new app version) is
  * registered under its sidecar name plus its short hash rather than replacing the old record:
  * embeddings already stored stay tied to the exact model that made them.
+ */
+async function registerBuiltin(store: ProjectStore, fileName: string): Promise<void> {
+  const repo = new BackbonesRepo(store.db);
+  const inspected = await inspectBackbone(path.join(builtinBackbonesDir(), fileName), {});
+  store.db.transaction(() => {
+    // Another process on the same project may have registered it while this one inspected.
+    if (repo.list().some((b) => b.sha256 === inspected.sha256)) return;
+    const taken = repo.findByName(inspected.name);
+    const backboneName = taken ? `${inspected.name}-${inspected.sha256.slice(0, 8)}` : inspected.name;
+    repo.insert({ ...inspected, name: backboneName, filePath: BUILTIN_PREFIX + fileName, sha256: inspected.sha256, builtin: true });
+    recordAudit(store.db, 'backbone.builtin', { name: backboneName, file: fileName }, inspected.sha256);
+  })();
+}
+
+/**
+ * Makes sure every backbone bundled in resources/backbones is registered in the project, so a
+ * lab can embed with no download. A superseded one (histo-classic-v1) is registered only where the
+ * project already has a backbone of its name: projects that hold its vectors keep it, new ones do not list it.
  */
 export async function ensureBuiltinBackbones(store: ProjectStore): Promise<void> {
   const dir = builtinBackbonesDir();
   if (!fs.existsSync(dir)) return;
-  const repo = new BackbonesRepo(store.db);
-  const known = new Set(repo.list().map((b) => b.sha256));
+  const stored = new BackbonesRepo(store.db).list();
+  const known = new Set(stored.map((b) => b.sha256));
+  const usedBefore = (stem: string) => stored.some((b) => b.name === stem || b.name.startsWith(`${stem}-`));
   for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort()) {
-    const file = path.join(dir, name);
-    if (known.has(sha256OfFile(file))) continue;
-    const inspected = await inspectBackbone(file, {});
-    store.db.transaction(() => {
-      // Another process on the same project may have registered it while this one inspected.
-      if (repo.list().some((b) => b.sha256 === inspected.sha256)) return;
-      const taken = repo.findByName(inspected.name);
-      const backboneName = taken ? `${inspected.name}-${inspected.sha256.slice(0, 8)}` : inspected.name;
-      repo.insert({ ...inspected, name: backboneName, filePath: BUILTIN_PREFIX + name, sha256: inspected.sha256, builtin: true });
-      recordAudit(store.db, 'backbone.builtin', { name: backboneName, file: name }, inspected.sha256);
-    })();
+    const stem = name.slice(0, -'.onnx'.length);
+    if (SUPERSEDED_BUILTIN_BACKBONES.has(stem) && !usedBefore(stem)) continue;
+    if (known.has(sha256OfFile(path.join(dir, name)))) continue;
+    await registerBuiltin(store, name);
   }
 }
 
@@ -60,8 +72,17 @@ export function backboneSummary(store: ProjectStore, b: StoredBackbone): Backbon
   return { id, name, dim, inputSize, mean, std, sha256, builtin, source, license, filePath, embeddings: new EmbeddingsRepo(store.db).count(id) };
 }
 
-/** The project's backbones, the bundled ones registered first. */
+/**
+ * A backbone of the project by id or name, the bundled ones registered first. A superseded bundled
+ * backbone asked for by name is registered then: a cluster node's fresh shard, or a script, can
+ * still embed with histo-classic-v1.
+ */
 export async function resolveBackbone(store: ProjectStore, ref: string | number): Promise<StoredBackbone> {
   await ensureBuiltinBackbones(store);
-  return new BackbonesRepo(store.db).resolve(ref);
+  const repo = new BackbonesRepo(store.db);
+  const name = String(ref);
+  if (SUPERSEDED_BUILTIN_BACKBONES.has(name) && !repo.findByName(name) && fs.existsSync(path.join(builtinBackbonesDir(), `${name}.onnx`))) {
+    await registerBuiltin(store, `${name}.onnx`);
+  }
+  return repo.resolve(ref);
 }

@@ -18,6 +18,16 @@ export function formatTilesPerSecond(perSecond: number): string {
   return `${perSecond.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} tiles/s`;
 }
 
+/**
+ * What a bundled backbone is, under its name in the table. histo-classic-v1 (and a renamed copy of
+ * an older build, `histo-classic-v1-<hash>`) is listed only in projects that hold its vectors.
+ */
+export function builtinKind(name: string): string {
+  if (name === 'histo-classic-v1' || name.startsWith('histo-classic-v1-')) return 'Earlier classical baseline, kept for its stored vectors';
+  if (name.startsWith('histo-classic')) return 'Classical baseline, no learned weights';
+  return 'ImageNet-pretrained, learned features';
+}
+
 /** Where a model came from and under which terms, in one line; null when it says neither. */
 export function formatProvenance(backbone: Pick<BackboneSummary, 'source' | 'license'>): string | null {
   const parts = [backbone.source, backbone.license].filter((part): part is string => part !== null && part.trim() !== '');

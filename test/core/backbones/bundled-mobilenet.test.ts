@@ -24,14 +24,14 @@ describe('imagenet-mobilenet-v2, the bundled deep backbone', () => {
     expect(fs.readFileSync(path.join(resourcesDir(), 'licenses', 'Apache-2.0.txt'), 'utf8')).toMatch(/Apache License\s+Version 2\.0/);
   });
 
-  it('a new project registers it next to histo-classic-v1 and a new project uses it by default', async () => {
+  it('a new project registers it next to histo-classic-v2 and a new project uses it by default', async () => {
     const dir = tempDir();
     const store = ProjectStore.create(path.join(dir, 'p.histo'));
     try {
       expect(store.summary().defaultBackbone).toBe(DEFAULT_PROJECT_BACKBONE);
       await ensureBuiltinBackbones(store);
       const builtins = new BackbonesRepo(store.db).list().filter((b) => b.builtin);
-      expect(builtins.map((b) => b.name).sort()).toEqual(['histo-classic-v1', 'imagenet-mobilenet-v2']);
+      expect(builtins.map((b) => b.name).sort()).toEqual(['histo-classic-v2', 'imagenet-mobilenet-v2']);
       expect(builtins.find((b) => b.name === 'imagenet-mobilenet-v2')).toMatchObject({ dim: 1280, inputSize: 224, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] });
       expect(store.summary().defaultBackbone).toBe(DEFAULT_PROJECT_BACKBONE);
     } finally {

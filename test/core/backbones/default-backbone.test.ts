@@ -2,9 +2,15 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { classicBackboneBytes, classicFeatureNames } from '../../../src-main/core/backbones/classic-backbone-graph';
 import {
+  BUNDLED_CLASSIC_BACKBONES,
+  CLASSIC_V1,
+  CLASSIC_V2,
   DEFAULT_BACKBONE_DIM,
+  DEFAULT_BACKBONE_NAME,
   DEFAULT_BACKBONE_SIDECAR,
+  bundledBackbonePath,
   defaultBackboneFeatureNames,
   defaultBackbonePath,
 } from '../../../src-main/core/backbones/default-backbone';
@@ -63,29 +69,64 @@ function fibreTile(seed: number): RgbImage {
   return { width: SIZE, height: SIZE, data };
 }
 
-describe('histo-classic-v1, the bundled default backbone', () => {
-  it('is rebuilt byte for byte by scripts/build-default-backbone.mjs', () => {
+describe('histo-classic-v2, the bundled non-learned baseline (and histo-classic-v1 beside it)', () => {
+  it('both are rebuilt byte for byte by scripts/build-default-backbone.mjs', () => {
     const out = tempDir();
     execFileSync(process.execPath, [path.join(appRoot(), 'scripts', 'build-default-backbone.mjs'), '--out-dir', out], { cwd: appRoot(), stdio: 'pipe' });
-    expect(fileDigest(path.join(out, 'histo-classic-v1.onnx'))).toBe(fileDigest(defaultBackbonePath()));
-    const sidecar = defaultBackbonePath().replace(/\.onnx$/, '.json');
-    expect(fs.readFileSync(path.join(out, 'histo-classic-v1.json'), 'utf8')).toBe(fs.readFileSync(sidecar, 'utf8'));
-    expect(fs.statSync(defaultBackbonePath()).size).toBeLessThan(2 * 1024 * 1024);
+    expect(fs.readdirSync(out).sort()).toEqual(['histo-classic-v1.json', 'histo-classic-v1.onnx', 'histo-classic-v2.json', 'histo-classic-v2.onnx']);
+    for (const { sidecar } of BUNDLED_CLASSIC_BACKBONES) {
+      const bundled = bundledBackbonePath(sidecar.name);
+      expect(fileDigest(path.join(out, `${sidecar.name}.onnx`))).toBe(fileDigest(bundled));
+      expect(fs.readFileSync(path.join(out, `${sidecar.name}.json`), 'utf8')).toBe(fs.readFileSync(bundled.replace(/\.onnx$/, '.json'), 'utf8'));
+      expect(fs.statSync(bundled).size).toBeLessThan(2 * 1024 * 1024);
+    }
   });
 
   it('inspects as a valid backbone described by its sidecar', async () => {
     const spec = await inspectBackbone(defaultBackbonePath(), {});
     expect(spec).toMatchObject({
-      name: 'histo-classic-v1',
+      name: 'histo-classic-v2',
       inputSize: 224,
       mean: [0, 0, 0],
       std: [1, 1, 1],
-      dim: DEFAULT_BACKBONE_DIM,
+      dim: 222,
       license: 'MIT',
       source: DEFAULT_BACKBONE_SIDECAR.source,
     });
-    expect(defaultBackboneFeatureNames()).toHaveLength(DEFAULT_BACKBONE_DIM);
+    expect(DEFAULT_BACKBONE_NAME).toBe('histo-classic-v2');
+    expect(DEFAULT_BACKBONE_DIM).toBe(222);
+    expect(defaultBackboneFeatureNames()).toHaveLength(222);
     expect(DEFAULT_BACKBONE_SIDECAR.description).toMatch(/classical, non-learned/);
+  });
+
+  it('histo-classic-v1 stays bundled as it was: 294 features, the same sidecar', async () => {
+    const spec = await inspectBackbone(bundledBackbonePath('histo-classic-v1'), {});
+    expect(spec).toMatchObject({ name: 'histo-classic-v1', inputSize: 224, mean: [0, 0, 0], std: [1, 1, 1], dim: 294, license: 'MIT' });
+    expect(classicFeatureNames(CLASSIC_V1.config)).toHaveLength(294);
+    // v1 as shipped; a different file would orphan the vectors projects hold under this name.
+    expect(fileDigest(bundledBackbonePath('histo-classic-v1'))).toBe('287b299789f2fcfec5ec1858869622b82f4fc4cf96e60126abbfd83fd160487d');
+  });
+
+  it("v2's depthwise-Conv average gives AveragePool's features (it is only faster)", async () => {
+    const pooled = path.join(tempDir(), 'v2-average-pool.onnx');
+    fs.writeFileSync(pooled, classicBackboneBytes({ ...CLASSIC_V2.config, averageBy: 'average-pool' }));
+    const spec = await inspectBackbone(defaultBackbonePath(), {});
+    const tiles = [nucleiTile(1), fibreTile(2)];
+    const input = new Float32Array(tiles.length * floatsPerTile(spec));
+    writeInputTensor(tiles, spec, input);
+    const features: Float32Array[] = [];
+    for (const file of [defaultBackbonePath(), pooled]) {
+      const embedder = await Embedder.open(file, spec);
+      try {
+        features.push(Float32Array.from(await embedder.embed(Float32Array.from(input), tiles.length)));
+      } finally {
+        await embedder.close();
+      }
+    }
+    const [conv, pool] = features as [Float32Array, Float32Array];
+    expect(conv.length).toBe(2 * 222);
+    for (let i = 0; i < conv.length; i++) expect(Math.abs(conv[i]! - pool[i]!)).toBeLessThan(1e-4 + 1e-3 * Math.abs(pool[i]!));
+    expect(fileDigest(pooled)).not.toBe(fileDigest(defaultBackbonePath()));
   });
 
   it('separates two textures of the same stain colours (nearest centroid), quickly', async () => {
@@ -102,7 +143,7 @@ describe('histo-classic-v1, the bundled default backbone', () => {
       const started = performance.now();
       features = await embedder.embed(input, tiles.length);
       const seconds = (performance.now() - started) / 1000;
-      console.log(`histo-classic-v1 on ${embedder.provider}: ${(tiles.length / seconds).toFixed(1)} tiles/s (batch of ${tiles.length}, ${spec.dim} features)`);
+      console.log(`histo-classic-v2 on ${embedder.provider}: ${(tiles.length / seconds).toFixed(1)} tiles/s (batch of ${tiles.length}, ${spec.dim} features)`);
       expect(tiles.length / seconds).toBeGreaterThan(2);
     } finally {
       await embedder.close();
