@@ -61,6 +61,44 @@ describe('exact search', () => {
   });
 });
 
+describe('the quantised index', () => {
+  it('keeps every row within its residual when built a block at a time, and refuses tiles out of order', () => {
+    const dim = 64;
+    const random = seededRandom(9);
+    const rows = 700;
+    const vectors = Float32Array.from({ length: rows * dim }, () => (random() * 2 - 1) * 30);
+    vectors.fill(0, 5 * dim, 6 * dim); // an all-zero vector never matches
+    const index = new QuantizedIndex(dim);
+    const ids = Int32Array.from({ length: rows }, (_, i) => 10 + 3 * i);
+    index.addBlock(ids.subarray(0, 400), vectors, 400);
+    index.addBlock(ids.subarray(400), vectors.subarray(400 * dim), rows - 400);
+    expect(index.count).toBe(rows);
+    expect(index.rowOf(10 + 3 * 650)).toBe(650);
+    expect(index.rowOf(11)).toBe(-1);
+    const block = index.blocks[0]!;
+    for (let r = 0; r < rows; r++) {
+      const v = vectors.subarray(r * dim, (r + 1) * dim);
+      const norm = Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));
+      if (norm === 0) {
+        expect(block.scales[r]).toBe(0);
+        continue;
+      }
+      let lost = 0;
+      let largest = 0;
+      for (let i = 0; i < dim; i++) {
+        const code = block.codes[r * dim + i]! - 128;
+        largest = Math.max(largest, Math.abs(code));
+        lost += (v[i]! / norm - code * block.scales[r]!) ** 2;
+      }
+      // The largest magnitude maps to 127, and what rounding lost stays inside the bound exact search relies on.
+      expect(largest).toBe(127);
+      expect(Math.sqrt(lost)).toBeLessThanOrEqual(index.maxResidual + 1e-6);
+    }
+    expect(() => index.addBlock([5], vectors, 1)).toThrow(/tile 5 added out of order/);
+    expect(index.count).toBe(rows);
+  });
+});
+
 describe('search.run', () => {
   it('finds the query tile first and then its whole cluster, within the filters', async () => {
     const { core, clusters, clusterOf, slideIds } = openCore(tempDir());
