@@ -3,7 +3,7 @@
 // scikit-learn is installed, scikit-learn's LogisticRegression and MLPClassifier (same hidden size,
 // epochs, batch size, adam) on the very same rows in the same run. The MLP is timed on one thread
 // and on all, for the speed-up.
-//   node scripts/run-ts.mjs bench/heads-bench.ts [--skip-mlp] [--max-iter 100] [--repeats 3] [--mlp-epochs 8] [--classes 5]
+//   node scripts/run-ts.mjs bench/heads-bench.ts [--skip-mlp] [--max-iter 100] [--repeats 3 (default)] [--mlp-epochs 8] [--classes 5]
 // HISTO_HEADS_THREADS=1 measures our single-threaded speed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,7 +29,7 @@ const L2 = 1; // scikit-learn C = 1 / l2
 const MAX_ITER = option('--max-iter', 100);
 const TOL = 1e-4;
 /** Fits per measurement; the median is printed (the machine may be shared). */
-const REPEATS = option('--repeats', 1);
+const REPEATS = option('--repeats', 3);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
