@@ -1,5 +1,5 @@
 import { EPOCH_PARAMS, mlpEpochDriver } from './mlp-epoch-driver';
-import { mlpForwardGraph, mlpGradientGraph } from './mlp-graph';
+import { mlpForwardGraph, mlpTrainStepGraph } from './mlp-graph';
 import { SyncOrt, type SyncOrtInput } from './sync-ort';
 
 /** A layer's float64 master weights, as the optimiser keeps them. */
@@ -58,7 +58,7 @@ export class MlpOrtEngine {
     const biasSize = (l: number) => sizes[l + 1]!;
     this.trainer = new SyncOrt({
       what: 'mlp',
-      model: mlpGradientGraph(sizes),
+      model: mlpTrainStepGraph(sizes),
       threads,
       driver: mlpEpochDriver(sizes),
       inputs: [
@@ -70,10 +70,6 @@ export class MlpOrtEngine {
         vector('params', 'float64', 8),
         ...perLayer('w', weightSize),
         ...perLayer('b', biasSize),
-        ...perLayer('mw', weightSize),
-        ...perLayer('vw', weightSize),
-        ...perLayer('mb', biasSize),
-        ...perLayer('vb', biasSize),
       ],
       outputs: [],
     });
