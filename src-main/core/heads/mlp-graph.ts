@@ -1,5 +1,4 @@
 import { GraphBuilder } from '../onnx/graph-builder';
-import { ADAM_BETA1, ADAM_BETA2, ADAM_EPS } from './adamw';
 
 /**
  * MLAS cuts the summed dimension K of an untransposed-A GEMM into blocks of 128 << j, where j grows
@@ -18,8 +17,8 @@ function pieces(K: number): Array<[number, number]> {
 }
 
 /** a [m, K] times w [N, K] transposed, plus b: Gemm calls of at most MAX_GEMM_SUM terms, added left to right. */
-function linear(g: GraphBuilder, a: string, w: string, b: string, K: number): string {
-  if (K <= MAX_GEMM_SUM) return g.op('Gemm', [a, w, b], { transB: 1 });
+function linear(g: GraphBuilder, a: string, w: string, b: string, K: number, oneThread = false): string {
+  if (K <= MAX_GEMM_SUM || oneThread) return g.op('Gemm', [a, w, b], { transB: 1 });
   const axis = g.int64s('axis_1', [1]);
   let sum = '';
   for (const [s, e] of pieces(K)) {
@@ -32,8 +31,8 @@ function linear(g: GraphBuilder, a: string, w: string, b: string, K: number): st
 }
 
 /** d [m, K] times w [K, N], in pieces of at most MAX_GEMM_SUM terms. */
-function backThrough(g: GraphBuilder, d: string, w: string, K: number): string {
-  if (K <= MAX_GEMM_SUM) return g.op('MatMul', [d, w]);
+function backThrough(g: GraphBuilder, d: string, w: string, K: number, oneThread = false): string {
+  if (K <= MAX_GEMM_SUM || oneThread) return g.op('MatMul', [d, w]);
   let sum = '';
   for (const [s, e] of pieces(K)) {
     const starts = g.int64s('start', [s]);
@@ -50,58 +49,12 @@ function backThrough(g: GraphBuilder, d: string, w: string, K: number): string {
  *   forward   z_l = a_{l-1} W_l^T + b_l,  a_l = relu(z_l) * mask_l (dropout factors),  p = softmax(z_L)
  *   output    d_L = p * rowScale - target          (target = one-hot * rowScale: w_i / sum of batch weights)
  *   backward  gW_l = d_l^T a_{l-1},  gb_l = sum_i d_l,  d_{l-1} = (d_l W_l) * mask_{l-1} * [z_{l-1} > 0]
- * sizes = [dim, ...hidden, k]. Inputs: x [m, dim], target [m, k], rowScale [m, 1], mask1.. [m, hidden],
+ * oneThread: the graph will only run on one intra-op thread, where MLAS blocks every sum alike, so
+ * the products need not be cut into pieces. sizes = [dim, ...hidden, k]. Inputs: x [m, dim], target [m, k], rowScale [m, 1], mask1.. [m, hidden],
  * w0.. [out, in], b0.. [out]; outputs gw0.., gb0.. in the layers' shapes.
  */
-export function mlpGradientGraph(sizes: readonly number[]): Uint8Array {
+export function mlpGradientGraph(sizes: readonly number[], oneThread = false): Uint8Array {
   const g = new GraphBuilder('mlp-gradient');
-  const { w, gw, gb } = gradientNodes(g, sizes);
-  w.forEach((_, l) => {
-    g.output(g.op('Identity', [gw[l]!], {}, `gw${l}`), [sizes[l + 1]!, sizes[l]!]);
-    g.output(g.op('Identity', [gb[l]!], {}, `gb${l}`), [sizes[l + 1]!]);
-  });
-  return g.toBytes();
-}
-
-/**
- * One whole AdamW training step as a graph: the gradient of mlpGradientGraph, then for every
- * weight and bias tensor p with gradient q and moments m, v (all float32):
- *   m' = b1 m + (1 - b1) q;  v' = b2 v + (1 - b2) q^2;  p' = p decay - lrc1 m' / (sqrt(v' c2) + eps)
- * (no decay on biases). Scalar inputs: decay = 1 - lr * weightDecay, lrc1 = lr / (1 - b1^t),
- * c2 = 1 / (1 - b2^t). Extra inputs mw0.., vw0.., mb0.., vb0.. (the moments); outputs the next
- * state, named with a leading 'n' (nw0, nb0, nmw0, ...). Everything is elementwise after the
- * GEMMs, so ONNX Runtime spreads the optimiser over its intra-op threads too, and the thread count
- * still does not change a bit.
- */
-export function mlpTrainStepGraph(sizes: readonly number[]): Uint8Array {
-  const g = new GraphBuilder('mlp-train-step');
-  const { w, b, gw, gb } = gradientNodes(g, sizes);
-  const decay = g.input('decay', []);
-  const lrc1 = g.input('lrc1', []);
-  const c2 = g.input('c2', []);
-  const beta1 = g.scalar('beta1', ADAM_BETA1);
-  const beta2 = g.scalar('beta2', ADAM_BETA2);
-  const rest1 = g.scalar('rest1', 1 - ADAM_BETA1);
-  const rest2 = g.scalar('rest2', 1 - ADAM_BETA2);
-  const eps = g.scalar('eps', ADAM_EPS);
-  const step = (name: string, param: string, grad: string, shape: number[], decayed: boolean): void => {
-    const m = g.input(`m${name}`, shape);
-    const v = g.input(`v${name}`, shape);
-    const m2 = g.op('Add', [g.op('Mul', [m, beta1]), g.op('Mul', [grad, rest1])], {}, `nm${name}`);
-    const v2 = g.op('Add', [g.op('Mul', [v, beta2]), g.op('Mul', [g.op('Mul', [grad, grad]), rest2])], {}, `nv${name}`);
-    const move = g.op('Div', [g.op('Mul', [m2, lrc1]), g.op('Add', [g.op('Sqrt', [g.op('Mul', [v2, c2])]), eps])]);
-    const next = g.op('Sub', [decayed ? g.op('Mul', [param, decay]) : param, move], {}, `n${name}`);
-    for (const out of [next, m2, v2]) g.output(out, shape);
-  };
-  w.forEach((_, l) => {
-    step(`w${l}`, w[l]!, gw[l]!, [sizes[l + 1]!, sizes[l]!], true);
-    step(`b${l}`, b[l]!, gb[l]!, [sizes[l + 1]!], false);
-  });
-  return g.toBytes();
-}
-
-/** The nodes of the minibatch gradient (see mlpGradientGraph): the weight inputs and the gradients' names. */
-function gradientNodes(g: GraphBuilder, sizes: readonly number[]): { w: string[]; b: string[]; gw: string[]; gb: string[] } {
   const L = sizes.length - 1;
   const k = sizes[L]!;
   let a = g.input('x', ['m', sizes[0]!]);
@@ -118,7 +71,7 @@ function gradientNodes(g: GraphBuilder, sizes: readonly number[]): { w: string[]
   const acts = [a];
   const pre: string[] = [];
   for (let l = 0; l < L; l++) {
-    const z = linear(g, a, w[l]!, b[l]!, sizes[l]!);
+    const z = linear(g, a, w[l]!, b[l]!, sizes[l]!, oneThread);
     pre.push(z);
     if (l + 1 < L) {
       a = g.op('Mul', [g.op('Relu', [z]), masks[l + 1]!]);
@@ -129,17 +82,15 @@ function gradientNodes(g: GraphBuilder, sizes: readonly number[]): { w: string[]
   let d = g.op('Sub', [g.op('Mul', [p, rowScale]), target]);
   const zero = g.scalar('zero', 0);
   const rows = g.int64s('rows_axis', [0]);
-  const gw: string[] = [];
-  const gb: string[] = [];
   for (let l = L - 1; l >= 0; l--) {
-    gw[l] = g.op('Gemm', [d, acts[l]!], { transA: 1 });
-    gb[l] = g.op('ReduceSum', [d, rows], { keepdims: 0 });
+    g.output(g.op('Gemm', [d, acts[l]!], { transA: 1 }, `gw${l}`), [sizes[l + 1]!, sizes[l]!]);
+    g.output(g.op('ReduceSum', [d, rows], { keepdims: 0 }, `gb${l}`), [sizes[l + 1]!]);
     if (l > 0) {
       const gate = g.op('Where', [g.op('Greater', [pre[l - 1]!, zero]), masks[l]!, zero]);
-      d = g.op('Mul', [backThrough(g, d, w[l]!, sizes[l + 1]!), gate]);
+      d = g.op('Mul', [backThrough(g, d, w[l]!, sizes[l + 1]!, oneThread), gate]);
     }
   }
-  return { w, b, gw, gb };
+  return g.toBytes();
 }
 
 /** Class probabilities without dropout: x [m, dim], w0.., b0.. in, probs [m, k] out. */

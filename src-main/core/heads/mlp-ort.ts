@@ -1,5 +1,5 @@
-import { EPOCH_PARAMS, mlpEpochDriver } from './mlp-epoch-driver';
-import { mlpForwardGraph, mlpTrainStepGraph } from './mlp-graph';
+import { EPOCH_PARAMS, GRADIENT_SHARDS, mlpEpochDriver } from './mlp-epoch-driver';
+import { mlpForwardGraph, mlpGradientGraph } from './mlp-graph';
 import { SyncOrt, type SyncOrtInput } from './sync-ort';
 
 /** A layer's float64 master weights, as the optimiser keeps them. */
@@ -23,22 +23,26 @@ export interface EpochPlan {
   masks: Uint8Array[];
 }
 
+type SharedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
 /**
- * The MLP's training epochs and probabilities computed by ONNX Runtime on `threads` intra-op
- * threads. A whole epoch runs on the helper thread (mlp-epoch-driver.ts): gradients by the graph
- * of mlp-graph.ts, AdamW in float64 beside it. Row orders and dropout draws come from the calling
- * thread's plan, so every random draw and every weight update is the same whatever the thread
- * count; MLAS splits its GEMMs over output blocks, not over the summed dimension, so the thread
- * count does not change the sums either. The master weights live in shared memory: `layers`.
+ * The MLP's training epochs and probabilities computed by ONNX Runtime. Training is data-parallel
+ * over up to GRADIENT_SHARDS helper threads (mlp-epoch-driver.ts): each computes the gradients of
+ * its row shards of every minibatch on one intra-op thread, then its range of the AdamW update;
+ * the calling thread only plans each epoch. Row orders and dropout draws come from that plan and
+ * the shards and sums are fixed, so the weights are the same bits whatever the thread count. The
+ * master weights live in shared memory: `layers`.
  */
 export class MlpOrtEngine {
   /** The master weights (and biases) the epochs update, in shared memory; start as the given ones. */
   readonly layers: MlpWeights[];
   /** The plan of the next epoch: fill before calling epoch(). */
   readonly plan: EpochPlan;
-  private readonly trainer: SyncOrt;
+  private readonly trainers: SyncOrt[] = [];
   private readonly forward: SyncOrt;
   private readonly L: number;
+  private readonly target: Float32Array;
+  private readonly params: Float64Array;
 
   constructor(
     private readonly sizes: readonly number[],
@@ -52,51 +56,59 @@ export class MlpOrtEngine {
     this.L = L;
     const dim = sizes[0]!;
     const k = sizes[L]!;
-    const vector = (name: string, type: SyncOrtInput['type'], capacity: number): SyncOrtInput => ({ name, type, capacity, rank: 1 });
-    const perLayer = (prefix: string, size: (l: number) => number) => Array.from({ length: L }, (_, l) => vector(`${prefix}${l}`, 'float64', size(l)));
-    const weightSize = (l: number) => sizes[l]! * sizes[l + 1]!;
-    const biasSize = (l: number) => sizes[l + 1]!;
-    this.trainer = new SyncOrt({
-      what: 'mlp',
-      model: mlpTrainStepGraph(sizes),
-      threads,
-      driver: mlpEpochDriver(sizes),
-      inputs: [
-        { name: 'x', type: 'float32', capacity: n * dim, rank: 1, fixed: x.subarray(0, n * dim) },
-        vector('order', 'int32', trainRows),
-        vector('rowScale', 'float32', trainRows),
-        vector('target', 'float32', trainRows * k),
-        ...Array.from({ length: L - 1 }, (_, i) => vector(`mask${i + 1}`, 'uint8', trainRows * sizes[i + 1]!)),
-        vector('params', 'float64', 8),
-        ...perLayer('w', weightSize),
-        ...perLayer('b', biasSize),
-      ],
-      outputs: [],
-    });
-    const shared = this.trainer.inputs;
+    const arrays: Record<string, SharedArray> = {};
+    const f32 = (name: string, length: number) => (arrays[name] = new Float32Array(new SharedArrayBuffer(length * 4)));
+    const f64 = (name: string, length: number) => (arrays[name] = new Float64Array(new SharedArrayBuffer(length * 8)));
+    // The rows once in shared memory: every helper gathers its shards from this one copy.
+    f32('x', n * dim).set(x.subarray(0, n * dim));
+    arrays.order = new Int32Array(new SharedArrayBuffer(trainRows * 4));
+    f32('rowScale', trainRows);
+    this.target = f32('target', trainRows * k);
+    for (let l = 1; l < L; l++) arrays[`mask${l}`] = new Uint8Array(new SharedArrayBuffer(trainRows * sizes[l]!));
+    this.params = f64('params', 8);
+    arrays.barrier = new Int32Array(new SharedArrayBuffer(12));
+    const tensors: Array<[string, number]> = [];
+    for (let l = 0; l < L; l++) tensors.push([`w${l}`, sizes[l]! * sizes[l + 1]!], [`b${l}`, sizes[l + 1]!]);
+    for (const [name, length] of tensors) {
+      f64(name, length);
+      f32(`f_${name}`, length);
+      f64(`m_${name}`, length);
+      f64(`v_${name}`, length);
+      for (let s = 0; s < GRADIENT_SHARDS; s++) f32(`g${s}_${name}`, length);
+    }
     this.layers = initial.map((layer, l) => {
-      const w = shared[`w${l}`] as Float64Array;
-      const b = shared[`b${l}`] as Float64Array;
+      const w = arrays[`w${l}`] as Float64Array;
+      const b = arrays[`b${l}`] as Float64Array;
       w.set(layer.w);
       b.set(layer.b);
       return { inputs: layer.inputs, outputs: layer.outputs, w, b };
     });
     this.plan = {
-      order: shared.order as Int32Array,
-      rowScale: shared.rowScale as Float32Array,
-      masks: Array.from({ length: L - 1 }, (_, i) => shared[`mask${i + 1}`] as Uint8Array),
+      order: arrays.order as Int32Array,
+      rowScale: arrays.rowScale as Float32Array,
+      masks: Array.from({ length: L - 1 }, (_, i) => arrays[`mask${i + 1}`] as Uint8Array),
     };
+    const inputs: SyncOrtInput[] = Object.entries(arrays).map(([name, shared]) => ({
+      name,
+      type: shared instanceof Float32Array ? 'float32' : shared instanceof Float64Array ? 'float64' : shared instanceof Int32Array ? 'int32' : 'uint8',
+      capacity: shared.length,
+      rank: 1,
+      shared,
+    }));
+    const helpers = Math.max(1, Math.min(threads, GRADIENT_SHARDS));
+    const model = mlpGradientGraph(sizes, true); // each helper runs it on one intra-op thread
     try {
+      for (let h = 0; h < helpers; h++) this.trainers.push(new SyncOrt({ what: 'mlp', model, threads: 1, driver: mlpEpochDriver(sizes, h, helpers), inputs, outputs: [] }));
       const weights = [
         { name: 'x', type: 'float32' as const, capacity: FORWARD_CHUNK * dim, rank: 2 },
         ...Array.from({ length: L }, (_, l) => [
-          { name: `w${l}`, type: 'float32' as const, capacity: weightSize(l), rank: 2 },
-          { name: `b${l}`, type: 'float32' as const, capacity: biasSize(l), rank: 1 },
+          { name: `w${l}`, type: 'float32' as const, capacity: sizes[l]! * sizes[l + 1]!, rank: 2 },
+          { name: `b${l}`, type: 'float32' as const, capacity: sizes[l + 1]!, rank: 1 },
         ]).flat(),
       ];
       this.forward = new SyncOrt({ what: 'mlp', model: mlpForwardGraph(sizes), threads, inputs: weights, outputs: [{ name: 'probs', type: 'float32', capacity: FORWARD_CHUNK * k }] });
     } catch (err) {
-      this.trainer.close();
+      for (const t of this.trainers) t.close();
       throw err;
     }
   }
@@ -108,17 +120,26 @@ export class MlpOrtEngine {
   epoch(labels: Int32Array, batch: number, step: number, learningRate: number, weightDecay: number, dropout: number): void {
     const k = this.sizes[this.L]!;
     const { order, rowScale } = this.plan;
-    const target = this.trainer.inputs.target!;
+    const target = this.target;
     target.fill(0);
     for (let i = 0; i < order.length; i++) target[i * k + labels[order[i]!]!] = rowScale[i]!;
-    const params = this.trainer.inputs.params!;
+    const params = this.params;
     params[EPOCH_PARAMS.step] = step;
     params[EPOCH_PARAMS.learningRate] = learningRate;
     params[EPOCH_PARAMS.decay] = 1 - learningRate * weightDecay;
     params[EPOCH_PARAMS.batch] = batch;
     params[EPOCH_PARAMS.rows] = order.length;
     params[EPOCH_PARAMS.maskScale] = 1 / (1 - dropout);
-    this.trainer.run();
+    for (const t of this.trainers) t.start();
+    let failure: unknown = null;
+    for (const t of this.trainers) {
+      try {
+        t.wait();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure) throw failure;
   }
 
   /** Probabilities of rows[start .. start+m) (m <= FORWARD_CHUNK), m * k row-major; valid until the next call. */
@@ -142,7 +163,7 @@ export class MlpOrtEngine {
   }
 
   close(): void {
-    this.trainer.close();
+    for (const t of this.trainers) t.close();
     this.forward.close();
   }
 }

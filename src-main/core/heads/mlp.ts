@@ -37,11 +37,12 @@ export const MLP_DEFAULTS = {
 /** How to compute, not what: results depend on neither field's value for a given engine. */
 export interface MlpRunOptions {
   /**
-   * 'onnx': minibatch gradients by ONNX Runtime's GEMMs on all cores (mlp-graph.ts); 'js': the
-   * single-threaded float64 loops below; 'auto' (default): onnx once an epoch is worth it.
+   * 'onnx': whole epochs on ONNX Runtime helper threads, data-parallel over each minibatch's row
+   * shards (mlp-ort.ts); 'js': the single-threaded float64 loops below; 'auto' (default): onnx
+   * once an epoch is worth it.
    */
   engine?: 'auto' | 'js' | 'onnx';
-  /** ONNX Runtime threads (default: HISTO_HEADS_THREADS, else all cores for large problems). */
+  /** Threads for the onnx engine: training helpers (at most 2) and the validation pass's intra-op threads (default: HISTO_HEADS_THREADS, else all cores for large problems). */
   threads?: number;
 }
 

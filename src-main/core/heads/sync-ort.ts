@@ -25,6 +25,8 @@ export interface SyncOrtInput {
   rank: number;
   /** Data that every run reads unchanged: copied to the helper once, not before each run. */
   fixed?: Shared;
+  /** An array over shared memory to use instead of a fresh one (several helpers working on one state). */
+  shared?: Shared;
 }
 
 export interface SyncOrtOutput {
@@ -129,7 +131,7 @@ export class SyncOrt {
       if (input.rank < 1 || input.rank > MAX_RANK) throw new HistoError('INTERNAL', `${spec.what}: input ${input.name} has rank ${input.rank}`);
       this.ranks.set(input.name, { index, rank: input.rank });
       if (!input.fixed) {
-        const data = sharedArray(input.type, input.capacity);
+        const data = input.shared ?? sharedArray(input.type, input.capacity);
         this.inputs[input.name] = data;
         return { name: input.name, type: input.type, rank: input.rank, data, fixed: false };
       }
@@ -167,6 +169,12 @@ export class SyncOrt {
 
   /** Runs the model on the inputs' current contents with these shapes; outputs are ready on return. */
   run(shapes: Record<string, readonly number[]> = {}): void {
+    this.start(shapes);
+    this.wait();
+  }
+
+  /** Starts a run and returns at once (several helpers working together); wait() for its end. */
+  start(shapes: Record<string, readonly number[]> = {}): void {
     if (this.closed) throw new HistoError('INTERNAL', `${this.spec.what}: ONNX Runtime session used after close`);
     if (!this.ready) this.waitReady();
     for (const [name, dims] of Object.entries(shapes)) {
@@ -174,10 +182,14 @@ export class SyncOrt {
       if (!slot || dims.length !== slot.rank) throw new HistoError('INTERNAL', `${this.spec.what}: bad shape for input ${name}`);
       for (let d = 0; d < dims.length; d++) this.shapes[slot.index * MAX_RANK + d] = dims[d]!;
     }
-    const { ctrl } = this.helper;
-    const generation = ++this.helper.generation;
-    Atomics.store(ctrl, 3, generation);
+    Atomics.store(this.helper.ctrl, 3, ++this.helper.generation);
     wake(this.helper);
+  }
+
+  /** Waits for the run start() began; throws what it failed with. */
+  wait(): void {
+    const { ctrl } = this.helper;
+    const generation = this.helper.generation;
     const started = Date.now();
     while (Atomics.load(ctrl, 1) !== generation) {
       if (Atomics.load(ctrl, 2) === 2) break;
