@@ -8,7 +8,8 @@
  *   ctrl[0] wake-up counter: the caller adds 1 after each request
  *   ctrl[1] last run generation done       ctrl[2] state: 0 opening, 1 ready, 2 failed
  *   ctrl[3] last run generation requested
- * 'open' and 'close' arrive as port messages, in order; runs are generations in ctrl[3]. A run with
+ * 'open' and 'close' arrive as port messages, in order; runs are generations in ctrl[3]. On close
+ * the helper hands its private copies back over the port (see release()). A run with
  * no `driver` feeds the declared inputs to session.run and copies the outputs back; a driver (the
  * source of a function of ort, session, inputs, outputs that returns an async function) does
  * whatever one request means to it, e.g. a whole training epoch of many session runs.
@@ -66,9 +67,19 @@ function privateInputs(inputs) {
     return copy;
   });
 }
+// The private copies of the open session's fixed inputs. On close they go back to the calling
+// thread, which collects them at once: an idle helper blocked in Atomics.wait never collects its
+// own garbage, and a row matrix can weigh hundreds of megabytes.
+let owned = [];
+function release() {
+  const buffers = [...new Set(owned.map((a) => a.buffer))].filter((b) => !(b instanceof SharedArrayBuffer) && b.byteLength > 0);
+  owned = [];
+  if (buffers.length > 0) port.postMessage(null, buffers);
+}
 async function open(spec) {
   const s = await session(spec.model, spec.threads);
   const local = privateInputs(spec.inputs);
+  owned = local;
   if (spec.driver) {
     const named = (list, arrays) => Object.fromEntries(list.map((item, i) => [item.name, arrays[i]]));
     const inputs = named(spec.inputs, spec.inputs.map((input, i) => (input.fixed ? local[i] : input.data)));
@@ -103,6 +114,7 @@ async function open(spec) {
         return;
       }
       run = null;
+      release();
       if (request.type !== 'open') continue;
       try {
         run = await open(request);

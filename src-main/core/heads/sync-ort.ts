@@ -56,6 +56,11 @@ const STARTUP_MS = 120_000;
 const RUN_MS = 600_000;
 /** Idle helpers kept for the next session; more are stopped. */
 const POOL_SIZE = 4;
+/**
+ * A helper that was handed more shared memory than this is stopped on close, not pooled: it cannot
+ * give shared memory back, and idle (blocked in Atomics.wait) it would never collect it either.
+ */
+const POOL_MAX_SHARED_BYTES = 64 * 1024 * 1024;
 
 /** One helper thread and its control block; serves one SyncOrt at a time. */
 interface Helper {
@@ -80,6 +85,8 @@ function startHelper(): Helper {
   });
   const helper: Helper = { worker, port: port1, ctrl, errorText, generation: 0, dead: false };
   worker.unref();
+  // The helper hands back its private copies on close: received (and dropped) here, collected here.
+  port1.on('message', () => undefined);
   port1.unref();
   const die = (message: string): void => {
     helper.dead = true;
@@ -123,6 +130,7 @@ export class SyncOrt {
   private readonly ranks: Map<string, { index: number; rank: number }> = new Map();
   private closed = false;
   private ready = false;
+  private readonly sharedBytes: number;
 
   constructor(private readonly spec: SyncOrtSpec) {
     this.shapes = new Int32Array(new SharedArrayBuffer(spec.inputs.length * MAX_RANK * 4));
@@ -146,6 +154,7 @@ export class SyncOrt {
       this.outputs[output.name] = data;
       return { name: output.name, data };
     });
+    this.sharedBytes = spec.inputs.reduce((sum, input) => sum + (input.shared?.byteLength ?? 0), 0);
     this.helper = idle.pop() ?? startHelper();
     Atomics.store(this.helper.ctrl, 2, 0);
     this.helper.port.postMessage({ type: 'open', model: spec.model, threads: spec.threads, inputs, outputs, shapes: this.shapes, driver: spec.driver }, transfer);
@@ -220,7 +229,7 @@ export class SyncOrt {
     this.closed = true;
     const helper = this.helper;
     if (helper.dead) return;
-    if (idle.length >= POOL_SIZE) {
+    if (idle.length >= POOL_SIZE || this.sharedBytes > POOL_MAX_SHARED_BYTES) {
       helper.dead = true;
       helper.port.postMessage({ type: 'stop' });
       wake(helper);

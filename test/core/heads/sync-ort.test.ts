@@ -53,6 +53,26 @@ describe('SyncOrt helper pool', () => {
     good.close();
   });
 
+  it('stops, rather than pools, a helper that was handed much shared memory (an idle helper never frees it)', () => {
+    const big = new Float32Array(new SharedArrayBuffer(65 * 1024 * 1024));
+    const s = new SyncOrt({
+      what: 'big',
+      model: dotGraph(),
+      threads: 1,
+      inputs: [
+        { name: 'x', type: 'float32', capacity: 6, rank: 2, fixed: Float32Array.from([1, 2, 3, 4, 5, 6]) },
+        { name: 'w', type: 'float32', capacity: big.length, rank: 2, shared: big },
+      ],
+      outputs: [{ name: 'y', type: 'float32', capacity: 2 }],
+    });
+    big.set([1, 0, 1]);
+    s.run({ x: [2, 3], w: [1, 3] });
+    expect(Array.from(s.outputs.y!)).toEqual([4, 10]);
+    const before = idleHelperCount();
+    s.close();
+    expect(idleHelperCount()).toBe(before);
+  });
+
   it('runs a driver: one request, many session runs, on the helper thread', () => {
     // The driver adds w to itself through the graph three times per run (y = x . w with x = identity rows).
     const driver = `
