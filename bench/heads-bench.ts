@@ -2,7 +2,8 @@
 // and the MLP on 20,000 x 768 training rows (2, 5 and 10 classes), and, where python3 with
 // scikit-learn is installed, scikit-learn's LogisticRegression and MLPClassifier (same hidden size,
 // epochs, batch size, adam) on the very same rows in the same run. The MLP is timed on one thread
-// and on all, for the speed-up.
+// and on all (data-parallel helper threads, mlp-ort.ts), for the speed-up; cpu time / wall shows
+// how much of a second core the (shared) machine actually gave.
 //   node scripts/run-ts.mjs bench/heads-bench.ts [--skip-mlp] [--max-iter 100] [--repeats 3 (default)] [--mlp-epochs 8] [--classes 5]
 // HISTO_HEADS_THREADS=1 measures our single-threaded speed.
 import { spawnSync } from 'node:child_process';

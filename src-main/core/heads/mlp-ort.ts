@@ -43,6 +43,7 @@ export class MlpOrtEngine {
   private readonly L: number;
   private readonly target: Float32Array;
   private readonly params: Float64Array;
+  private readonly barrier: Int32Array;
 
   constructor(
     private readonly sizes: readonly number[],
@@ -66,7 +67,7 @@ export class MlpOrtEngine {
     this.target = f32('target', trainRows * k);
     for (let l = 1; l < L; l++) arrays[`mask${l}`] = new Uint8Array(new SharedArrayBuffer(trainRows * sizes[l]!));
     this.params = f64('params', 8);
-    arrays.barrier = new Int32Array(new SharedArrayBuffer(12));
+    this.barrier = arrays.barrier = new Int32Array(new SharedArrayBuffer(12));
     const tensors: Array<[string, number]> = [];
     for (let l = 0; l < L; l++) tensors.push([`w${l}`, sizes[l]! * sizes[l + 1]!], [`b${l}`, sizes[l + 1]!]);
     for (const [name, length] of tensors) {
@@ -130,9 +131,20 @@ export class MlpOrtEngine {
     params[EPOCH_PARAMS.batch] = batch;
     params[EPOCH_PARAMS.rows] = order.length;
     params[EPOCH_PARAMS.maskScale] = 1 / (1 - dropout);
-    for (const t of this.trainers) t.start();
+    const started: SyncOrt[] = [];
     let failure: unknown = null;
-    for (const t of this.trainers) {
+    try {
+      for (const t of this.trainers) {
+        t.start();
+        started.push(t);
+      }
+    } catch (err) {
+      // The helpers already started would wait for this one at their first barrier: stop them.
+      failure = err;
+      Atomics.store(this.barrier, 2, 1);
+      Atomics.notify(this.barrier, 1);
+    }
+    for (const t of started) {
       try {
         t.wait();
       } catch (err) {
