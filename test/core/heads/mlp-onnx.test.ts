@@ -17,7 +17,7 @@ function maxAbsDiff(a: MlpModel, b: MlpModel): number {
   return worst;
 }
 
-describe('mlp on ONNX Runtime (training steps with AdamW in the graph, epochs on the helper thread)', () => {
+describe('mlp on ONNX Runtime (data-parallel epochs on helper threads)', () => {
   // 300 inputs and 160 hidden units: sums longer than one MLAS block, and few enough columns per
   // thread that MLAS would block the sums differently with 2 threads if the graph did not prevent it.
   const data = makeSyntheticDataset({ n: 500, dim: 300, k: 3, margin: 3, seed: 21 });
