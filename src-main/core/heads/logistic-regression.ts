@@ -27,7 +27,7 @@ export interface LogRegParams {
   engine?: 'auto' | 'js' | 'onnx';
 }
 
-/** Multiply-adds per loss evaluation above which ONNX Runtime beats the JavaScript loops, its helper thread's start (0.15-0.6 s) included. */
+/** Multiply-adds per loss evaluation above which ONNX Runtime beats the JavaScript loops (its helper thread starts once per process, see sync-ort.ts). */
 const ONNX_MIN_WORK = 1e7;
 const FLOAT32_MIN_TOL = 1e-5;
 

@@ -17,8 +17,8 @@ function pieces(K: number): Array<[number, number]> {
 }
 
 /** a [m, K] times w [N, K] transposed, plus b: Gemm calls of at most MAX_GEMM_SUM terms, added left to right. */
-function linear(g: GraphBuilder, a: string, w: string, b: string, K: number): string {
-  if (K <= MAX_GEMM_SUM) return g.op('Gemm', [a, w, b], { transB: 1 });
+function linear(g: GraphBuilder, a: string, w: string, b: string, K: number, oneThread = false): string {
+  if (K <= MAX_GEMM_SUM || oneThread) return g.op('Gemm', [a, w, b], { transB: 1 });
   const axis = g.int64s('axis_1', [1]);
   let sum = '';
   for (const [s, e] of pieces(K)) {
@@ -31,8 +31,8 @@ function linear(g: GraphBuilder, a: string, w: string, b: string, K: number): st
 }
 
 /** d [m, K] times w [K, N], in pieces of at most MAX_GEMM_SUM terms. */
-function backThrough(g: GraphBuilder, d: string, w: string, K: number): string {
-  if (K <= MAX_GEMM_SUM) return g.op('MatMul', [d, w]);
+function backThrough(g: GraphBuilder, d: string, w: string, K: number, oneThread = false): string {
+  if (K <= MAX_GEMM_SUM || oneThread) return g.op('MatMul', [d, w]);
   let sum = '';
   for (const [s, e] of pieces(K)) {
     const starts = g.int64s('start', [s]);
@@ -49,10 +49,11 @@ function backThrough(g: GraphBuilder, d: string, w: string, K: number): string {
  *   forward   z_l = a_{l-1} W_l^T + b_l,  a_l = relu(z_l) * mask_l (dropout factors),  p = softmax(z_L)
  *   output    d_L = p * rowScale - target          (target = one-hot * rowScale: w_i / sum of batch weights)
  *   backward  gW_l = d_l^T a_{l-1},  gb_l = sum_i d_l,  d_{l-1} = (d_l W_l) * mask_{l-1} * [z_{l-1} > 0]
- * sizes = [dim, ...hidden, k]. Inputs: x [m, dim], target [m, k], rowScale [m, 1], mask1.. [m, hidden],
+ * oneThread: the graph will only run on one intra-op thread, where MLAS blocks every sum alike, so
+ * the products need not be cut into pieces. sizes = [dim, ...hidden, k]. Inputs: x [m, dim], target [m, k], rowScale [m, 1], mask1.. [m, hidden],
  * w0.. [out, in], b0.. [out]; outputs gw0.., gb0.. in the layers' shapes.
  */
-export function mlpGradientGraph(sizes: readonly number[]): Uint8Array {
+export function mlpGradientGraph(sizes: readonly number[], oneThread = false): Uint8Array {
   const g = new GraphBuilder('mlp-gradient');
   const L = sizes.length - 1;
   const k = sizes[L]!;
@@ -70,7 +71,7 @@ export function mlpGradientGraph(sizes: readonly number[]): Uint8Array {
   const acts = [a];
   const pre: string[] = [];
   for (let l = 0; l < L; l++) {
-    const z = linear(g, a, w[l]!, b[l]!, sizes[l]!);
+    const z = linear(g, a, w[l]!, b[l]!, sizes[l]!, oneThread);
     pre.push(z);
     if (l + 1 < L) {
       a = g.op('Mul', [g.op('Relu', [z]), masks[l + 1]!]);
@@ -86,7 +87,7 @@ export function mlpGradientGraph(sizes: readonly number[]): Uint8Array {
     g.output(g.op('ReduceSum', [d, rows], { keepdims: 0 }, `gb${l}`), [sizes[l + 1]!]);
     if (l > 0) {
       const gate = g.op('Where', [g.op('Greater', [pre[l - 1]!, zero]), masks[l]!, zero]);
-      d = g.op('Mul', [backThrough(g, d, w[l]!, sizes[l + 1]!), gate]);
+      d = g.op('Mul', [backThrough(g, d, w[l]!, sizes[l + 1]!, oneThread), gate]);
     }
   }
   return g.toBytes();

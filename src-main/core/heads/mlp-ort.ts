@@ -1,5 +1,6 @@
+import { EPOCH_PARAMS, GRADIENT_SHARDS, mlpEpochDriver } from './mlp-epoch-driver';
 import { mlpForwardGraph, mlpGradientGraph } from './mlp-graph';
-import { SyncOrt } from './sync-ort';
+import { SyncOrt, type SyncOrtInput } from './sync-ort';
 
 /** A layer's float64 master weights, as the optimiser keeps them. */
 export interface MlpWeights {
@@ -12,63 +13,151 @@ export interface MlpWeights {
 /** Rows per forward run when only probabilities are wanted (validation loss). */
 export const FORWARD_CHUNK = 2048;
 
+/** What the calling thread decides for an epoch: the order of the rows and every random draw. */
+export interface EpochPlan {
+  /** Training rows in this epoch's order (indices into x). */
+  order: Int32Array;
+  /** Per position in `order`: the row's weight over its minibatch's weight sum. */
+  rowScale: Float32Array;
+  /** Per position in `order`, per hidden layer l (1-based) of h units: 1 where the unit is kept. */
+  masks: Uint8Array[];
+}
+
+type SharedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
 /**
- * The MLP's gradients and probabilities computed by ONNX Runtime (mlp-graph.ts) on `threads`
- * intra-op threads. Row gathers, dropout masks and the optimiser stay in JavaScript, so every
- * random draw and every weight update is the same whatever the thread count; MLAS splits its GEMMs
- * over output blocks, not over the summed dimension, so the thread count does not change the sums.
+ * The MLP's training epochs and probabilities computed by ONNX Runtime. Training is data-parallel
+ * over up to GRADIENT_SHARDS helper threads (mlp-epoch-driver.ts): each computes the gradients of
+ * its row shards of every minibatch on one intra-op thread, then its range of the AdamW update;
+ * the calling thread only plans each epoch. Row orders and dropout draws come from that plan and
+ * the shards and sums are fixed, so the weights are the same bits whatever the thread count. The
+ * master weights live in shared memory: `layers`.
  */
 export class MlpOrtEngine {
-  private readonly gradient: SyncOrt;
+  /** The master weights (and biases) the epochs update, in shared memory; start as the given ones. */
+  readonly layers: MlpWeights[];
+  /** The plan of the next epoch: fill before calling epoch(). */
+  readonly plan: EpochPlan;
+  private readonly trainers: SyncOrt[] = [];
   private readonly forward: SyncOrt;
   private readonly L: number;
+  private readonly target: Float32Array;
+  private readonly params: Float64Array;
+  private readonly barrier: Int32Array;
 
   constructor(
     private readonly sizes: readonly number[],
-    batch: number,
+    initial: readonly MlpWeights[],
+    x: Float32Array,
+    n: number,
+    trainRows: number,
     threads: number,
   ) {
     const L = sizes.length - 1;
     this.L = L;
     const dim = sizes[0]!;
     const k = sizes[L]!;
-    const weights = (capacityRows: number) => [
-      { name: 'x', type: 'float32' as const, capacity: capacityRows * dim, rank: 2 },
-      ...Array.from({ length: L }, (_, l) => [
-        { name: `w${l}`, type: 'float32' as const, capacity: sizes[l]! * sizes[l + 1]!, rank: 2 },
-        { name: `b${l}`, type: 'float32' as const, capacity: sizes[l + 1]!, rank: 1 },
-      ]).flat(),
-    ];
-    this.gradient = new SyncOrt({
-      what: 'mlp',
-      model: mlpGradientGraph(sizes),
-      threads,
-      inputs: [
-        ...weights(batch),
-        { name: 'target', type: 'float32', capacity: batch * k, rank: 2 },
-        { name: 'rowScale', type: 'float32', capacity: batch, rank: 2 },
-        ...Array.from({ length: L - 1 }, (_, i) => ({ name: `mask${i + 1}`, type: 'float32' as const, capacity: batch * sizes[i + 1]!, rank: 2 })),
-      ],
-      outputs: Array.from({ length: L }, (_, l) => [
-        { name: `gw${l}`, type: 'float32' as const, capacity: sizes[l]! * sizes[l + 1]! },
-        { name: `gb${l}`, type: 'float32' as const, capacity: sizes[l + 1]! },
-      ]).flat(),
+    const arrays: Record<string, SharedArray> = {};
+    const f32 = (name: string, length: number) => (arrays[name] = new Float32Array(new SharedArrayBuffer(length * 4)));
+    const f64 = (name: string, length: number) => (arrays[name] = new Float64Array(new SharedArrayBuffer(length * 8)));
+    // The rows once in shared memory: every helper gathers its shards from this one copy.
+    f32('x', n * dim).set(x.subarray(0, n * dim));
+    arrays.order = new Int32Array(new SharedArrayBuffer(trainRows * 4));
+    f32('rowScale', trainRows);
+    this.target = f32('target', trainRows * k);
+    for (let l = 1; l < L; l++) arrays[`mask${l}`] = new Uint8Array(new SharedArrayBuffer(trainRows * sizes[l]!));
+    this.params = f64('params', 8);
+    this.barrier = arrays.barrier = new Int32Array(new SharedArrayBuffer(12));
+    const tensors: Array<[string, number]> = [];
+    for (let l = 0; l < L; l++) tensors.push([`w${l}`, sizes[l]! * sizes[l + 1]!], [`b${l}`, sizes[l + 1]!]);
+    for (const [name, length] of tensors) {
+      f64(name, length);
+      f32(`f_${name}`, length);
+      f64(`m_${name}`, length);
+      f64(`v_${name}`, length);
+      for (let s = 0; s < GRADIENT_SHARDS; s++) f32(`g${s}_${name}`, length);
+    }
+    this.layers = initial.map((layer, l) => {
+      const w = arrays[`w${l}`] as Float64Array;
+      const b = arrays[`b${l}`] as Float64Array;
+      w.set(layer.w);
+      b.set(layer.b);
+      return { inputs: layer.inputs, outputs: layer.outputs, w, b };
     });
+    this.plan = {
+      order: arrays.order as Int32Array,
+      rowScale: arrays.rowScale as Float32Array,
+      masks: Array.from({ length: L - 1 }, (_, i) => arrays[`mask${i + 1}`] as Uint8Array),
+    };
+    const inputs: SyncOrtInput[] = Object.entries(arrays).map(([name, shared]) => ({
+      name,
+      type: shared instanceof Float32Array ? 'float32' : shared instanceof Float64Array ? 'float64' : shared instanceof Int32Array ? 'int32' : 'uint8',
+      capacity: shared.length,
+      rank: 1,
+      shared,
+    }));
+    const helpers = Math.max(1, Math.min(threads, GRADIENT_SHARDS));
+    const model = mlpGradientGraph(sizes, true); // each helper runs it on one intra-op thread
     try {
-      this.forward = new SyncOrt({ what: 'mlp', model: mlpForwardGraph(sizes), threads, inputs: weights(FORWARD_CHUNK), outputs: [{ name: 'probs', type: 'float32', capacity: FORWARD_CHUNK * k }] });
+      for (let h = 0; h < helpers; h++) this.trainers.push(new SyncOrt({ what: 'mlp', model, threads: 1, driver: mlpEpochDriver(sizes, h, helpers), inputs, outputs: [] }));
+      const weights = [
+        { name: 'x', type: 'float32' as const, capacity: FORWARD_CHUNK * dim, rank: 2 },
+        ...Array.from({ length: L }, (_, l) => [
+          { name: `w${l}`, type: 'float32' as const, capacity: sizes[l]! * sizes[l + 1]!, rank: 2 },
+          { name: `b${l}`, type: 'float32' as const, capacity: sizes[l + 1]!, rank: 1 },
+        ]).flat(),
+      ];
+      this.forward = new SyncOrt({ what: 'mlp', model: mlpForwardGraph(sizes), threads, inputs: weights, outputs: [{ name: 'probs', type: 'float32', capacity: FORWARD_CHUNK * k }] });
     } catch (err) {
-      this.gradient.close();
+      for (const t of this.trainers) t.close();
       throw err;
     }
   }
 
-  /** Mask buffer of hidden layer l (1-based) for the next gradient run: m rows of dropout factors. */
-  mask(l: number): Float32Array {
-    return this.gradient.inputs[`mask${l}`] as Float32Array;
+  /**
+   * One epoch of minibatches over the plan's rows (the plan filled before), AdamW steps numbered
+   * from step + 1; the labels give each row's target. Updates `layers` in place.
+   */
+  epoch(labels: Int32Array, batch: number, step: number, learningRate: number, weightDecay: number, dropout: number): void {
+    const k = this.sizes[this.L]!;
+    const { order, rowScale } = this.plan;
+    const target = this.target;
+    target.fill(0);
+    for (let i = 0; i < order.length; i++) target[i * k + labels[order[i]!]!] = rowScale[i]!;
+    const params = this.params;
+    params[EPOCH_PARAMS.step] = step;
+    params[EPOCH_PARAMS.learningRate] = learningRate;
+    params[EPOCH_PARAMS.decay] = 1 - learningRate * weightDecay;
+    params[EPOCH_PARAMS.batch] = batch;
+    params[EPOCH_PARAMS.rows] = order.length;
+    params[EPOCH_PARAMS.maskScale] = 1 / (1 - dropout);
+    const started: SyncOrt[] = [];
+    let failure: unknown = null;
+    try {
+      for (const t of this.trainers) {
+        t.start();
+        started.push(t);
+      }
+    } catch (err) {
+      // The helpers already started would wait for this one at their first barrier: stop them.
+      failure = err;
+      Atomics.store(this.barrier, 2, 1);
+      Atomics.notify(this.barrier, 1);
+    }
+    for (const t of started) {
+      try {
+        t.wait();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure) throw failure;
   }
 
-  private load(session: SyncOrt, layers: readonly MlpWeights[], x: Float32Array, rows: Int32Array, start: number, m: number): Record<string, number[]> {
+  /** Probabilities of rows[start .. start+m) (m <= FORWARD_CHUNK), m * k row-major; valid until the next call. */
+  probabilities(layers: readonly MlpWeights[], x: Float32Array, rows: Int32Array, start: number, m: number): Float32Array {
     const dim = this.sizes[0]!;
+    const session = this.forward;
     const xIn = session.inputs.x!;
     for (let i = 0; i < m; i++) {
       const src = rows[start + i]! * dim;
@@ -81,53 +170,12 @@ export class MlpOrtEngine {
       shapes[`w${l}`] = [layer.outputs, layer.inputs];
       shapes[`b${l}`] = [layer.outputs];
     });
-    return shapes;
-  }
-
-  /**
-   * Gradients of the batch rows[start .. start+m) into gw/gb (overwritten). rowScale[i]: the row's
-   * weight over the batch's weight sum; the masks were written through mask() before.
-   */
-  gradients(
-    layers: readonly MlpWeights[],
-    x: Float32Array,
-    rows: Int32Array,
-    start: number,
-    m: number,
-    labels: Int32Array,
-    rowScale: Float64Array,
-    gw: Float64Array[],
-    gb: Float64Array[],
-  ): void {
-    const k = this.sizes[this.L]!;
-    const shapes = this.load(this.gradient, layers, x, rows, start, m);
-    const target = this.gradient.inputs.target!;
-    const scale = this.gradient.inputs.rowScale!;
-    target.fill(0, 0, m * k);
-    for (let i = 0; i < m; i++) {
-      scale[i] = rowScale[i]!;
-      target[i * k + labels[rows[start + i]!]!] = rowScale[i]!;
-    }
-    shapes.target = [m, k];
-    shapes.rowScale = [m, 1];
-    for (let l = 1; l < this.L; l++) shapes[`mask${l}`] = [m, this.sizes[l]!];
-    this.gradient.run(shapes);
-    for (let l = 0; l < this.L; l++) {
-      for (const [into, name] of [[gw[l]!, `gw${l}`], [gb[l]!, `gb${l}`]] as const) {
-        const from = this.gradient.outputs[name]!;
-        for (let t = 0; t < into.length; t++) into[t] = from[t]!;
-      }
-    }
-  }
-
-  /** Probabilities of rows[start .. start+m) (m <= FORWARD_CHUNK), m * k row-major; valid until the next call. */
-  probabilities(layers: readonly MlpWeights[], x: Float32Array, rows: Int32Array, start: number, m: number): Float32Array {
-    this.forward.run(this.load(this.forward, layers, x, rows, start, m));
-    return this.forward.outputs.probs as Float32Array;
+    session.run(shapes);
+    return session.outputs.probs as Float32Array;
   }
 
   close(): void {
-    this.gradient.close();
+    for (const t of this.trainers) t.close();
     this.forward.close();
   }
 }

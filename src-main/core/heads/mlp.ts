@@ -1,6 +1,7 @@
 import { HistoError } from '../errors';
 import { validateLabels, validateMatrix } from './dataset';
 import { combineWeights, rowWeights, type ClassWeight } from './logistic-regression';
+import { ADAM_BETA1, ADAM_BETA2, adamUpdate } from './adamw';
 import { FORWARD_CHUNK, MlpOrtEngine } from './mlp-ort';
 import { defaultThreads } from './parallel-loss';
 import { createRng, permutation, type Rng } from './random';
@@ -36,11 +37,12 @@ export const MLP_DEFAULTS = {
 /** How to compute, not what: results depend on neither field's value for a given engine. */
 export interface MlpRunOptions {
   /**
-   * 'onnx': minibatch gradients by ONNX Runtime's GEMMs on all cores (mlp-graph.ts); 'js': the
-   * single-threaded float64 loops below; 'auto' (default): onnx once an epoch is worth it.
+   * 'onnx': whole epochs on ONNX Runtime helper threads, data-parallel over each minibatch's row
+   * shards (mlp-ort.ts); 'js': the single-threaded float64 loops below; 'auto' (default): onnx
+   * once an epoch is worth it.
    */
   engine?: 'auto' | 'js' | 'onnx';
-  /** ONNX Runtime threads (default: HISTO_HEADS_THREADS, else all cores for large problems). */
+  /** Threads for the onnx engine: training helpers (at most 2) and the validation pass's intra-op threads (default: HISTO_HEADS_THREADS, else all cores for large problems). */
   threads?: number;
 }
 
@@ -216,22 +218,6 @@ function denseInputGrad(dz: Float64Array, m: number, q: number, w: Float64Array,
   }
 }
 
-const ADAM_BETA1 = 0.9;
-const ADAM_BETA2 = 0.999;
-const ADAM_EPS = 1e-8;
-
-/** One AdamW step in place; c1, c2 are the bias corrections. decay 1 for biases (times 1 is exact). */
-function adamUpdate(w: Float64Array, g: Float64Array, m1: Float64Array, v1: Float64Array, decay: number, lr: number, c1: number, c2: number): void {
-  for (let t = 0; t < w.length; t++) {
-    const gt = g[t]!;
-    const mt = ADAM_BETA1 * m1[t]! + (1 - ADAM_BETA1) * gt;
-    const vt = ADAM_BETA2 * v1[t]! + (1 - ADAM_BETA2) * gt * gt;
-    m1[t] = mt;
-    v1[t] = vt;
-    w[t] = w[t]! * decay - (lr * mt * c1) / (Math.sqrt(vt * c2) + ADAM_EPS);
-  }
-}
-
 /** Softmax in place on m rows of k logits; returns nothing. */
 function softmaxRows(z: Float64Array, m: number, k: number): void {
   for (let i = 0; i < m; i++) {
@@ -322,7 +308,7 @@ export function fitMlp(
   const weightsPerRow = combineWeights(rowWeights(labels, k, params.classWeight), sampleWeight, n);
 
   const sizes = [dim, ...p.hidden, k];
-  const layers: Layer64[] = [];
+  const initial: Layer64[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const inputs = sizes[l]!;
     const outputs = sizes[l + 1]!;
@@ -330,10 +316,14 @@ export function fitMlp(
     // He initialisation for ReLU layers, Glorot for the output layer.
     const std = l + 2 < sizes.length ? Math.sqrt(2 / inputs) : Math.sqrt(2 / (inputs + outputs));
     for (let t = 0; t < w.length; t++) w[t] = std * initRng.normal();
-    layers.push({ inputs, outputs, w, b: new Float64Array(outputs) });
+    initial.push({ inputs, outputs, w, b: new Float64Array(outputs) });
   }
-  const L = layers.length;
+  const L = initial.length;
   const batch = Math.min(p.batchSize, Math.max(1, trainRows.length));
+  const work = trainRows.length * dim * sizes[1]!;
+  const engineKind = run.engine === 'js' || run.engine === 'onnx' ? run.engine : work >= ONNX_MIN_WORK ? 'onnx' : 'js';
+  const engine = engineKind === 'onnx' ? new MlpOrtEngine(sizes, initial, x, n, trainRows.length, run.threads ?? defaultThreads(work * 2)) : null;
+  const layers: Layer64[] = engine ? engine.layers : initial;
   // Activations: acts[0] = input batch, acts[l] = output of layer l (post ReLU and dropout for hidden).
   const acts = sizes.map((s) => new Float64Array(batch * s));
   const pre = sizes.map((s) => new Float64Array(batch * s));
@@ -375,9 +365,6 @@ export function fitMlp(
     softmaxRows(acts[L]!, m, k);
   };
 
-  const work = trainRows.length * dim * sizes[1]!;
-  const engineKind = run.engine === 'js' || run.engine === 'onnx' ? run.engine : work >= ONNX_MIN_WORK ? 'onnx' : 'js';
-  const engine = engineKind === 'onnx' ? new MlpOrtEngine(sizes, batch, run.threads ?? defaultThreads(work * 2)) : null;
   const rowScale = new Float64Array(batch);
 
   const evaluateLoss = (rows: Int32Array): number => {
@@ -435,15 +422,32 @@ export function fitMlp(
     }
   };
 
-  const gradientsOnnx = (onnx: MlpOrtEngine, start: number, m: number): void => {
-    // Dropout factors drawn here, in the same order whatever computes the rest.
-    for (let l = 1; l < L; l++) {
-      const mask = onnx.mask(l);
-      const count = m * sizes[l]!;
-      if (p.dropout > 0) for (let t = 0; t < count; t++) mask[t] = dropoutRng.next() < keep ? 1 / keep : 0;
-      else mask.fill(1, 0, count);
+  /** rowScale[0..m) := w_i / sum of the batch's weights, for the batch order[start .. start+m). */
+  const scaleBatch = (start: number, m: number): void => {
+    let weightSum = 0;
+    for (let i = 0; i < m; i++) weightSum += weightsPerRow ? weightsPerRow[order[start + i]!]! : 1;
+    const scale = weightSum > 0 ? 1 / weightSum : 0;
+    for (let i = 0; i < m; i++) rowScale[i] = (weightsPerRow ? weightsPerRow[order[start + i]!]! : 1) * scale;
+  };
+
+  /** One epoch on ONNX Runtime: the order, row scales and dropout draws planned here, the steps on its thread. */
+  const epochOnnx = (onnx: MlpOrtEngine): void => {
+    const plan = onnx.plan;
+    plan.order.set(order);
+    for (let start = 0; start < order.length; start += batch) {
+      const m = Math.min(batch, order.length - start);
+      scaleBatch(start, m);
+      for (let i = 0; i < m; i++) plan.rowScale[start + i] = rowScale[i]!;
+      // Dropout draws batch by batch, layer by layer: the order they have always been drawn in.
+      for (let l = 1; l < L; l++) {
+        const h = sizes[l]!;
+        const mask = plan.masks[l - 1]!;
+        if (p.dropout > 0) for (let t = start * h; t < (start + m) * h; t++) mask[t] = dropoutRng.next() < keep ? 1 : 0;
+        else mask.fill(1, start * h, (start + m) * h);
+      }
     }
-    onnx.gradients(layers, x, order, start, m, labels, rowScale, gw, gb);
+    onnx.epoch(labels, batch, step, p.learningRate, p.weightDecay, p.dropout);
+    step += Math.ceil(order.length / batch);
   };
 
   try {
@@ -455,22 +459,21 @@ export function fitMlp(
         order[i] = order[j]!;
         order[j] = t;
       }
-      for (let start = 0; start < order.length; start += batch) {
-        const m = Math.min(batch, order.length - start);
-        let weightSum = 0;
-        for (let i = 0; i < m; i++) weightSum += weightsPerRow ? weightsPerRow[order[start + i]!]! : 1;
-        const scale = weightSum > 0 ? 1 / weightSum : 0;
-        for (let i = 0; i < m; i++) rowScale[i] = (weightsPerRow ? weightsPerRow[order[start + i]!]! : 1) * scale;
-        if (engine) gradientsOnnx(engine, start, m);
-        else gradientsJs(start, m);
-        step++;
-        const lr = p.learningRate;
-        const c1 = 1 / (1 - Math.pow(ADAM_BETA1, step));
-        const c2 = 1 / (1 - Math.pow(ADAM_BETA2, step));
-        for (let l = 0; l < L; l++) {
-          const layer = layers[l]!;
-          adamUpdate(layer.w, gw[l]!, mw[l]!, vw[l]!, 1 - lr * p.weightDecay, lr, c1, c2);
-          adamUpdate(layer.b, gb[l]!, mb[l]!, vb[l]!, 1, lr, c1, c2); // no decay on biases
+      if (engine) epochOnnx(engine);
+      else {
+        for (let start = 0; start < order.length; start += batch) {
+          const m = Math.min(batch, order.length - start);
+          scaleBatch(start, m);
+          gradientsJs(start, m);
+          step++;
+          const lr = p.learningRate;
+          const c1 = 1 / (1 - Math.pow(ADAM_BETA1, step));
+          const c2 = 1 / (1 - Math.pow(ADAM_BETA2, step));
+          for (let l = 0; l < L; l++) {
+            const layer = layers[l]!;
+            adamUpdate(layer.w, gw[l]!, mw[l]!, vw[l]!, 1 - lr * p.weightDecay, lr, c1, c2);
+            adamUpdate(layer.b, gb[l]!, mb[l]!, vb[l]!, 1, lr, c1, c2); // no decay on biases
+          }
         }
       }
       if (valRows.length > 0) {

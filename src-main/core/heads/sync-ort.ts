@@ -1,17 +1,20 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { HistoError } from '../errors';
 import { nodeRequire } from '../node-require';
+import { HELPER_SOURCE, MAX_RANK } from './sync-ort-helper';
 
 /**
  * An ONNX Runtime session called synchronously. The heads are fitted by synchronous code (cross-
  * validation, searches and learning curves call them in loops), but ONNX Runtime's Node binding
- * only runs asynchronously. So the session lives on a helper thread, inputs and outputs live in
- * SharedArrayBuffers both threads see, and `run` posts a generation number and blocks on
- * Atomics.wait until the helper has copied the outputs back: no message passing, no allocation on
- * the calling side, and the GEMMs run in ONNX Runtime's MLAS kernels on its own intra-op threads.
+ * only runs asynchronously. So the session lives on a helper thread (sync-ort-helper.ts), inputs
+ * and outputs live in SharedArrayBuffers both threads see, and `run` posts a generation number and
+ * blocks on Atomics.wait until the helper has copied the outputs back: no message passing, no
+ * allocation on the calling side, and the GEMMs run in ONNX Runtime's MLAS kernels on its own
+ * intra-op threads. Helpers are pooled per process: ONNX Runtime loads once, and a graph run before
+ * keeps its session.
  */
-export type SyncOrtType = 'float32' | 'float64';
-type Shared = Float32Array | Float64Array;
+export type SyncOrtType = 'float32' | 'float64' | 'int32' | 'uint8';
+type Shared = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export interface SyncOrtInput {
   name: string;
@@ -22,6 +25,8 @@ export interface SyncOrtInput {
   rank: number;
   /** Data that every run reads unchanged: copied to the helper once, not before each run. */
   fixed?: Shared;
+  /** An array over shared memory to use instead of a fresh one (several helpers working on one state). */
+  shared?: Shared;
 }
 
 export interface SyncOrtOutput {
@@ -38,84 +43,81 @@ export interface SyncOrtSpec {
   outputs: SyncOrtOutput[];
   /** ONNX Runtime intra-op threads. */
   threads: number;
+  /**
+   * What one run means, when not one session.run over the inputs: the body of a function of
+   * (ort, session, inputs, outputs) returning an async function, evaluated on the helper thread.
+   * It sees fixed inputs as private arrays, the others and the outputs as the shared arrays.
+   */
+  driver?: string;
 }
 
-const MAX_RANK = 4;
 const ERROR_BYTES = 2048;
-// ctrl: [0] generation requested (-1: stop), [1] generation done, [2] state (0 starting, 1 ready, 2 failed)
 const STARTUP_MS = 120_000;
 const RUN_MS = 600_000;
+/** Idle helpers kept for the next session; more are stopped. */
+const POOL_SIZE = 4;
+/**
+ * A helper that was handed more shared memory than this is stopped on close, not pooled: it cannot
+ * give shared memory back, and idle (blocked in Atomics.wait) it would never collect it either.
+ */
+const POOL_MAX_SHARED_BYTES = 64 * 1024 * 1024;
 
-const HELPER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { ortPath, model, threads, inputs, outputs, ctrl, shapes, errorText } = workerData;
-let ort;
-function fail(err) {
-  const bytes = new TextEncoder().encode(String(err && err.message ? err.message : err)).subarray(0, errorText.length);
-  errorText.fill(0);
-  errorText.set(bytes);
-  Atomics.store(ctrl, 2, 2);
+/** One helper thread and its control block; serves one SyncOrt at a time. */
+interface Helper {
+  worker: Worker;
+  port: MessagePort;
+  ctrl: Int32Array;
+  errorText: Uint8Array;
+  generation: number;
+  dead: boolean;
 }
-(async () => {
-  let session;
-  try {
-    ort = require(ortPath);
-    session = await ort.InferenceSession.create(model, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      // Between two runs the caller updates weights: spinning threads would only take the core from it.
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    });
-    Atomics.store(ctrl, 2, 1);
-  } catch (err) {
-    fail(err);
-  }
-  Atomics.notify(ctrl, 1);
-  if (!session) return;
-  // ONNX Runtime refuses tensors over shared memory: each input gets a private copy, refreshed before
-  // every run unless it is fixed (then copied once, here).
-  const local = inputs.map((input) => {
-    const own = input.type === 'float32' ? input.data instanceof Float32Array : input.data instanceof Float64Array;
-    if (input.fixed && own && !(input.data.buffer instanceof SharedArrayBuffer)) return input.data;
-    // (A fixed float64 input may be handed over as float32 and widened here, once.)
-    const copy = input.type === 'float32' ? new Float32Array(input.data.length) : new Float64Array(input.data.length);
-    if (input.fixed) copy.set(input.data);
-    return copy;
+
+const idle: Helper[] = [];
+
+function startHelper(): Helper {
+  const { port1, port2 } = new MessageChannel();
+  const ctrl = new Int32Array(new SharedArrayBuffer(16));
+  const errorText = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
+  const worker = new Worker(HELPER_SOURCE, {
+    eval: true,
+    workerData: { ortPath: nodeRequire.resolve('onnxruntime-node'), port: port2, ctrl, errorText },
+    transferList: [port2],
   });
-  let seen = 0;
-  for (;;) {
-    Atomics.wait(ctrl, 0, seen);
-    const generation = Atomics.load(ctrl, 0);
-    if (generation < 0) break;
-    seen = generation;
-    try {
-      const feeds = {};
-      inputs.forEach((input, i) => {
-        const dims = Array.from(shapes.subarray(i * ${MAX_RANK}, i * ${MAX_RANK} + input.rank));
-        const count = dims.reduce((a, b) => a * b, 1);
-        if (!input.fixed) local[i].set(input.data.subarray(0, count));
-        feeds[input.name] = new ort.Tensor(input.type, local[i].subarray(0, count), dims);
-      });
-      const result = await session.run(feeds);
-      for (const output of outputs) {
-        const data = result[output.name].data;
-        if (data.length > output.data.length) throw new Error('output ' + output.name + ' has ' + data.length + ' values, room for ' + output.data.length);
-        output.data.set(data);
-      }
-    } catch (err) {
-      fail(err);
-    }
-    Atomics.store(ctrl, 1, generation);
+  const helper: Helper = { worker, port: port1, ctrl, errorText, generation: 0, dead: false };
+  worker.unref();
+  // The helper hands back its private copies on close: received (and dropped) here, collected here.
+  port1.on('message', () => undefined);
+  port1.unref();
+  const die = (message: string): void => {
+    helper.dead = true;
+    const at = idle.indexOf(helper);
+    if (at >= 0) idle.splice(at, 1);
+    errorText.fill(0);
+    errorText.set(new TextEncoder().encode(`helper thread: ${message}`).subarray(0, ERROR_BYTES));
+    Atomics.store(ctrl, 2, 2);
     Atomics.notify(ctrl, 1);
-  }
-  await session.release();
-})();
-`;
+  };
+  worker.on('error', (err) => die(err.message));
+  worker.on('exit', (code) => die(`exited (code ${code})`));
+  return helper;
+}
+
+function wake(helper: Helper): void {
+  Atomics.add(helper.ctrl, 0, 1);
+  Atomics.notify(helper.ctrl, 0);
+}
 
 function sharedArray(type: SyncOrtType, length: number): Shared {
-  return type === 'float32' ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float64Array(new SharedArrayBuffer(length * 8));
+  switch (type) {
+    case 'float32':
+      return new Float32Array(new SharedArrayBuffer(length * 4));
+    case 'float64':
+      return new Float64Array(new SharedArrayBuffer(length * 8));
+    case 'int32':
+      return new Int32Array(new SharedArrayBuffer(length * 4));
+    case 'uint8':
+      return new Uint8Array(new SharedArrayBuffer(length));
+  }
 }
 
 export class SyncOrt {
@@ -123,49 +125,48 @@ export class SyncOrt {
   readonly inputs: Record<string, Shared> = {};
   /** Each run's outputs, from index 0. */
   readonly outputs: Record<string, Shared> = {};
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(12));
   private readonly shapes: Int32Array;
-  private readonly errorText = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
-  private readonly worker: Worker;
+  private readonly helper: Helper;
   private readonly ranks: Map<string, { index: number; rank: number }> = new Map();
-  private generation = 0;
   private closed = false;
   private ready = false;
+  private readonly sharedBytes: number;
 
   constructor(private readonly spec: SyncOrtSpec) {
     this.shapes = new Int32Array(new SharedArrayBuffer(spec.inputs.length * MAX_RANK * 4));
+    const transfer: ArrayBuffer[] = [];
     const inputs = spec.inputs.map((input, index) => {
       if (input.rank < 1 || input.rank > MAX_RANK) throw new HistoError('INTERNAL', `${spec.what}: input ${input.name} has rank ${input.rank}`);
       this.ranks.set(input.name, { index, rank: input.rank });
-      // A fixed input goes over as a plain structured clone (copied once); others share memory.
-      const data = input.fixed ? input.fixed.subarray(0, input.capacity) : sharedArray(input.type, input.capacity);
-      this.inputs[input.name] = data;
-      return { name: input.name, type: input.type, rank: input.rank, data, fixed: input.fixed !== undefined };
+      if (!input.fixed) {
+        const data = input.shared ?? sharedArray(input.type, input.capacity);
+        this.inputs[input.name] = data;
+        return { name: input.name, type: input.type, rank: input.rank, data, fixed: false };
+      }
+      // A fixed input goes over as a private copy, moved (not cloned) to the helper.
+      this.inputs[input.name] = input.fixed.subarray(0, input.capacity);
+      const copy = input.fixed.slice(0, input.capacity);
+      transfer.push(copy.buffer as ArrayBuffer);
+      return { name: input.name, type: input.type, rank: input.rank, data: copy, fixed: true };
     });
     const outputs = spec.outputs.map((output) => {
       const data = sharedArray(output.type, output.capacity);
       this.outputs[output.name] = data;
       return { name: output.name, data };
     });
-    const ortPath = nodeRequire.resolve('onnxruntime-node');
-    this.worker = new Worker(HELPER_SOURCE, {
-      eval: true,
-      workerData: { ortPath, model: spec.model, threads: spec.threads, inputs, outputs, ctrl: this.ctrl, shapes: this.shapes, errorText: this.errorText },
-    });
-    this.worker.unref();
-    this.worker.on('error', (err) => {
-      const bytes = new TextEncoder().encode(`helper thread: ${err.message}`).subarray(0, ERROR_BYTES);
-      this.errorText.set(bytes);
-      Atomics.store(this.ctrl, 2, 2);
-      Atomics.notify(this.ctrl, 1);
-    });
+    this.sharedBytes = spec.inputs.reduce((sum, input) => sum + (input.shared?.byteLength ?? 0), 0);
+    this.helper = idle.pop() ?? startHelper();
+    Atomics.store(this.helper.ctrl, 2, 0);
+    this.helper.port.postMessage({ type: 'open', model: spec.model, threads: spec.threads, inputs, outputs, shapes: this.shapes, driver: spec.driver }, transfer);
+    wake(this.helper);
   }
 
-  /** The helper loads ONNX Runtime while the caller goes on; the first run waits for it here. */
+  /** The helper opens the session while the caller goes on; the first run waits for it here. */
   private waitReady(): void {
+    const { ctrl } = this.helper;
     const started = Date.now();
-    while (Atomics.load(this.ctrl, 2) === 0) {
-      Atomics.wait(this.ctrl, 1, 0, 1000);
+    while (Atomics.load(ctrl, 2) === 0) {
+      Atomics.wait(ctrl, 1, Atomics.load(ctrl, 1), 1000);
       if (Date.now() - started > STARTUP_MS) {
         this.close();
         throw new HistoError('INTERNAL', `${this.spec.what}: ONNX Runtime did not start within ${STARTUP_MS / 1000} s`);
@@ -176,7 +177,13 @@ export class SyncOrt {
   }
 
   /** Runs the model on the inputs' current contents with these shapes; outputs are ready on return. */
-  run(shapes: Record<string, readonly number[]>): void {
+  run(shapes: Record<string, readonly number[]> = {}): void {
+    this.start(shapes);
+    this.wait();
+  }
+
+  /** Starts a run and returns at once (several helpers working together); wait() for its end. */
+  start(shapes: Record<string, readonly number[]> = {}): void {
     if (this.closed) throw new HistoError('INTERNAL', `${this.spec.what}: ONNX Runtime session used after close`);
     if (!this.ready) this.waitReady();
     for (const [name, dims] of Object.entries(shapes)) {
@@ -184,31 +191,57 @@ export class SyncOrt {
       if (!slot || dims.length !== slot.rank) throw new HistoError('INTERNAL', `${this.spec.what}: bad shape for input ${name}`);
       for (let d = 0; d < dims.length; d++) this.shapes[slot.index * MAX_RANK + d] = dims[d]!;
     }
-    const generation = ++this.generation;
-    Atomics.store(this.ctrl, 0, generation);
-    Atomics.notify(this.ctrl, 0);
+    Atomics.store(this.helper.ctrl, 3, ++this.helper.generation);
+    wake(this.helper);
+  }
+
+  /** Waits for the run start() began; throws what it failed with. */
+  wait(): void {
+    const { ctrl } = this.helper;
+    const generation = this.helper.generation;
     const started = Date.now();
-    while (Atomics.load(this.ctrl, 1) !== generation) {
-      if (Atomics.load(this.ctrl, 2) === 2) break;
-      Atomics.wait(this.ctrl, 1, generation - 1, 1000);
-      if (Date.now() - started > RUN_MS) throw new HistoError('INTERNAL', `${this.spec.what}: ONNX Runtime stopped answering`);
+    while (Atomics.load(ctrl, 1) !== generation) {
+      if (Atomics.load(ctrl, 2) === 2) break;
+      Atomics.wait(ctrl, 1, Atomics.load(ctrl, 1), 1000);
+      if (Date.now() - started > RUN_MS) {
+        // The helper is still busy with this run: it cannot serve anyone else.
+        this.helper.dead = true;
+        this.closed = true;
+        void this.helper.worker.terminate();
+        throw new HistoError('INTERNAL', `${this.spec.what}: ONNX Runtime stopped answering`);
+      }
     }
     this.throwIfFailed('ONNX Runtime failed');
   }
 
   private throwIfFailed(what: string): void {
-    if (Atomics.load(this.ctrl, 2) !== 2) return;
-    const end = this.errorText.indexOf(0);
-    const message = new TextDecoder().decode(this.errorText.slice(0, end < 0 ? ERROR_BYTES : end));
+    const { ctrl, errorText } = this.helper;
+    if (Atomics.load(ctrl, 2) !== 2) return;
+    const end = errorText.indexOf(0);
+    const message = new TextDecoder().decode(errorText.slice(0, end < 0 ? ERROR_BYTES : end));
     this.close();
     throw new HistoError('INTERNAL', `${this.spec.what}: ${what}: ${message}`);
   }
 
+  /** Hands the helper back to the pool (its session stays cached there); the data is let go. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    Atomics.store(this.ctrl, 0, -1);
-    Atomics.notify(this.ctrl, 0);
-    void this.worker.terminate();
+    const helper = this.helper;
+    if (helper.dead) return;
+    if (idle.length >= POOL_SIZE || this.sharedBytes > POOL_MAX_SHARED_BYTES) {
+      helper.dead = true;
+      helper.port.postMessage({ type: 'stop' });
+      wake(helper);
+      return;
+    }
+    helper.port.postMessage({ type: 'close' });
+    wake(helper);
+    idle.push(helper);
   }
+}
+
+/** Helpers waiting in the pool (for tests and diagnostics). */
+export function idleHelperCount(): number {
+  return idle.length;
 }

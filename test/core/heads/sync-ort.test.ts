@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../../src-main/core/onnx/graph-builder';
+import { idleHelperCount, SyncOrt } from '../../../src-main/core/heads/sync-ort';
+
+/** y = x * w summed over columns: x fixed [n, 3], w [1, 3] per run. */
+function dotGraph(): Uint8Array {
+  const g = new GraphBuilder('dot');
+  const x = g.input('x', ['n', 3]);
+  const w = g.input('w', [1, 3]);
+  g.output(g.op('Gemm', [x, w], { transB: 1 }, 'y'), ['n', 1]);
+  return g.toBytes();
+}
+
+function open(x: Float32Array): SyncOrt {
+  return new SyncOrt({
+    what: 'test',
+    model: dotGraph(),
+    threads: 1,
+    inputs: [
+      { name: 'x', type: 'float32', capacity: x.length, rank: 2, fixed: x },
+      { name: 'w', type: 'float32', capacity: 3, rank: 2 },
+    ],
+    outputs: [{ name: 'y', type: 'float32', capacity: x.length / 3 }],
+  });
+}
+
+describe('SyncOrt helper pool', () => {
+  it('hands a closed helper to the next session, which sees its own data', () => {
+    const first = open(Float32Array.from([1, 2, 3, 4, 5, 6]));
+    first.inputs.w!.set([1, 1, 1]);
+    first.run({ x: [2, 3], w: [1, 3] });
+    expect(Array.from(first.outputs.y!)).toEqual([6, 15]);
+    first.close();
+    const pooled = idleHelperCount();
+    expect(pooled).toBeGreaterThan(0);
+
+    const second = open(Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]));
+    expect(idleHelperCount()).toBe(pooled - 1);
+    second.inputs.w!.set([7, 8, 9]);
+    second.run({ x: [3, 3], w: [1, 3] });
+    expect(Array.from(second.outputs.y!)).toEqual([7, 8, 9]);
+    second.close();
+    expect(() => second.run({ x: [3, 3], w: [1, 3] })).toThrow(/used after close/);
+  });
+
+  it('reports a graph ONNX Runtime rejects, and the helper serves the next session', () => {
+    const bad = new SyncOrt({ what: 'broken head', model: Uint8Array.from([1, 2, 3]), threads: 1, inputs: [], outputs: [] });
+    expect(() => bad.run()).toThrow(/broken head: could not start ONNX Runtime/);
+    const good = open(Float32Array.from([1, 1, 1]));
+    good.inputs.w!.set([2, 3, 4]);
+    good.run({ x: [1, 3], w: [1, 3] });
+    expect(good.outputs.y![0]).toBe(9);
+    good.close();
+  });
+
+  it('stops, rather than pools, a helper that was handed much shared memory (an idle helper never frees it)', () => {
+    const big = new Float32Array(new SharedArrayBuffer(65 * 1024 * 1024));
+    const s = new SyncOrt({
+      what: 'big',
+      model: dotGraph(),
+      threads: 1,
+      inputs: [
+        { name: 'x', type: 'float32', capacity: 6, rank: 2, fixed: Float32Array.from([1, 2, 3, 4, 5, 6]) },
+        { name: 'w', type: 'float32', capacity: big.length, rank: 2, shared: big },
+      ],
+      outputs: [{ name: 'y', type: 'float32', capacity: 2 }],
+    });
+    big.set([1, 0, 1]);
+    s.run({ x: [2, 3], w: [1, 3] });
+    expect(Array.from(s.outputs.y!)).toEqual([4, 10]);
+    const before = idleHelperCount();
+    s.close();
+    expect(idleHelperCount()).toBe(before);
+  });
+
+  it('runs a driver: one request, many session runs, on the helper thread', () => {
+    // The driver adds w to itself through the graph three times per run (y = x . w with x = identity rows).
+    const driver = `
+      return async () => {
+        const w = new Float32Array(3);
+        w.set(inputs.w);
+        for (let i = 0; i < 3; i++) {
+          const r = await session.run({ x: new ort.Tensor('float32', inputs.x, [3, 3]), w: new ort.Tensor('float32', w, [1, 3]) });
+          for (let j = 0; j < 3; j++) w[j] += r.y.data[j];
+        }
+        outputs.y.set(w);
+      };`;
+    const s = new SyncOrt({
+      what: 'driver',
+      model: dotGraph(),
+      threads: 1,
+      driver,
+      inputs: [
+        { name: 'x', type: 'float32', capacity: 9, rank: 2, fixed: Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]) },
+        { name: 'w', type: 'float32', capacity: 3, rank: 2 },
+      ],
+      outputs: [{ name: 'y', type: 'float32', capacity: 3 }],
+    });
+    s.inputs.w!.set([1, 2, 3]);
+    s.run();
+    expect(Array.from(s.outputs.y!)).toEqual([8, 16, 24]);
+    s.close();
+  });
+});
