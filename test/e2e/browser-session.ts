@@ -116,7 +116,13 @@ export async function openWatchedPage(browser: Browser, viewport: { width: numbe
     else if (message.type() === 'error' && !(rules.skipFailedLoads && text.startsWith('Failed to load resource'))) problems.push(`console error: ${text}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+  page.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText;
+    // An image the page dropped before it loaded (a gallery re-sorted, a viewer panned) is cancelled
+    // by the browser, not failed by the server: server failures arrive as HTTP statuses.
+    if (reason === 'net::ERR_ABORTED' && request.resourceType() === 'image') return;
+    problems.push(`request failed: ${request.url()} (${reason})`);
+  });
   const { badResponse } = rules;
   if (badResponse) {
     page.on('response', (response) => {
