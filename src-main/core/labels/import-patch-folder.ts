@@ -72,8 +72,7 @@ function patchImages(root: string): ReturnType<typeof collectInputs> {
   const tooDeep = images.find((i) => depthOf(i.path) > 3);
   if (tooDeep) throw new HistoError('BAD_INPUT', `${root}: ${path.relative(root, tooDeep.path)} is nested too deep (expected ${LAYOUTS})`);
   // Images loose in DIR itself have no class: they are left out, as before.
-  // The class folder is the image's candidate label, also when a case folder sits between them.
-  return images.filter((i) => depthOf(i.path) >= 2).map((i) => (i.kind === 'image' ? { ...i, candidateLabel: classOf(root, i.path) } : i));
+  return images.filter((i) => depthOf(i.path) >= 2);
 }
 
 /** The class of an image: the first folder under the patch folder. */

@@ -18,27 +18,13 @@ export function mapColors(store: ProjectStore, tileIds: Int32Array, colorBy: Map
   const values = new Array<number>(tileIds.length).fill(-1);
   switch (colorBy.by) {
     case 'slide': {
-      // One colour per slide, and one per patch set: its hundreds of images are one source, not hundreds.
-      const categories: string[] = [];
-      const categoryOfPatchSet = new Map<number, number>();
-      const index = new Map<number, number>();
-      for (const source of new SlidesRepo(store.db).withPatchSets()) {
-        if (source.patchSetId === null) {
-          index.set(source.id, categories.push(source.path) - 1);
-          continue;
-        }
-        let category = categoryOfPatchSet.get(source.patchSetId);
-        if (category === undefined) {
-          category = categories.push(`${source.patchSetRoot} (patch set)`) - 1;
-          categoryOfPatchSet.set(source.patchSetId, category);
-        }
-        index.set(source.id, category);
-      }
+      const slides = new SlidesRepo(store.db).paths();
+      const index = new Map(slides.map((s, i) => [s.id, i]));
       for (const [tileId, slideId] of new TilesRepo(store.db).iterateSlideOfTiles()) {
         const row = rowOf.get(tileId);
         if (row !== undefined) values[row] = index.get(slideId) ?? -1;
       }
-      return { kind: 'category', categories, values };
+      return { kind: 'category', categories: slides.map((s) => s.path), values };
     }
     case 'label': {
       const task = resolveTask(store, colorBy.task);

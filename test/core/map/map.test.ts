@@ -3,7 +3,6 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HistoCore } from '../../../src-main/core/histo-core';
 import { TasksRepo } from '../../../src-main/core/project/repos/tasks-repo';
-import { PatchSetsRepo } from '../../../src-main/core/project/repos/patch-sets-repo';
 import { BackbonesRepo } from '../../../src-main/core/project/repos/backbones-repo';
 import { loadTaskDataset } from '../../../src-main/core/training/load-task-dataset';
 import { useTempDir } from '../../helpers/temp-dir';
@@ -93,25 +92,6 @@ describe('study map', () => {
     expect(lines).toHaveLength(181);
     const first = lines[1]!.split(',');
     expect(Number(first[4])).toBeCloseTo(map.x[0]!, 4);
-  });
-
-  it('colours by slide with one entry per slide and one per patch set, never one per patch image', async () => {
-    const { core, store, slideIds, file } = await computedMap();
-    const dir = path.dirname(file);
-    // Make the second "slide" and two more images members of one patch set.
-    const root = path.join(dir, 'patches');
-    const addImage = store.db.prepare(`INSERT INTO slides (path, fingerprint, format, width, height, levels_json, added_at, kind) VALUES (?, ?, 'png', 64, 64, '[]', ?, 'image')`);
-    const extra = [0, 1].map((i) => Number(addImage.run(path.join(root, 'a', `${i}.png`), `img-${i}`, new Date().toISOString()).lastInsertRowid));
-    store.db.prepare("UPDATE slides SET kind = 'image' WHERE id = ?").run(slideIds[1]!);
-    const patchSets = new PatchSetsRepo(store.db);
-    patchSets.addImages(patchSets.ensure(root), [slideIds[1]!, ...extra]);
-
-    const bySlide = (await core.dispatch('map.get', { backbone: 'clustered', colorBy: { by: 'slide' } })) as { result: StudyMap };
-    const { categories, values } = bySlide.result.colors;
-    expect(categories).toEqual([path.join(dir, 'slide-0.tif'), `${root} (patch set)`]);
-    // Every tile of the former second slide takes the patch set's colour.
-    const tilesOfSecond = new Set((store.db.prepare('SELECT t.id FROM tiles t JOIN tilings g ON g.id = t.tiling_id WHERE g.slide_id = ?').pluck().all(slideIds[1]!) as number[]));
-    bySlide.result.tileIds.forEach((tileId, row) => expect(values[row]).toBe(tilesOfSecond.has(tileId) ? 1 : 0));
   });
 
   it('refuses a backbone with no stored vectors before starting a job', async () => {

@@ -153,11 +153,9 @@ export class SlidesRepo {
     return (this.db.prepare('SELECT id FROM slides WHERE path = ?').get(resolvedPath) as { id: number } | undefined)?.id;
   }
 
-  /** Every slide and image with the patch set it belongs to, if any: what a map colours "by slide". */
-  withPatchSets(): Array<{ id: number; path: string; patchSetId: number | null; patchSetRoot: string | null }> {
-    return this.db
-      .prepare('SELECT s.id, s.path, s.patch_set_id AS patchSetId, p.root_path AS patchSetRoot FROM slides s LEFT JOIN patch_sets p ON p.id = s.patch_set_id ORDER BY s.id')
-      .all() as Array<{ id: number; path: string; patchSetId: number | null; patchSetRoot: string | null }>;
+  /** Id and path of every slide, in id order. */
+  paths(): Array<{ id: number; path: string }> {
+    return this.db.prepare('SELECT id, path FROM slides ORDER BY id').all() as Array<{ id: number; path: string }>;
   }
 
   /** What a label file can name a slide by, and its size. */
