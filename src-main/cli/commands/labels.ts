@@ -78,7 +78,7 @@ export const labelsExportCommand: CliCommand = {
 
 export const datasetImportFolderCommand: CliCommand = {
   path: ['dataset', 'import-folder'],
-  summary: 'Import a patch dataset (DIR/<class>/<image> or DIR/<class>/<case>/<image>) as labelled tiles of a task, and embed it when --backbone is given',
+  summary: 'Import a patch dataset (DIR/<class>/<image>) as labelled tiles of a task, and embed it when --backbone is given',
   usage: 'DIR --project DB --task NAME [--backbone ID|NAME] [--views none|d4|stain|d4+stain] [--batch N] [--json]',
   positionals: 1,
   options: { ...projectOptionSpec, ...taskOption, backbone: { type: 'string' }, views: { type: 'string' }, batch: { type: 'string' } },

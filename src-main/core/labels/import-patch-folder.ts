@@ -14,21 +14,16 @@ import { TasksRepo } from '../project/repos/tasks-repo';
 /** What a patch-folder import returns: the contract's schema of it (job-results.ts). */
 export type PatchFolderResult = PatchFolderSummary;
 
-/** How a patch folder may be laid out, in the words of its errors. */
-const LAYOUTS = 'DIR/<class>/<image> or DIR/<class>/<case>/<image>';
-
 /**
- * Imports an ImageFolder dataset as labelled tiles of a task, creating the task from the folder
- * names when it does not exist yet. Each image is one tile. Images sit in their class folder
- * (DIR/<class>/<image>) or one level below it in a case folder (DIR/<class>/<case>/<image>): the
- * case folder is the patient or specimen, which Compare resamples as one unit.
+ * Imports an ImageFolder dataset (DIR/<class>/<image>) as labelled tiles of a task, creating the
+ * task from the folder names when it does not exist yet. Each image is one tile.
  */
 export async function importPatchFolder(store: ProjectStore, dir: string, taskName: string, ctx?: JobContext): Promise<PatchFolderResult> {
   const root = path.resolve(dir);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new HistoError('NOT_FOUND', `${root}: no such folder`);
-  const inputs = patchImages(root);
-  const classes = [...new Set(inputs.map((i) => classOf(root, i.path)))].sort();
-  if (classes.length === 0) throw new HistoError('BAD_INPUT', `${root}: no class folders with PNG or JPEG images (expected ${LAYOUTS})`);
+  const inputs = collectInputs([root]).filter((i) => i.kind === 'image' && path.dirname(path.dirname(i.path)) === root);
+  const classes = [...new Set(inputs.map((i) => path.basename(path.dirname(i.path))))].sort();
+  if (classes.length === 0) throw new HistoError('BAD_INPUT', `${root}: no class folders with PNG or JPEG images (expected DIR/<class>/<image>)`);
 
   const tasks = new TasksRepo(store.db);
   let task = tasks.find(taskName);
@@ -45,7 +40,7 @@ export async function importPatchFolder(store: ProjectStore, dir: string, taskNa
     try {
       const registered = await registerSource(store, input, { tileSize: 224, minTissue: 0 });
       await registered.source.close();
-      labels.push({ tileId: registered.tiles[0]!.id, className: classOf(root, input.path) });
+      labels.push({ tileId: registered.tiles[0]!.id, className: path.basename(path.dirname(input.path)) });
       imageIds.push(registered.slideId);
     } catch (err) {
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
@@ -63,19 +58,4 @@ export async function importPatchFolder(store: ProjectStore, dir: string, taskNa
   })();
   ctx?.progress(inputs.length, inputs.length, 'imported');
   return { task, images: labels.length, perClass, failed };
-}
-
-/** The images of a patch folder in a class folder or in a case folder under one; deeper ones are refused. */
-function patchImages(root: string): ReturnType<typeof collectInputs> {
-  const images = collectInputs([root]).filter((i) => i.kind === 'image');
-  const depthOf = (file: string) => path.relative(root, file).split(path.sep).length;
-  const tooDeep = images.find((i) => depthOf(i.path) > 3);
-  if (tooDeep) throw new HistoError('BAD_INPUT', `${root}: ${path.relative(root, tooDeep.path)} is nested too deep (expected ${LAYOUTS})`);
-  // Images loose in DIR itself have no class: they are left out, as before.
-  return images.filter((i) => depthOf(i.path) >= 2);
-}
-
-/** The class of an image: the first folder under the patch folder. */
-function classOf(root: string, file: string): string {
-  return path.relative(root, file).split(path.sep)[0]!;
 }

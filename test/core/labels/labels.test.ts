@@ -130,40 +130,6 @@ describe('label import', () => {
     }
   });
 
-  it('imports a patch folder with case folders under the classes, and refuses deeper nesting', async () => {
-    const { dir, store } = await setup();
-    try {
-      const flat = await writePatchDataset(dir, { tumour: [150, 60, 120], stroma: [230, 150, 190] }, 7);
-      // DIR/<class>/<case>/<image>: 3 cases of 2 images per class; plus one image straight in a class folder.
-      const root = path.join(dir, 'cases');
-      for (const className of ['tumour', 'stroma']) {
-        for (let i = 0; i < 6; i++) {
-          const caseDir = path.join(root, className, `patient-${Math.floor(i / 2)}`);
-          fs.mkdirSync(caseDir, { recursive: true });
-          fs.copyFileSync(path.join(flat, className, `${i}.png`), path.join(caseDir, `${className}-${i}.png`));
-        }
-      }
-      fs.copyFileSync(path.join(flat, 'tumour', '6.png'), path.join(root, 'tumour', 'loose.png'));
-      const result = await importPatchFolder(store, root, 'cases-task');
-      expect(result).toMatchObject({ images: 13, perClass: { tumour: 7, stroma: 6 }, failed: [] });
-      expect(result.task.classes).toEqual(['stroma', 'tumour']);
-      const labelled = store.db
-        .prepare("SELECT s.path AS path, l.class_name AS className FROM labels l JOIN tiles t ON t.id = l.tile_id JOIN tilings g ON g.id = t.tiling_id JOIN slides s ON s.id = g.slide_id WHERE l.task_id = ?")
-        .all(result.task.id) as Array<{ path: string; className: string }>;
-      expect(labelled).toHaveLength(13);
-      // Every label's class is the class folder, never the case folder.
-      for (const { path: file, className } of labelled) expect(path.relative(root, file).split(path.sep)[0]).toBe(className);
-
-      fs.mkdirSync(path.join(root, 'stroma', 'patient-0', 'deeper'), { recursive: true });
-      fs.copyFileSync(path.join(flat, 'stroma', '6.png'), path.join(root, 'stroma', 'patient-0', 'deeper', 'x.png'));
-      const before = store.db.prepare('SELECT count(*) AS n FROM labels').get();
-      await expect(importPatchFolder(store, root, 'cases-task')).rejects.toThrow(/stroma\/patient-0\/deeper\/x\.png is nested too deep \(expected DIR\/<class>\/<image> or DIR\/<class>\/<case>\/<image>\)/);
-      expect(store.db.prepare('SELECT count(*) AS n FROM labels').get()).toEqual(before);
-    } finally {
-      store.close();
-    }
-  });
-
   it('imports an ImageFolder patch dataset, creating the task from the folder names', async () => {
     const { dir, store } = await setup();
     try {
