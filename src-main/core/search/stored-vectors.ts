@@ -17,7 +17,7 @@ export async function loadQuantizedIndex(store: ProjectStore, backboneId: number
   const index = new QuantizedIndex(dim);
   let sinceYield = 0;
   for (const chunk of new EmbeddingsRepo(store.db).scan(backboneId, dim, SEARCH_VIEW, LOAD_PAGE_ROWS)) {
-    for (let i = 0; i < chunk.count; i++) index.add(chunk.tileIds[i]!, chunk.vectors.subarray(i * dim, (i + 1) * dim));
+    index.addBlock(chunk.tileIds, chunk.vectors, chunk.count);
     sinceYield += chunk.count;
     if (sinceYield >= LOAD_PAGE_ROWS) {
       sinceYield = 0;
