@@ -3,6 +3,8 @@ export const BLOCK_ROWS = 32_768;
 
 /** Added to row codes so they fit uint8: ONNX Runtime's u8 x s8 integer product is its fast path. */
 export const ROW_CODE_BIAS = 128;
+/** The bias plus a half: adding it, then truncating, rounds half up as Math.round does. */
+const ROUNDED_BIAS = ROW_CODE_BIAS + 0.5;
 
 export interface QuantizedBlock {
   count: number;
@@ -67,11 +69,8 @@ export class QuantizedIndex {
   private rows = 0;
   /** Largest residual of any row: with the query's residual, bounds every approximation error. */
   maxResidual = 0;
-  private readonly scratch: Float32Array;
 
-  constructor(readonly dim: number) {
-    this.scratch = new Float32Array(dim);
-  }
+  constructor(readonly dim: number) {}
 
   get count(): number {
     return this.rows;
@@ -83,100 +82,78 @@ export class QuantizedIndex {
 
   /** Appends one stored vector; tile ids must ascend so rows can be found by binary search. */
   add(tileId: number, vector: Float32Array): void {
-    if (this.rows > 0 && tileId <= this.ids[this.rows - 1]!) throw new Error(`tile ${tileId} added out of order`);
-    const block = this.openBlock();
-    this.scratch.set(vector.subarray(0, this.dim));
-    normalizeInPlace(this.scratch);
-    const { scale, residual } = quantizeInto(this.scratch, block.codes, block.count * this.dim, ROW_CODE_BIAS);
-    block.scales[block.count] = scale;
-    block.count++;
-    this.maxResidual = Math.max(this.maxResidual, residual);
-    this.reserveIds(this.rows + 1);
-    this.ids[this.rows++] = tileId;
+    this.addBlock([tileId], vector, 1);
   }
 
   /**
-   * Appends `count` stored vectors (`count x stride` floats, the first `dim` of each used) in one
-   * pass: the first load of a million rows spends its time here, so each row is normalised and
-   * quantised in place with locals only (no scratch copy, no per-row objects). The codes, scale and
-   * residual are those `add` gives, up to float rounding of the unit vector.
+   * Appends `count` stored vectors (`vectors` holds them row after row, `dim` floats each) with
+   * their ascending tile ids. One pass per row finds its length and largest magnitude, a second
+   * writes its codes and sums what rounding lost: no copy, no object per row, so a first load runs
+   * at the store's read rate rather than at the quantiser's.
    */
-  addBlock(tileIds: Int32Array | readonly number[], vectors: Float32Array, count: number, stride = this.dim): void {
-    if (count <= 0) return;
-    this.checkAscending(tileIds, count);
-    this.reserveIds(this.rows + count);
+  addBlock(tileIds: ArrayLike<number>, vectors: Float32Array, count: number): void {
+    if (count === 0) return;
     const dim = this.dim;
-    let maxResidual = this.maxResidual;
-    let row = 0;
-    while (row < count) {
-      const block = this.openBlock();
-      const take = Math.min(count - row, BLOCK_ROWS - block.count);
-      const codes = block.codes;
-      for (let r = 0; r < take; r++) {
-        const from = (row + r) * stride;
-        const to = (block.count + r) * dim;
-        let sum = 0;
-        let maxAbs = 0;
-        for (let j = 0; j < dim; j++) {
-          const v = vectors[from + j]!;
-          sum += v * v;
-          const a = v < 0 ? -v : v;
-          if (a > maxAbs) maxAbs = a;
-        }
-        if (sum === 0 || maxAbs === 0) {
-          codes.fill(ROW_CODE_BIAS, to, to + dim);
-          block.scales[block.count + r] = 0;
-          continue;
-        }
-        const invNorm = 1 / Math.sqrt(sum);
-        // Largest magnitude of the unit vector maps to code 127, as in quantizeInto.
-        const scale = (maxAbs * invNorm) / 127;
-        const toCode = 127 / maxAbs;
-        let residual = 0;
-        for (let j = 0; j < dim; j++) {
-          const v = vectors[from + j]!;
-          // floor(x + 0.5) of a value made positive by the bias: Math.round without a call.
-          const biased = (v * toCode + (ROW_CODE_BIAS + 0.5)) | 0;
-          codes[to + j] = biased;
-          const code = biased - ROW_CODE_BIAS;
-          const lost = v * invNorm - code * scale;
-          residual += lost * lost;
-        }
-        block.scales[block.count + r] = scale;
-        if (residual > maxResidual * maxResidual) maxResidual = Math.sqrt(residual);
-      }
-      block.count += take;
-      row += take;
-    }
-    this.maxResidual = maxResidual;
-    if (tileIds instanceof Int32Array) this.ids.set(tileIds.subarray(0, count), this.rows);
-    else for (let i = 0; i < count; i++) this.ids[this.rows + i] = tileIds[i]!;
-    this.rows += count;
-  }
-
-  private checkAscending(tileIds: Int32Array | readonly number[], count: number): void {
     let previous = this.rows > 0 ? this.ids[this.rows - 1]! : -Infinity;
-    for (let i = 0; i < count; i++) {
-      const id = tileIds[i]!;
+    for (let r = 0; r < count; r++) {
+      const id = tileIds[r]!;
       if (id <= previous) throw new Error(`tile ${id} added out of order`);
       previous = id;
     }
-  }
-
-  /** The last block if it has room, else a new one. */
-  private openBlock(): QuantizedBlock {
+    this.reserveIds(this.rows + count);
+    let maxResidual = this.maxResidual;
     let block = this.blocks[this.blocks.length - 1];
-    if (!block || block.count === BLOCK_ROWS) {
-      block = { count: 0, codes: new Uint8Array(BLOCK_ROWS * this.dim), scales: new Float32Array(BLOCK_ROWS) };
-      this.blocks.push(block);
+    for (let r = 0; r < count; r++) {
+      if (!block || block.count === BLOCK_ROWS) {
+        block = { count: 0, codes: new Uint8Array(BLOCK_ROWS * dim), scales: new Float32Array(BLOCK_ROWS) };
+        this.blocks.push(block);
+      }
+      const codes = block.codes;
+      const from = r * dim;
+      let sumSquares = 0;
+      let maxAbs = 0;
+      for (let i = 0; i < dim; i++) {
+        const x = vectors[from + i]!;
+        sumSquares += x * x;
+        const magnitude = x < 0 ? -x : x;
+        if (magnitude > maxAbs) maxAbs = magnitude;
+      }
+      const to = block.count * dim;
+      if (maxAbs === 0 || !Number.isFinite(sumSquares)) {
+        codes.fill(ROW_CODE_BIAS, to, to + dim);
+        block.scales[block.count] = 0;
+      } else {
+        // In the vector's own units: one code step is maxAbs / 127; on the unit vector that is step / norm.
+        const norm = Math.sqrt(sumSquares);
+        const step = maxAbs / 127;
+        const perStep = 127 / maxAbs;
+        let lostSquares = 0;
+        for (let i = 0; i < dim; i++) {
+          const x = vectors[from + i]!;
+          // x * perStep lies in [-127, 127], so the biased value is positive and truncation is
+          // floor: Math.round's result, plus the bias, without a call per element.
+          const biased = (x * perStep + ROUNDED_BIAS) | 0;
+          codes[to + i] = biased;
+          const lost = x - (biased - ROW_CODE_BIAS) * step;
+          lostSquares += lost * lost;
+        }
+        block.scales[block.count] = step / norm;
+        const residual = Math.sqrt(lostSquares) / norm;
+        if (residual > maxResidual) maxResidual = residual;
+      }
+      block.count++;
     }
-    return block;
+    this.maxResidual = maxResidual;
+    for (let r = 0; r < count; r++) this.ids[this.rows + r] = tileIds[r]!;
+    this.rows += count;
   }
 
-  /** Grows the id array geometrically so appending n rows costs O(n) copies in all. */
+  /** Grows the id array geometrically to hold `rows` ids. */
   private reserveIds(rows: number): void {
     if (rows <= this.ids.length) return;
-    const grown = new Int32Array(Math.max(rows, this.ids.length * 2));
+    let length = this.ids.length;
+    while (length < rows) length *= 2;
+    const grown = new Int32Array(length);
     grown.set(this.ids.subarray(0, this.rows));
     this.ids = grown;
   }

@@ -61,42 +61,41 @@ describe('exact search', () => {
   });
 });
 
-describe('QuantizedIndex.addBlock', () => {
-  it('builds an index whose exact top-k, filtered or not, equals a float scan of the allowed rows', async () => {
+describe('the quantised index', () => {
+  it('keeps every row within its residual when built a block at a time, and refuses tiles out of order', () => {
     const dim = 64;
-    const random = seededRandom(5);
-    const vectors = Array.from({ length: 2500 }, () => Float32Array.from({ length: dim }, () => random() * 2 - 1));
+    const random = seededRandom(9);
+    const rows = 700;
+    const vectors = Float32Array.from({ length: rows * dim }, () => (random() * 2 - 1) * 30);
+    vectors.fill(0, 5 * dim, 6 * dim); // an all-zero vector never matches
     const index = new QuantizedIndex(dim);
-    // Uneven blocks, as the store's chunks come: the index must not depend on where they split.
-    for (let start = 0, size = 1; start < vectors.length; start += size, size = size * 3 + 1) {
-      const count = Math.min(size, vectors.length - start);
-      const block = new Float32Array(count * dim);
-      for (let i = 0; i < count; i++) block.set(vectors[start + i]!, i * dim);
-      index.addBlock(Int32Array.from({ length: count }, (_, i) => 10 * (start + i) + 1), block, count);
-    }
-    expect(index.count).toBe(vectors.length);
-    expect(index.rowOf(10 * 1234 + 1)).toBe(1234);
-    expect(() => index.addBlock(Int32Array.of(5), new Float32Array(dim), 1)).toThrow(/out of order/);
-    const matmul = await Int8MatMul.open(dim);
-    try {
-      const exact = (rows: readonly number[]) => {
-        const out = new Float32Array(rows.length * dim);
-        rows.forEach((r, i) => out.set(vectors[r]!, i * dim));
-        return out;
-      };
-      const allowed = Uint8Array.from(vectors, (_, row) => (row % 3 === 1 ? 1 : 0));
-      const allowedRows = vectors.map((_, row) => row).filter((row) => allowed[row]);
-      for (let q = 0; q < 4; q++) {
-        const query = Float32Array.from({ length: dim }, () => random() * 2 - 1);
-        const all = await exactTopK(index, matmul, query, 40, exact);
-        expect(all.map((f) => f.row)).toEqual(bruteForce(vectors, query, 40));
-        const filtered = await exactTopK(index, matmul, query, 40, exact, allowed);
-        const truth = bruteForce(allowedRows.map((row) => vectors[row]!), query, 40).map((i) => allowedRows[i]!);
-        expect(filtered.map((f) => f.row)).toEqual(truth);
+    const ids = Int32Array.from({ length: rows }, (_, i) => 10 + 3 * i);
+    index.addBlock(ids.subarray(0, 400), vectors, 400);
+    index.addBlock(ids.subarray(400), vectors.subarray(400 * dim), rows - 400);
+    expect(index.count).toBe(rows);
+    expect(index.rowOf(10 + 3 * 650)).toBe(650);
+    expect(index.rowOf(11)).toBe(-1);
+    const block = index.blocks[0]!;
+    for (let r = 0; r < rows; r++) {
+      const v = vectors.subarray(r * dim, (r + 1) * dim);
+      const norm = Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));
+      if (norm === 0) {
+        expect(block.scales[r]).toBe(0);
+        continue;
       }
-    } finally {
-      await matmul.close();
+      let lost = 0;
+      let largest = 0;
+      for (let i = 0; i < dim; i++) {
+        const code = block.codes[r * dim + i]! - 128;
+        largest = Math.max(largest, Math.abs(code));
+        lost += (v[i]! / norm - code * block.scales[r]!) ** 2;
+      }
+      // The largest magnitude maps to 127, and what rounding lost stays inside the bound exact search relies on.
+      expect(largest).toBe(127);
+      expect(Math.sqrt(lost)).toBeLessThanOrEqual(index.maxResidual + 1e-6);
     }
+    expect(() => index.addBlock([5], vectors, 1)).toThrow(/tile 5 added out of order/);
+    expect(index.count).toBe(rows);
   });
 });
 
@@ -178,5 +177,44 @@ describe('search.run', () => {
     const unknown = await core.dispatch('search.label', { task: 'tissue', className: 'a', tileIds: [clusters[0]![0]!, 777_777], source: 'map' });
     expect(unknown).toMatchObject({ ok: false, error: { message: expect.stringMatching(/no tile 777777/) } });
     expect(store.db.prepare('SELECT count(*) AS n FROM labels').get()).toEqual({ n: 0 });
+  });
+});
+
+describe('exact search over an index built a block at a time', () => {
+  it('builds an index whose exact top-k, filtered or not, equals a float scan of the allowed rows', async () => {
+    const dim = 64;
+    const random = seededRandom(5);
+    const vectors = Array.from({ length: 2500 }, () => Float32Array.from({ length: dim }, () => random() * 2 - 1));
+    const index = new QuantizedIndex(dim);
+    // Uneven blocks, as the store's chunks come: the index must not depend on where they split.
+    for (let start = 0, size = 1; start < vectors.length; start += size, size = size * 3 + 1) {
+      const count = Math.min(size, vectors.length - start);
+      const block = new Float32Array(count * dim);
+      for (let i = 0; i < count; i++) block.set(vectors[start + i]!, i * dim);
+      index.addBlock(Int32Array.from({ length: count }, (_, i) => 10 * (start + i) + 1), block, count);
+    }
+    expect(index.count).toBe(vectors.length);
+    expect(index.rowOf(10 * 1234 + 1)).toBe(1234);
+    expect(() => index.addBlock(Int32Array.of(5), new Float32Array(dim), 1)).toThrow(/out of order/);
+    const matmul = await Int8MatMul.open(dim);
+    try {
+      const exact = (rows: readonly number[]) => {
+        const out = new Float32Array(rows.length * dim);
+        rows.forEach((r, i) => out.set(vectors[r]!, i * dim));
+        return out;
+      };
+      const allowed = Uint8Array.from(vectors, (_, row) => (row % 3 === 1 ? 1 : 0));
+      const allowedRows = vectors.map((_, row) => row).filter((row) => allowed[row]);
+      for (let q = 0; q < 4; q++) {
+        const query = Float32Array.from({ length: dim }, () => random() * 2 - 1);
+        const all = await exactTopK(index, matmul, query, 40, exact);
+        expect(all.map((f) => f.row)).toEqual(bruteForce(vectors, query, 40));
+        const filtered = await exactTopK(index, matmul, query, 40, exact, allowed);
+        const truth = bruteForce(allowedRows.map((row) => vectors[row]!), query, 40).map((i) => allowedRows[i]!);
+        expect(filtered.map((f) => f.row)).toEqual(truth);
+      }
+    } finally {
+      await matmul.close();
+    }
   });
 });
