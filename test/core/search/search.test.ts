@@ -36,6 +36,15 @@ function bruteForce(vectors: Float32Array[], query: Float32Array, k: number): nu
     .map((r) => r.row);
 }
 
+/** The stored vectors of index rows, as exact search asks for them, from an in-memory list. */
+function exactFrom(vectors: Float32Array[], dim: number) {
+  return (rows: readonly number[]) => {
+    const out = new Float32Array(rows.length * dim);
+    rows.forEach((r, i) => out.set(vectors[r]!, i * dim));
+    return out;
+  };
+}
+
 describe('exact search', () => {
   it('returns exactly the top-k of a float scan of every row, on random vectors', async () => {
     const dim = 96;
@@ -45,11 +54,7 @@ describe('exact search', () => {
     vectors.forEach((v, i) => index.add(i + 1, v));
     const matmul = await Int8MatMul.open(dim);
     try {
-      const exact = (rows: readonly number[]) => {
-        const out = new Float32Array(rows.length * dim);
-        rows.forEach((r, i) => out.set(vectors[r]!, i * dim));
-        return out;
-      };
+      const exact = exactFrom(vectors, dim);
       for (let q = 0; q < 5; q++) {
         const query = Float32Array.from({ length: dim }, () => random() * 2 - 1);
         const found = await exactTopK(index, matmul, query, 50, exact);
@@ -198,11 +203,7 @@ describe('exact search over an index built a block at a time', () => {
     expect(() => index.addBlock(Int32Array.of(5), new Float32Array(dim), 1)).toThrow(/out of order/);
     const matmul = await Int8MatMul.open(dim);
     try {
-      const exact = (rows: readonly number[]) => {
-        const out = new Float32Array(rows.length * dim);
-        rows.forEach((r, i) => out.set(vectors[r]!, i * dim));
-        return out;
-      };
+      const exact = exactFrom(vectors, dim);
       const allowed = Uint8Array.from(vectors, (_, row) => (row % 3 === 1 ? 1 : 0));
       const allowedRows = vectors.map((_, row) => row).filter((row) => allowed[row]);
       for (let q = 0; q < 4; q++) {
