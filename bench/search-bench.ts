@@ -54,10 +54,17 @@ async function benchSearch(): Promise<void> {
   console.log(`search: ${ROWS.toLocaleString()} x ${DIM}-d generated vectors (${CLUSTERS} clusters), ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? '?'})`);
   const buildStart = performance.now();
   const index = new QuantizedIndex(DIM);
-  const row = new Float32Array(DIM);
-  for (let i = 0; i < ROWS; i++) {
-    generatedRow(i, row);
-    index.add(i + 1, row);
+  // Built block by block, as the first load from the store does (loadQuantizedIndex -> addBlock).
+  const chunkRows = 4096;
+  const chunk = new Float32Array(chunkRows * DIM);
+  const chunkIds = new Int32Array(chunkRows);
+  for (let start = 0; start < ROWS; start += chunkRows) {
+    const count = Math.min(chunkRows, ROWS - start);
+    for (let i = 0; i < count; i++) {
+      generatedRow(start + i, chunk, i * DIM);
+      chunkIds[i] = start + i + 1;
+    }
+    index.addBlock(chunkIds, chunk, count);
   }
   console.log(`  index built in ${(ms(buildStart) / 1000).toFixed(1)} s (int8, ${(index.bytes / 2 ** 20).toFixed(0)} MiB; generation included)`);
   const matmul = await Int8MatMul.open(DIM);
@@ -78,7 +85,8 @@ async function benchSearch(): Promise<void> {
   }
   await matmul.close();
   times.sort((a, b) => a - b);
-  console.log(`  exact top-${K}: median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms, max ${times[times.length - 1]!.toFixed(0)} ms over ${QUERIES} queries (target < 300 ms)`);
+  const p95 = times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)]!;
+  console.log(`  exact top-${K}: median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms, max ${times[times.length - 1]!.toFixed(0)} ms over ${QUERIES} queries (target < 300 ms)`);
   console.log(`  recall@${K} against a float32 scan of every row: ${recallSum.toFixed(3)} (first query)`);
 }
 

@@ -47,6 +47,12 @@ describe('histo search and histo map', () => {
     const byOdd = json<Results>(['search', '--project', project, '--backbone', 'lin', '--image', odd, '--k', '5', '--json']);
     expect(byOdd.results).toHaveLength(5);
     expect(byOdd.results.every((r) => r.x < 256)).toBe(true);
+    // One channel (greyscale, 8 bits) at yet another size: expanded to the backbone's three.
+    const grey = path.join(dir, 'grey.png');
+    await sharp(png).resize(21, 33).greyscale().png().toFile(grey);
+    const byGrey = json<Results>(['search', '--project', project, '--backbone', 'lin', '--image', grey, '--k', '5', '--json']);
+    expect(byGrey.results).toHaveLength(5);
+    expect(byGrey.results.every((r) => r.x < 256)).toBe(true);
 
     const csv = path.join(dir, 'map.csv');
     const mapped = json<{ tiles: number; method: string; file: string }>(['map', '--project', project, '--backbone', 'lin', '--out', csv, '--json']);

@@ -36,6 +36,15 @@ function bruteForce(vectors: Float32Array[], query: Float32Array, k: number): nu
     .map((r) => r.row);
 }
 
+/** The stored vectors of index rows, as exact search asks for them, from an in-memory list. */
+function exactFrom(vectors: Float32Array[], dim: number) {
+  return (rows: readonly number[]) => {
+    const out = new Float32Array(rows.length * dim);
+    rows.forEach((r, i) => out.set(vectors[r]!, i * dim));
+    return out;
+  };
+}
+
 describe('exact search', () => {
   it('returns exactly the top-k of a float scan of every row, on random vectors', async () => {
     const dim = 96;
@@ -45,11 +54,7 @@ describe('exact search', () => {
     vectors.forEach((v, i) => index.add(i + 1, v));
     const matmul = await Int8MatMul.open(dim);
     try {
-      const exact = (rows: readonly number[]) => {
-        const out = new Float32Array(rows.length * dim);
-        rows.forEach((r, i) => out.set(vectors[r]!, i * dim));
-        return out;
-      };
+      const exact = exactFrom(vectors, dim);
       for (let q = 0; q < 5; q++) {
         const query = Float32Array.from({ length: dim }, () => random() * 2 - 1);
         const found = await exactTopK(index, matmul, query, 50, exact);
@@ -177,5 +182,40 @@ describe('search.run', () => {
     const unknown = await core.dispatch('search.label', { task: 'tissue', className: 'a', tileIds: [clusters[0]![0]!, 777_777], source: 'map' });
     expect(unknown).toMatchObject({ ok: false, error: { message: expect.stringMatching(/no tile 777777/) } });
     expect(store.db.prepare('SELECT count(*) AS n FROM labels').get()).toEqual({ n: 0 });
+  });
+});
+
+describe('exact search over an index built a block at a time', () => {
+  it('builds an index whose exact top-k, filtered or not, equals a float scan of the allowed rows', async () => {
+    const dim = 64;
+    const random = seededRandom(5);
+    const vectors = Array.from({ length: 2500 }, () => Float32Array.from({ length: dim }, () => random() * 2 - 1));
+    const index = new QuantizedIndex(dim);
+    // Uneven blocks, as the store's chunks come: the index must not depend on where they split.
+    for (let start = 0, size = 1; start < vectors.length; start += size, size = size * 3 + 1) {
+      const count = Math.min(size, vectors.length - start);
+      const block = new Float32Array(count * dim);
+      for (let i = 0; i < count; i++) block.set(vectors[start + i]!, i * dim);
+      index.addBlock(Int32Array.from({ length: count }, (_, i) => 10 * (start + i) + 1), block, count);
+    }
+    expect(index.count).toBe(vectors.length);
+    expect(index.rowOf(10 * 1234 + 1)).toBe(1234);
+    expect(() => index.addBlock(Int32Array.of(5), new Float32Array(dim), 1)).toThrow(/out of order/);
+    const matmul = await Int8MatMul.open(dim);
+    try {
+      const exact = exactFrom(vectors, dim);
+      const allowed = Uint8Array.from(vectors, (_, row) => (row % 3 === 1 ? 1 : 0));
+      const allowedRows = vectors.map((_, row) => row).filter((row) => allowed[row]);
+      for (let q = 0; q < 4; q++) {
+        const query = Float32Array.from({ length: dim }, () => random() * 2 - 1);
+        const all = await exactTopK(index, matmul, query, 40, exact);
+        expect(all.map((f) => f.row)).toEqual(bruteForce(vectors, query, 40));
+        const filtered = await exactTopK(index, matmul, query, 40, exact, allowed);
+        const truth = bruteForce(allowedRows.map((row) => vectors[row]!), query, 40).map((i) => allowedRows[i]!);
+        expect(filtered.map((f) => f.row)).toEqual(truth);
+      }
+    } finally {
+      await matmul.close();
+    }
   });
 });
