@@ -16,6 +16,8 @@ import { LearningCurveSummary, Scores, TrainSummary } from './training-results';
 export const PatchFolderSummary = z.looseObject({
   task: z.object({ id: z.number().int(), name: z.string(), classes: z.array(z.string()) }),
   images: z.number().int(),
+  /** Case folders (DIR/<class>/<case>/<image>) the images came in; 0 when the folder has none. */
+  cases: z.number().int().optional(),
   perClass: z.record(z.string(), z.number().int()),
   failed: z.array(JobFailure),
 });

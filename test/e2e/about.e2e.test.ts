@@ -42,7 +42,7 @@ describe('About (Settings) in the browser against histo serve', () => {
     expect(await page.getByTestId('provider-cpu').isVisible()).toBe(true);
     expect(await page.getByTestId('app-project-path').textContent()).toBe(projectFile);
     // The project's audit trail is shown under About: creating the project is its first entry.
-    await expect.poll(() => page.locator('[data-testid="audit-table"] tr[data-action="project.create"]').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-testid="audit-table"] [data-action="project.create"]').count()).toBe(1);
 
     await page.screenshot({ path: path.join(resultsDir, 'about.png'), fullPage: true });
 

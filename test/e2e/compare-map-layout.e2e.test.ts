@@ -118,6 +118,8 @@ describe('Compare and Map layout with long names', () => {
     if ((await page.getByTestId('map-method').count()) === 0) await page.getByTestId('map-compute').click();
     await expect.poll(() => page.getByTestId('map-method').textContent(), { timeout: 60_000 }).toMatch(/^20 tiles · /);
     await page.locator('.map-view__plot canvas').first().waitFor({ timeout: 20_000 });
+    // Coloured by slide (the default), the 20 patch images are one entry: their patch set.
+    await expect.poll(() => page.getByRole('list', { name: 'Legend' }).locator('li').allTextContents()).toEqual(['noisy-patches (patch set, 20 images)']);
     await page.waitForTimeout(500);
     expect(await controlLook(page, '[data-testid="label-task"]')).toEqual(formSelect);
     expect(await documentOverflow(page)).toBe('');

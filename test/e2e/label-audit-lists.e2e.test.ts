@@ -12,7 +12,8 @@ import { screenSizes as viewports, screenshotsDir as screenshots } from './scree
 /**
  * Lists that scale, beyond the slide cards (issue 14): the slide list filtered by status
  * (embedded, predicted, reviewed, and not yet), a task's 24,000 labels in a virtual table that
- * searches, sorts and filters, and an audit trail of 3,000 lines with long collapsible lists.
+ * searches, sorts and filters, and an audit trail of 3,000 lines with long collapsible lists,
+ * virtual with measured row heights, searchable and filtered by kind.
  */
 describe('Status filters, label tables and the audit trail in the browser against histo serve', () => {
   let workDir: string;
@@ -133,6 +134,88 @@ describe('Status filters, label tables and the audit trail in the browser agains
     await panel.getByTestId('label-sort-class').click();
     await expect.poll(() => table.getByTestId('label-class').first().textContent()).toContain('necrosis');
     expect(await panel.getByTestId('label-sort-class').getAttribute('aria-sort')).toBe('descending');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it.each(viewports)('keeps an audit trail of 3,000 entries virtual, searchable, filtered by kind and collapsible at $width × $height', async (viewport) => {
+    const { context, page, problems } = await openWatchedPage(session!.browser, viewport);
+    await open(page, 'settings');
+    const trail = page.getByTestId('audit-table');
+    const count = page.getByTestId('audit-count');
+    await expect.poll(() => count.textContent(), { timeout: 20_000 }).toMatch(/^3,0\d\d entries$/);
+    const total = Number(await trail.getAttribute('data-total'));
+    expect(total).toBeGreaterThanOrEqual(3000);
+    const rendered = () => trail.locator('.measured-list__row').count();
+    expect(await rendered()).toBeLessThan(60);
+    // Newest first: the last line the setup added is on top.
+    await expect.poll(() => trail.locator('.measured-list__row[aria-posinset="1"]').textContent()).toContain('Entry 3000.');
+
+    // Rows in view never overlap, whatever their heights: each starts where the one above ends.
+    const overlaps = () =>
+      trail.evaluate((list) => {
+        const rows = [...list.querySelectorAll<HTMLElement>('.measured-list__row')].sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index));
+        let found = 0;
+        for (let i = 1; i < rows.length; i++) {
+          const above = rows[i - 1]!.getBoundingClientRect();
+          if (Number(rows[i]!.dataset.index) === Number(rows[i - 1]!.dataset.index) + 1 && Math.abs(rows[i]!.getBoundingClientRect().top - above.bottom) > 1) found++;
+        }
+        return found;
+      });
+    // The end is reachable by scrolling (heights measured on the way may move it: scroll until it shows).
+    const scrollToEnd = async () => {
+      const last = await trail.getAttribute('data-total');
+      await expect
+        .poll(async () => {
+          await trail.evaluate((el) => (el.scrollTop = el.scrollHeight));
+          return trail.locator(`.measured-list__row[aria-posinset="${last}"]`).count();
+        })
+        .toBe(1);
+    };
+    await scrollToEnd();
+    expect(await trail.locator(`.measured-list__row[aria-posinset="${total}"]`).textContent()).toContain('Project created');
+    expect(await rendered()).toBeLessThan(60);
+    expect(await overlaps()).toBe(0);
+
+    // The kind filter narrows to one action: 500 of the 3,000 are predictions.
+    await trail.evaluate((el) => (el.scrollTop = 0));
+    await page.getByTestId('audit-kind').selectOption('predict');
+    await expect.poll(() => count.textContent()).toMatch(/^500 of 3,0\d\d entries$/);
+    await expect.poll(async () => [...new Set(await trail.locator('[data-action]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-action'))))]).toEqual(['predict']);
+
+    // The search looks in the sentence and in the collapsed lists: 60 entries list case-00742.
+    await page.getByTestId('audit-kind').selectOption('all');
+    await page.getByLabel('Search audit entries').fill('entry 2999');
+    await expect.poll(() => count.textContent()).toMatch(/^1 of 3,0\d\d entries$/);
+    await page.getByLabel('Search audit entries').fill('case-00742.svs');
+    await expect.poll(() => count.textContent()).toMatch(/^60 of 3,0\d\d entries$/);
+    await expect.poll(() => trail.getAttribute('data-total')).toBe('60');
+
+    // A list of 742 slides stays one short row until opened; opened, it is a bounded box of its own
+    // and the rows below move down to make room.
+    const firstRow = trail.locator('.measured-list__row[aria-posinset="1"]');
+    const height = async () => (await firstRow.boundingBox())!.height;
+    expect(await height()).toBeLessThan(60);
+    await firstRow.getByTestId('audit-list').locator('summary').click();
+    await expect.poll(height).toBeGreaterThan(200);
+    expect(await height()).toBeLessThan(400);
+    await expect.poll(overlaps).toBe(0);
+    expect(await firstRow.getByTestId('audit-list').locator('li').count()).toBe(201);
+    await page.screenshot({ path: path.join(screenshots, `${viewport.width}x${viewport.height}-settings-audit-trail.png`) });
+
+    // Scrolling past the opened row and back keeps it open, and the end is still reachable.
+    await scrollToEnd();
+    expect(await overlaps()).toBe(0);
+    await trail.evaluate((el) => (el.scrollTop = 0));
+    await expect.poll(height).toBeGreaterThan(200);
+    expect(await firstRow.locator('details[open]').count()).toBe(1);
+
+    // Back to every entry: the whole trail scrolls to its first line again.
+    await page.getByLabel('Search audit entries').fill('');
+    await expect.poll(() => trail.getAttribute('data-total')).toBe(String(total));
+    await scrollToEnd();
+    expect(await overlaps()).toBe(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     expect(problems).toEqual([]);
     await context.close();

@@ -78,7 +78,7 @@ export const labelsExportCommand: CliCommand = {
 
 export const datasetImportFolderCommand: CliCommand = {
   path: ['dataset', 'import-folder'],
-  summary: 'Import a patch dataset (DIR/<class>/<image>) as labelled tiles of a task, and embed it when --backbone is given',
+  summary: 'Import a patch dataset (DIR/<class>/<image>, or DIR/<class>/<case>/<image> to keep each case together in Compare) as labelled tiles of a task, and embed it when --backbone is given',
   usage: 'DIR --project DB --task NAME [--backbone ID|NAME] [--views none|d4|stain|d4+stain] [--batch N] [--json]',
   positionals: 1,
   options: { ...projectOptionSpec, ...taskOption, backbone: { type: 'string' }, views: { type: 'string' }, batch: { type: 'string' } },
@@ -95,9 +95,10 @@ export const datasetImportFolderCommand: CliCommand = {
     const embedded = backbone
       ? ((await runJob(core, 'embed.start', { paths: [dir], backbone, views: views as ViewMode, batchSize, dtype: 'float32', minTissue: 0 }, 'images')) as EmbedSummary)
       : undefined;
-    const result = { task: imported.task.name, classes: imported.task.classes, images: imported.images, perClass: imported.perClass, failed: imported.failed, ...(embedded ? { embedded } : {}) };
+    const cases = imported.cases ?? 0;
+    const result = { task: imported.task.name, classes: imported.task.classes, images: imported.images, cases, perClass: imported.perClass, failed: imported.failed, ...(embedded ? { embedded } : {}) };
     for (const f of imported.failed) ctx.err(`histo: skipped ${f.message}`);
     if (ctx.json) return ctx.out(JSON.stringify(result));
-    ctx.out(`Imported ${result.images} images into task ${result.task} (${Object.entries(result.perClass).map(([c, n]) => `${c} ${n}`).join(', ')})` + (embedded ? `; embedded ${embedded.embedded} tile views` : ''));
+    ctx.out(`Imported ${result.images} images${cases ? ` of ${cases} cases` : ''} into task ${result.task} (${Object.entries(result.perClass).map(([c, n]) => `${c} ${n}`).join(', ')})` + (embedded ? `; embedded ${embedded.embedded} tile views` : ''));
   },
 };

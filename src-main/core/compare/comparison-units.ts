@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ComparisonUnits, PatchUnitRule } from '../../../src-shared/contract';
 import type { ProjectStore } from '../project/project-store';
+import { patchImagePlace } from '../labels/patch-folder-layout';
 import { ComparisonUnitsRepo, type LabelledSource } from '../project/repos/comparison-units-repo';
 import type { StoredTask } from '../project/repos/tasks-repo';
 
@@ -29,10 +30,13 @@ export interface ComparisonUnitPlan {
 }
 
 const caseKeyOf: Record<Exclude<PatchUnitRule, 'image'>, (root: string, file: string) => string | null> = {
-  // DIR/<class>/<case>/<image>: the folders between the class folder and the image.
+  // DIR/<class>/<case>/<image>: the case folder, one case under every class. An image directly in
+  // its class folder (a mixed layout) is a case of its own, keyed by its path, which no folder name
+  // can equal; a folder without any case folder thus has all-distinct keys and is no case grouping.
   'case-folder': (root, file) => {
-    const parts = path.relative(root, file).split(/[\\/]/);
-    return parts.length >= 3 ? parts.slice(1, -1).join('/') : null;
+    const place = patchImagePlace(root, file);
+    if (typeof place === 'string') return null;
+    return place.caseName ?? path.relative(root, file);
   },
   // TCGA-XX-YYYY is the patient in a TCGA barcode, whatever follows it.
   'tcga-patient': (_root, file) => /TCGA-[A-Z0-9]{2}-[A-Z0-9]{4}/i.exec(path.basename(file))?.[0].toUpperCase() ?? null,

@@ -29,14 +29,16 @@ export function collectInputs(paths: readonly string[]): ExtractionInput[] {
     if (inputs.length >= MAX_FILES) throw new HistoError('BAD_INPUT', `more than ${MAX_FILES} files given; split the work`);
     inputs.push(input);
   };
-  const walk = (dir: string, depth: number) => {
+  // An image's candidate label is the folder right under the one given: the class folder of
+  // DIR/<class>/<image> and of DIR/<class>/<case>/<image> alike (never the case folder).
+  const walk = (dir: string, depth: number, label: string) => {
     if (depth > MAX_DEPTH) return;
     const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full, depth + 1);
-      else if (entry.isFile() && hasExtension(entry.name, imageExtensions)) add({ kind: 'image', path: full, candidateLabel: path.basename(dir) });
+      if (entry.isDirectory()) walk(full, depth + 1, depth === 0 ? entry.name : label);
+      else if (entry.isFile() && hasExtension(entry.name, imageExtensions)) add({ kind: 'image', path: full, candidateLabel: label });
       else if (entry.isFile() && hasExtension(entry.name, slideExtensions)) add({ kind: 'slide', path: full });
     }
   };
@@ -48,7 +50,7 @@ export function collectInputs(paths: readonly string[]): ExtractionInput[] {
     } catch {
       throw new HistoError('NOT_FOUND', `${resolved}: no such file or folder`);
     }
-    if (stat.isDirectory()) walk(resolved, 0);
+    if (stat.isDirectory()) walk(resolved, 0, path.basename(resolved));
     else if (hasExtension(resolved, imageExtensions)) add({ kind: 'image', path: resolved, candidateLabel: null });
     else add({ kind: 'slide', path: resolved });
   }

@@ -26,17 +26,26 @@ async function holdsSlides(dir: string, depth: number): Promise<boolean> {
   return false;
 }
 
+/** Whether a class folder holds patches: directly, or in a case folder one level down (the first that has any). */
+async function holdsPatches(classDir: string): Promise<boolean> {
+  const entries = await readDir(classDir);
+  if (entries.some((e) => e.isFile() && PATCH_IMAGE.test(e.name))) return true;
+  for (const entry of entries.filter((e) => e.isDirectory())) {
+    if ((await readDir(path.join(classDir, entry.name))).some((e) => e.isFile() && PATCH_IMAGE.test(e.name))) return true;
+  }
+  return false;
+}
+
 /**
  * An ImageFolder dataset has no slides of its own at the top, and class sub-folders holding PNG or
- * JPEG patches directly (the layout importPatchFolder reads).
+ * JPEG patches, directly or in case folders (the layouts importPatchFolder reads).
  */
 async function folderContent(dir: string): Promise<'patches' | 'slides' | 'none'> {
   const entries = await readDir(dir);
   const topHasSlides = entries.some((e) => e.isFile() && (looksLikeSlideFile(e.name) || e.name.toLowerCase().endsWith(DICOM_EXTENSION)));
   if (!topHasSlides) {
     for (const entry of entries.filter((e) => e.isDirectory())) {
-      const inner = await readDir(path.join(dir, entry.name));
-      if (inner.some((e) => e.isFile() && PATCH_IMAGE.test(e.name))) return 'patches';
+      if (await holdsPatches(path.join(dir, entry.name))) return 'patches';
     }
   }
   return topHasSlides || (await holdsSlides(dir, 0)) ? 'slides' : 'none';

@@ -10,20 +10,25 @@ import { registerSource } from '../extraction/extraction-plan';
 import { PatchSetsRepo } from '../project/repos/patch-sets-repo';
 import { LabelsRepo, type NewLabel } from '../project/repos/labels-repo';
 import { TasksRepo } from '../project/repos/tasks-repo';
+import { layOutPatchFolder } from './patch-folder-layout';
 
 /** What a patch-folder import returns: the contract's schema of it (job-results.ts). */
 export type PatchFolderResult = PatchFolderSummary;
 
 /**
- * Imports an ImageFolder dataset (DIR/<class>/<image>) as labelled tiles of a task, creating the
- * task from the folder names when it does not exist yet. Each image is one tile.
+ * Imports an ImageFolder dataset (DIR/<class>/<image>, or DIR/<class>/<case>/<image>) as labelled
+ * tiles of a task, creating the task from the class folder names when it does not exist yet. Each
+ * image is one tile; its case folder, kept in its path, is the unit Compare resamples and keeps on
+ * one side of a split (compare/comparison-units.ts).
  */
 export async function importPatchFolder(store: ProjectStore, dir: string, taskName: string, ctx?: JobContext): Promise<PatchFolderResult> {
   const root = path.resolve(dir);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new HistoError('NOT_FOUND', `${root}: no such folder`);
-  const inputs = collectInputs([root]).filter((i) => i.kind === 'image' && path.dirname(path.dirname(i.path)) === root);
-  const classes = [...new Set(inputs.map((i) => path.basename(path.dirname(i.path))))].sort();
-  if (classes.length === 0) throw new HistoError('BAD_INPUT', `${root}: no class folders with PNG or JPEG images (expected DIR/<class>/<image>)`);
+  const images = layOutPatchFolder(
+    root,
+    collectInputs([root]).flatMap((i) => (i.kind === 'image' ? [i.path] : [])),
+  );
+  const classes = [...new Set(images.map((i) => i.className))].sort();
 
   const tasks = new TasksRepo(store.db);
   let task = tasks.find(taskName);
@@ -34,28 +39,30 @@ export async function importPatchFolder(store: ProjectStore, dir: string, taskNa
   const labels: NewLabel[] = [];
   const imageIds: number[] = [];
   const failed: PatchFolderResult['failed'] = [];
-  for (const [index, input] of inputs.entries()) {
+  for (const [index, image] of images.entries()) {
     ctx?.throwIfCancelled();
-    ctx?.progress(index, inputs.length, `importing ${path.basename(input.path)}`);
+    ctx?.progress(index, images.length, `importing ${path.basename(image.path)}`);
     try {
-      const registered = await registerSource(store, input, { tileSize: 224, minTissue: 0 });
+      const registered = await registerSource(store, { kind: 'image', path: image.path, candidateLabel: image.className }, { tileSize: 224, minTissue: 0 });
       await registered.source.close();
-      labels.push({ tileId: registered.tiles[0]!.id, className: path.basename(path.dirname(input.path)) });
+      labels.push({ tileId: registered.tiles[0]!.id, className: image.className });
       imageIds.push(registered.slideId);
     } catch (err) {
       if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
-      failed.push(failureOf(input.path, err));
+      failed.push(failureOf(image.path, err));
     }
   }
   const perClass: Record<string, number> = {};
   for (const l of labels) perClass[l.className] = (perClass[l.className] ?? 0) + 1;
+  // A case folder of the same name under two classes is one case (a patient's tumour and stroma).
+  const cases = new Set(images.flatMap((i) => (i.caseName === null ? [] : [i.caseName]))).size;
   store.db.transaction(() => {
     // The folder is one dataset entry (a patch set), never N slides.
     const patchSets = new PatchSetsRepo(store.db);
     patchSets.addImages(patchSets.ensure(root), imageIds);
     new LabelsRepo(store.db).upsertMany(task.id, labels, 'import', null);
-    recordAudit(store.db, 'dataset.import-folder', { task: task.name, folder: root, images: labels.length, perClass, failed: failed.length });
+    recordAudit(store.db, 'dataset.import-folder', { task: task.name, folder: root, images: labels.length, cases, perClass, failed: failed.length });
   })();
-  ctx?.progress(inputs.length, inputs.length, 'imported');
-  return { task, images: labels.length, perClass, failed };
+  ctx?.progress(images.length, images.length, 'imported');
+  return { task, images: labels.length, cases, perClass, failed };
 }

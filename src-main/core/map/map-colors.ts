@@ -10,21 +10,24 @@ import { PredictionsRepo } from '../project/repos/predictions-repo';
 import { SlidesRepo } from '../project/repos/slides-repo';
 import { TilesRepo } from '../project/repos/tiles-repo';
 import { OodRepo } from '../project/repos/ood-repo';
+import { sourceCategories } from './map-sources';
 
-/** Colours of a map's points (in its tile order) by slide, label, predicted class, probability or OOD score. */
+/** Colours of a map's points (in its tile order) by slide or patch set, label, predicted class, probability or OOD score. */
 export function mapColors(store: ProjectStore, tileIds: Int32Array, colorBy: MapColorBy): MapColors {
   const rowOf = new Map<number, number>();
   tileIds.forEach((id, row) => rowOf.set(id, row));
   const values = new Array<number>(tileIds.length).fill(-1);
   switch (colorBy.by) {
     case 'slide': {
-      const slides = new SlidesRepo(store.db).paths();
-      const index = new Map(slides.map((s, i) => [s.id, i]));
+      // Each slide, and each patch set as a whole, of the tiles in the map (map-sources.ts).
+      const slideOfRow = new Int32Array(tileIds.length).fill(-1);
       for (const [tileId, slideId] of new TilesRepo(store.db).iterateSlideOfTiles()) {
         const row = rowOf.get(tileId);
-        if (row !== undefined) values[row] = index.get(slideId) ?? -1;
+        if (row !== undefined) slideOfRow[row] = slideId;
       }
-      return { kind: 'category', categories: slides.map((s) => s.path), values };
+      const { categories, categoryOfSlide } = sourceCategories(new SlidesRepo(store.db).pathsWithPatchSet(), new Set(slideOfRow));
+      slideOfRow.forEach((slideId, row) => (values[row] = categoryOfSlide.get(slideId) ?? -1));
+      return { kind: 'category', categories, values };
     }
     case 'label': {
       const task = resolveTask(store, colorBy.task);

@@ -131,7 +131,7 @@ export const useTasksStore = defineStore('tasks', () => {
   }
 
   /**
-   * Starts importing an ImageFolder dataset (DIR/<class>/<image>) as a job and follows it; the
+   * Starts importing an ImageFolder dataset (DIR/<class>/<image> or DIR/<class>/<case>/<image>) as a job and follows it; the
    * task is created from the folder names when it does not exist. Returns the job id.
    */
   async function importFolder(path: string, task: string): Promise<string | null> {

@@ -86,6 +86,16 @@ describe('comparison units', () => {
     expect(rules).toEqual({ tcga: ['tcga-patient', 9], folders: ['case-folder', 12], 'class-prefix': ['image', 40], swallowed: ['image', 40] });
   });
 
+  it('takes case folders and loose images of one class folder together: each loose image is a case of its own', () => {
+    const mixed = patchSet(1, 'mixed', [...casedFiles(10, 4, (c, i) => `case-${c}/${i}.png`), ['a', 'a/loose-0.png'], ['b', 'b/loose-1.png'], ['a', 'a/loose-2.png']]);
+    const plan = planComparisonUnits(mixed, new Set());
+    expect(plan.summary.patchSets).toEqual([{ id: 1, name: 'mixed', images: 43, units: 13, rule: 'case-folder', included: true }]);
+    // A case folder under both classes is one case: its 4 images (2 per class) form one unit.
+    const unitOf = (relative: string) => plan.unitOfTile.get(mixed.find((image) => image.path === `/sets/mixed/${relative}`)!.tileId)!.unit;
+    expect(unitOf('a/case-3/0.png')).toBe(unitOf('b/case-3/1.png'));
+    expect(unitOf('a/loose-0.png')).not.toBe(unitOf('a/loose-2.png'));
+  });
+
   it('gives a wider interval when correlated images are resampled as their cases than one by one', () => {
     // 12 cases of 10 images each; every case is predicted all right or all wrong, so the images of a case are not independent.
     const cases = 12;

@@ -56,6 +56,8 @@ describe('files.route through the core', () => {
     const dir = tempDir();
     write(path.join(dir, 'patches', 'tumour', 'p1.png'));
     write(path.join(dir, 'patches', 'stroma', 'p2.jpg'));
+    // DIR/<class>/<case>/<image>: patches one case folder down are a patch folder too.
+    write(path.join(dir, 'cased-patches', 'tumour', 'patient-1', 'p1.png'));
     write(path.join(dir, 'cases', 'case1', 'slide.svs'));
     write(path.join(dir, 'dicom', 'level0.dcm'));
     fs.mkdirSync(path.join(dir, 'empty'));
@@ -63,13 +65,13 @@ describe('files.route through the core', () => {
     const core = new HistoCore({});
     try {
       const envelope = await core.dispatch('file.route', {
-        paths: [path.join(dir, 'patches'), path.join(dir, 'cases'), path.join(dir, 'dicom'), path.join(dir, 'empty'), onnx, path.join(dir, 'gone.svs')],
+        paths: [path.join(dir, 'patches'), path.join(dir, 'cased-patches'), path.join(dir, 'cases'), path.join(dir, 'dicom'), path.join(dir, 'empty'), onnx, path.join(dir, 'gone.svs')],
       });
       expect(envelope.ok).toBe(true);
       if (!envelope.ok) return;
       expect(envelope.result).toEqual({
         slides: [path.join(dir, 'cases'), path.join(dir, 'dicom')],
-        patchFolders: [path.join(dir, 'patches')],
+        patchFolders: [path.join(dir, 'patches'), path.join(dir, 'cased-patches')],
         backbones: [onnx],
         labels: [],
         projects: [],

@@ -1,6 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { SlideFormat, SlideInfo, SlideVendor } from '../../../../src-shared/domain/slide';
 
+/** A slide or patch image and the patch set it belongs to (null for slides and standalone images). */
+export interface SlideOfSource {
+  id: number;
+  path: string;
+  patchSetId: number | null;
+  patchSetRoot: string | null;
+}
+
 export interface SlideRef {
   id: number;
   path: string;
@@ -153,9 +161,11 @@ export class SlidesRepo {
     return (this.db.prepare('SELECT id FROM slides WHERE path = ?').get(resolvedPath) as { id: number } | undefined)?.id;
   }
 
-  /** Id and path of every slide, in id order. */
-  paths(): Array<{ id: number; path: string }> {
-    return this.db.prepare('SELECT id, path FROM slides ORDER BY id').all() as Array<{ id: number; path: string }>;
+  /** Id and path of every slide and patch image, with the patch set an image belongs to, in id order. */
+  pathsWithPatchSet(): SlideOfSource[] {
+    return this.db
+      .prepare('SELECT s.id, s.path, s.patch_set_id AS patchSetId, p.root_path AS patchSetRoot FROM slides s LEFT JOIN patch_sets p ON p.id = s.patch_set_id ORDER BY s.id')
+      .all() as SlideOfSource[];
   }
 
   /** What a label file can name a slide by, and its size. */
