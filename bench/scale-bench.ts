@@ -156,6 +156,11 @@ async function main(): Promise<void> {
       }
       const loadSeconds = (performance.now() - t) / 1000;
       const loadCpu = cpuSeconds() - cpu;
+      // The same blocks read again without decoding: what SQLite and the BLOB copies cost alone.
+      cpu = cpuSeconds();
+      let readBytes = 0;
+      for (const block of repo.encodedBlocks(backboneId, DIM, 0) ?? []) readBytes += block.bytes.byteLength;
+      const readCpu = cpuSeconds() - cpu;
 
       const headId = addHead(store, backboneId);
       const apply = compileHead(new HeadsRepo(store.db).load(headId).head);
@@ -187,6 +192,7 @@ async function main(): Promise<void> {
         const heatmapSeconds = (performance.now() - started) / 1000;
         const rss = process.resourceUsage().maxRSS * 1024;
         console.log(`load: ${loaded.toLocaleString('en-US')} vectors in ${loadSeconds.toFixed(2)} s = ${rate(loaded, loadSeconds)} (decoded to float32; ${loadCpu.toFixed(2)} s of CPU = ${rate(loaded, loadCpu)} per CPU second; target >= 1,000,000/s) [checksum ${checksum.toFixed(1)}]`);
+        console.log(`  of which reading blocks (SQLite pages and BLOB copies, ${mib(readBytes)}) ~${readCpu.toFixed(2)} s of CPU = ${rate(loaded, readCpu)}; decoding float16 the rest (~${Math.max(0, loadCpu - readCpu).toFixed(2)} s); page size ${store.db.pragma('page_size', { simple: true })} bytes`);
         console.log(`predict: ${predicted.toLocaleString('en-US')} tiles of ${predictSlides.length} slides in ${predictSeconds.toFixed(2)} s = ${rate(predicted, predictSeconds)}; ${predictCpu.toFixed(2)} s of CPU (logreg, probabilities and summaries stored; target < 15 s for 1M; ${positives} positive)`);
         console.log(`heatmap: slide of ${HEATMAP_TILES.toLocaleString('en-US')} tiles in ${heatmapSeconds.toFixed(2)} s (${png?.byteLength ?? 0} byte PNG)`);
         console.log(`file: ${mib(fs.statSync(file).size)} after predictions; before: ${mib(size)} = ${(size / raw).toFixed(3)} x raw vector bytes (${mib(raw)}); vector tables ${mib(vectorTables ?? 0)} = ${((vectorTables ?? 0) / raw).toFixed(3)} x raw; tile table ${mib(tileTable ?? 0)}; target <= 1.1 x raw + tile table`);

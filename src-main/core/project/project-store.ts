@@ -15,6 +15,16 @@ import { backupBeforeMigration } from './project-backup';
 import { PatchSetsRepo } from './repos/patch-sets-repo';
 import { DEFAULT_PROJECT_BACKBONE } from '../backbones/default-backbone';
 
+/**
+ * Page size of new project files. Stored vectors sit in BLOBs of ~0.5 MiB (a batch of 1024-d
+ * float16) that SQLite chains over overflow pages: at 16 KiB a block is 32 page reads instead of
+ * 128, which nearly doubled the read side of a scan (measured 0.55 -> 0.97M vectors per CPU
+ * second) for 0.1% more file. 64 KiB read faster still (1.3M) but made an empty project 2.4 MB
+ * and every small commit write 64 KiB pages. Only a new, empty file can take it: older projects
+ * keep their 4 KiB pages and read as before.
+ */
+export const NEW_PROJECT_PAGE_SIZE = 16384;
+
 /** One open project: one SQLite file in WAL mode (rollback journal, exclusively locked, on network storage). */
 export class ProjectStore {
   /** How the file is journalled and locked, from the filesystem it is on (see shared-storage.ts). */
@@ -40,6 +50,8 @@ export class ProjectStore {
       throw new HistoError('BAD_INPUT', `${resolved}: cannot create project file (${(err as Error).message})`);
     }
     try {
+      // Before anything writes the header: the page size is fixed once page 1 exists.
+      db.pragma(`page_size = ${NEW_PROJECT_PAGE_SIZE}`);
       db.pragma(`application_id = ${PROJECT_APPLICATION_ID}`);
       const store = new ProjectStore(resolved, db);
       store.configure();

@@ -60,6 +60,12 @@ describe('packed vector store', () => {
       expectMatrix(repo.loadMatrix(1, DIM), tiles.map((t) => [t, 0]));
       const scanned = [...repo.scan(1, DIM, 0, 7)].flatMap((c) => Array.from(c.tileIds));
       expect(scanned).toEqual(tiles);
+      // The same blocks undecoded (what bench:scale times apart): float16 bytes, tile ranges in order.
+      const encoded = [...repo.encodedBlocks(1, DIM, 0)!];
+      expect(encoded.map((b) => [b.count, b.dtype, b.bytes.byteLength, b.tileIds[0]])).toEqual([
+        [20, 'float16', 20 * DIM * 2, tiles[0]],
+        [20, 'float16', 20 * DIM * 2, tiles[20]],
+      ]);
       // A subset over both views, in (tile, view) order.
       const subset = [tiles[25]!, tiles[3]!, tiles[22]!];
       expectMatrix(repo.loadMatrix(1, DIM, { view: null, tileIds: subset }), [
@@ -97,6 +103,7 @@ describe('packed vector store', () => {
         for (let i = 0; i < c.count; i++) seen.push([c.tileIds[i]!, Array.from(c.vectors.subarray(i * DIM, (i + 1) * DIM))]);
       }
       expect(counts).toEqual([8, 8, 8, 6]);
+      expect(repo.encodedBlocks(1, DIM, 0)).toBeNull();
       expect(seen).toEqual(tiles.map((t) => [t, Array.from(vectorOf(t, 0))]));
     } finally {
       store.close();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ProjectStore } from '../../../src-main/core/project/project-store';
+import { NEW_PROJECT_PAGE_SIZE, ProjectStore } from '../../../src-main/core/project/project-store';
 import { latestSchemaVersion, migrations } from '../../../src-main/core/project/migrations';
 import { PROJECT_APPLICATION_ID } from '../../../src-main/core/project/project-file-check';
 import { HistoError } from '../../../src-main/core/errors';
@@ -33,6 +33,8 @@ describe('ProjectStore', () => {
       expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
       expect(store.db.pragma('application_id', { simple: true })).toBe(PROJECT_APPLICATION_ID);
+      // Large pages: a stored vector block spans a few pages, not a hundred (issue 15).
+      expect(store.db.pragma('page_size', { simple: true })).toBe(NEW_PROJECT_PAGE_SIZE);
       const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name);
       for (const table of ['slides', 'tiles', 'tilings', 'backbones', 'embeddings', 'tasks', 'labels', 'heads', 'predictions', 'audit_log']) {
         expect(tables).toContain(table);

@@ -34,6 +34,14 @@ export interface EncodedVector {
   bytes: Buffer;
 }
 
+/** One stored block as read: `count` vectors of the tiles `tileIds`, still encoded. */
+export interface EncodedBlock {
+  count: number;
+  tileIds: Int32Array;
+  dtype: VectorDtype;
+  bytes: Buffer;
+}
+
 interface BlockHeader {
   id: number;
   dtype: VectorDtype;
@@ -173,20 +181,32 @@ export class EmbeddingsRepo {
   }
 
   /**
-   * Streams a backbone's vectors of one view in ascending tile order, `chunk` at a time (a chunk's
-   * buffers are reused: copy what you keep). Memory stays at one chunk whatever the store's size.
+   * The blocks of a backbone's view in ascending tile order as stored (checked, not decoded), or
+   * null when they interleave. What a scan reads before decoding: bench:scale times it apart.
    */
-  *scan(backboneId: number, dim: number, view: number, chunkRows = 4096): Generator<VectorChunk> {
+  encodedBlocks(backboneId: number, dim: number, view: number): Generator<EncodedBlock> | null {
     const ordered = this.orderedBlocks(backboneId, view);
+    if (!ordered) return null;
     const read = this.blockReader();
-    if (ordered) {
-      const decode = blockDecoder();
+    return (function* () {
       for (const block of ordered) {
         const count = block.tileIds.length;
         const [dtype, bytes] = read.get(block.id) as [VectorDtype, Buffer];
         checkBlock(bytes, dtype, count, dim, block.id);
-        yield { count, tileIds: block.tileIds, vectors: decode(bytes, dtype, count * dim) };
+        yield { count, tileIds: block.tileIds, dtype, bytes };
       }
+    })();
+  }
+
+  /**
+   * Streams a backbone's vectors of one view in ascending tile order, `chunk` at a time (a chunk's
+   * buffers are reused: copy what you keep). Memory stays at one chunk whatever the store's size.
+   */
+  *scan(backboneId: number, dim: number, view: number, chunkRows = 4096): Generator<VectorChunk> {
+    const blocks = this.encodedBlocks(backboneId, dim, view);
+    if (blocks) {
+      const decode = blockDecoder();
+      for (const block of blocks) yield { count: block.count, tileIds: block.tileIds, vectors: decode(block.bytes, block.dtype, block.count * dim) };
       return;
     }
     // Interleaved blocks: gather each chunk of the index's tile order from the blocks that hold it.
