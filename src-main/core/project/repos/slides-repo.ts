@@ -109,7 +109,9 @@ export class SlidesRepo {
   upsert(fingerprint: string, info: SlideInfo, kind: 'slide' | 'image', candidateLabel: string | null, mppSource: string | null): StoredSlide {
     const existing = this.byFingerprint.get(fingerprint);
     if (existing) {
-      if (existing.path !== info.path || (candidateLabel && existing.candidate_label !== candidateLabel)) {
+      // A label given again for the same path never replaces one: embedding DIR/<class>/<case>/<image>
+      // would offer the case folder's name, where the patch-folder import stored the class.
+      if (existing.path !== info.path || (candidateLabel && existing.candidate_label === null)) {
         this.updatePath.run(info.path, candidateLabel, existing.id);
       }
       return fromRow(this.byId.get(existing.id)!);
