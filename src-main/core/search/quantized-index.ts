@@ -31,31 +31,24 @@ export function normalizeInPlace(vector: Float32Array): number {
 }
 
 /**
- * Quantises a unit vector to int8 with its own scale (largest magnitude -> 127), writing the codes
- * into `codes` at `offset`. Returns the scale and the residual length, which bound the error of a
- * dot product computed from codes.
+ * Quantises a unit query vector to int8 with its own scale (largest magnitude -> 127). The scale
+ * and the residual length bound the error of a dot product computed from codes. Stored rows are
+ * quantised a block at a time by `QuantizedIndex.addBlock`.
  */
-export function quantizeInto(unit: Float32Array, codes: Int8Array | Uint8Array, offset: number, bias = 0): { scale: number; residual: number } {
+export function quantizeVector(unit: Float32Array): QuantizedVector {
+  const codes = new Int8Array(unit.length);
   let maxAbs = 0;
   for (let i = 0; i < unit.length; i++) maxAbs = Math.max(maxAbs, Math.abs(unit[i]!));
-  if (maxAbs === 0) {
-    codes.fill(bias, offset, offset + unit.length);
-    return { scale: 0, residual: 0 };
-  }
+  if (maxAbs === 0) return { codes, scale: 0, residual: 0 };
   const scale = maxAbs / 127;
   let residual = 0;
   for (let i = 0; i < unit.length; i++) {
     const code = Math.round(unit[i]! / scale);
-    codes[offset + i] = code + bias;
+    codes[i] = code;
     const lost = unit[i]! - code * scale;
     residual += lost * lost;
   }
-  return { scale, residual: Math.sqrt(residual) };
-}
-
-export function quantizeVector(unit: Float32Array): QuantizedVector {
-  const codes = new Int8Array(unit.length);
-  return { codes, ...quantizeInto(unit, codes, 0) };
+  return { codes, scale, residual: Math.sqrt(residual) };
 }
 
 /**
