@@ -201,16 +201,22 @@ function logitsBody(): number[] {
   return [...locals, ...code];
 }
 
-/** The module's bytes. */
-export function simdModuleBytes(): Uint8Array {
+/**
+ * The module's bytes. With `sharedMaxPages`, the module imports its memory (env.memory) instead:
+ * shared, of at most that many 64 KiB pages, so the thread that owns the results reads what a
+ * helper thread decoded where it was decoded.
+ */
+export function simdModuleBytes(sharedMaxPages?: number): Uint8Array {
   const decodeType = [0x60, ...vec([[I32], [I32], [I32]]), 0x00];
   const logitsType = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00];
   const body = (code: number[]) => [...uleb(code.length), ...code];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([decodeType, logitsType])),
+    // An imported memory: flags 3 = shared, with a maximum.
+    ...(sharedMaxPages === undefined ? [] : section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x03, 1, ...uleb(sharedMaxPages)]]))),
     ...section(3, vec([[0], [1]])),
-    ...section(5, vec([[0x00, 1]])), // one memory, 1 page to start; the host grows it
+    ...(sharedMaxPages === undefined ? section(5, vec([[0x00, 1]])) : []), // else one memory, 1 page to start; the host grows it
     ...section(7, vec([[...name('memory'), 0x02, 0], [...name('decode'), 0x00, 0], [...name('logits'), 0x00, 1]])),
     ...section(10, vec([body(decodeBody()), body(logitsBody())])),
   ]);

@@ -14,6 +14,8 @@ const CONNECTION_LEVEL = [
   { file: 'src-main/core/project/project-store.ts', line: 'this.db.exec(migration.sql)' },
   // Takes and drops the exclusive lock to prove the file is not held elsewhere; touches no table.
   { file: 'src-main/core/project/shared-storage.ts', line: "db.exec('BEGIN EXCLUSIVE; COMMIT')" },
+  // A scan's helper thread prepares the block read that EmbeddingsRepo hands it; it writes no SQL of its own.
+  { file: 'src-main/core/embeddings/block-decode-helper.ts', line: 'read = db.prepare(sql).raw();' },
 ];
 
 /** Statement calls on a connection, and SQL keywords as written in query strings (upper case). */

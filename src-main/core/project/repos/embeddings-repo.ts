@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { decodeBlocksInParallel } from '../../embeddings/parallel-block-decoder';
 import { blockDecoder, bytesPerValue, decodeValuesInto, encodeRows, type VectorDtype } from '../../embeddings/vector-codec';
 
 export interface EmbeddingRow {
@@ -55,6 +56,12 @@ interface Placement {
   blocks: Int32Array;
   slots: Int32Array;
 }
+
+/** How a block's vectors are read, by block id (helper threads run it on their own connections). */
+const BLOCK_VECTORS_SQL = 'SELECT dtype, vectors FROM embedding_blocks WHERE id = ?';
+
+/** Scans of fewer vectors stay on the calling thread: waking the helpers would cost more than it saves. */
+export const PARALLEL_SCAN_FROM = 32_768;
 
 function int32s(blob: Buffer): Int32Array {
   // Copied: a BLOB may sit at any offset of a shared pool.
@@ -161,23 +168,33 @@ export class EmbeddingsRepo {
    * resumed or partial extraction) or hold slots the index no longer lists (a deleted tile).
    */
   private orderedBlocks(backboneId: number, view: number): BlockHeader[] | null {
+    const blocks = this.ascendingBlocks(backboneId, view);
+    return blocks && this.indexListsAll(backboneId, view, blocks) ? blocks : null;
+  }
+
+  /** Blocks in an order whose tile ids ascend throughout, or null when they interleave. */
+  private ascendingBlocks(backboneId: number, view: number): BlockHeader[] | null {
     const blocks = this.headers(backboneId, view).filter((b) => b.tileIds.length > 0);
     blocks.sort((a, b) => a.tileIds[0]! - b.tileIds[0]!);
     let last = -Infinity;
-    let slots = 0;
     for (const block of blocks) {
       for (const id of block.tileIds) {
         if (id <= last) return null;
         last = id;
       }
-      slots += block.tileIds.length;
     }
+    return blocks;
+  }
+
+  /** Whether the index lists every slot of `blocks` (a deleted tile leaves its slot unlisted). */
+  private indexListsAll(backboneId: number, view: number, blocks: readonly BlockHeader[]): boolean {
+    const slots = blocks.reduce((n, block) => n + block.tileIds.length, 0);
     const indexed = (this.db.prepare('SELECT count(*) AS n FROM embeddings WHERE backbone_id = ? AND view = ?').get(backboneId, view) as { n: number }).n;
-    return indexed === slots ? blocks : null;
+    return indexed === slots;
   }
 
   private blockReader(): Database.Statement {
-    return this.db.prepare('SELECT dtype, vectors FROM embedding_blocks WHERE id = ?').raw();
+    return this.db.prepare(BLOCK_VECTORS_SQL).raw();
   }
 
   /**
@@ -189,27 +206,45 @@ export class EmbeddingsRepo {
     if (!ordered) return null;
     const read = this.blockReader();
     return (function* () {
-      for (const block of ordered) {
-        const count = block.tileIds.length;
-        const [dtype, bytes] = read.get(block.id) as [VectorDtype, Buffer];
-        checkBlock(bytes, dtype, count, dim, block.id);
-        yield { count, tileIds: block.tileIds, dtype, bytes };
-      }
+      for (const block of ordered) yield readEncoded(read, block, dim);
     })();
   }
 
   /**
    * Streams a backbone's vectors of one view in ascending tile order, `chunk` at a time (a chunk's
    * buffers are reused: copy what you keep). Memory stays at one chunk whatever the store's size.
+   * From `parallelFrom` vectors on, blocks are read and decoded on helper threads, one per core
+   * (parallel-block-decoder.ts), with the same results.
    */
-  *scan(backboneId: number, dim: number, view: number, chunkRows = 4096): Generator<VectorChunk> {
-    const blocks = this.encodedBlocks(backboneId, dim, view);
-    if (blocks) {
+  *scan(backboneId: number, dim: number, view: number, chunkRows = 4096, parallelFrom = PARALLEL_SCAN_FROM): Generator<VectorChunk> {
+    const ordered = this.ascendingBlocks(backboneId, view);
+    if (ordered) {
+      const read = this.blockReader();
       const decode = blockDecoder();
-      for (const block of blocks) yield { count: block.count, tileIds: block.tileIds, vectors: decode(block.bytes, block.dtype, block.count * dim) };
-      return;
+      const decodeOwn = (block: BlockHeader) => {
+        const encoded = readEncoded(read, block, dim);
+        return decode(encoded.bytes, encoded.dtype, encoded.count * dim);
+      };
+      const total = ordered.reduce((n, block) => n + block.tileIds.length, 0);
+      const refs = ordered.map((block) => ({ id: block.id, count: block.tileIds.length }));
+      const helped = total >= parallelFrom && !this.db.memory ? decodeBlocksInParallel(this.db.name, BLOCK_VECTORS_SQL, refs, dim, (i) => decodeOwn(ordered[i]!)) : null;
+      // The index count takes a while at millions of rows: the helpers are already reading meanwhile.
+      const listed = this.indexListsAll(backboneId, view, ordered);
+      if (!listed) helped?.stop();
+      if (listed && helped) {
+        let i = 0;
+        for (const vectors of helped.vectors) {
+          const block = ordered[i++]!;
+          yield { count: block.tileIds.length, tileIds: block.tileIds, vectors };
+        }
+        return;
+      }
+      if (listed) {
+        for (const block of ordered) yield { count: block.tileIds.length, tileIds: block.tileIds, vectors: decodeOwn(block) };
+        return;
+      }
     }
-    // Interleaved blocks: gather each chunk of the index's tile order from the blocks that hold it.
+    // Interleaved blocks, or slots of deleted tiles: gather each chunk of the index's tile order from the blocks that hold it.
     const placement = this.placement(backboneId, view, null);
     const vectors = new Float32Array(Math.min(chunkRows, placement.tileIds.length) * dim);
     for (let start = 0; start < placement.tileIds.length; start += chunkRows) {
@@ -389,6 +424,14 @@ export class EmbeddingsRepo {
     const add = this.db.prepare('INSERT OR IGNORE INTO wanted_tiles VALUES (?)');
     this.db.transaction(() => tileIds.forEach((id) => add.run(id)))();
   }
+}
+
+/** One stored block, read and checked against its header. */
+function readEncoded(read: Database.Statement, block: BlockHeader, dim: number): EncodedBlock {
+  const count = block.tileIds.length;
+  const [dtype, bytes] = read.get(block.id) as [VectorDtype, Buffer];
+  checkBlock(bytes, dtype, count, dim, block.id);
+  return { count, tileIds: block.tileIds, dtype, bytes };
 }
 
 function checkBlock(bytes: Buffer, dtype: VectorDtype, count: number, dim: number, blockId: number): void {

@@ -1,0 +1,88 @@
+/**
+ * Source of a helper thread behind ParallelBlockDecoder (parallel-block-decoder.ts). Each helper
+ * reads its share of a scan's stored vector blocks through its own read-only SQLite connection and
+ * decodes them into slots of a shared WebAssembly memory, where the scanning thread reads them in
+ * place: reading and decoding run on every core while the scanning thread only consumes.
+ *
+ * Protocol, through `ctrl` (Int32Array over shared memory) and a MessagePort read synchronously:
+ *   ctrl[WAKE]    the scanning thread adds 1 after posting a message ('scan' or 'stop')
+ *   ctrl[STATE]   1 while a scan runs (set by the scanning thread before it posts), 0 when done
+ *   ctrl[CANCEL]  1: leave the scan at the next block
+ *   ctrl[SLOTS + s]  slot s: 0 free, n > 0 holds n decoded vectors, -1 this helper could not
+ *                 produce the block (the scanning thread reads it itself and reports any error)
+ * The k-th block of a helper's share goes to slot k % slots, so the scanning thread, which frees
+ * each slot after use, always knows where the next block of a helper will appear.
+ */
+export const WAKE = 0;
+export const STATE = 1;
+export const CANCEL = 2;
+export const SLOTS = 3;
+
+export const HELPER_SOURCE = `
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { sqlitePath, port, ctrl, moduleBytes } = workerData;
+const Database = require(sqlitePath);
+const module = new WebAssembly.Module(moduleBytes);
+
+function scan(job) {
+  const { file, sql, ids, counts, dim, slots, inputOffset, slotOffset, slotBytes, memory } = job;
+  let db = null;
+  let read = null;
+  let decode = null;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    read = db.prepare(sql).raw();
+    decode = new WebAssembly.Instance(module, { env: { memory } }).exports.decode;
+  } catch {
+    // Every block is then marked -1: the scanning thread reads them itself and names any problem.
+  }
+  const bytesOf = (count) => count * dim * 2;
+  try {
+    for (let k = 0; k < ids.length; k++) {
+      const flag = ${SLOTS} + (k % slots);
+      for (let v; (v = Atomics.load(ctrl, flag)) !== 0; ) {
+        if (Atomics.load(ctrl, ${CANCEL}) !== 0) return;
+        // Bounded: a cancel that lands between the check above and this wait needs no notify.
+        Atomics.wait(ctrl, flag, v, 100);
+      }
+      if (Atomics.load(ctrl, ${CANCEL}) !== 0) return;
+      const count = counts[k];
+      let result = -1;
+      try {
+        const row = read && read.get(ids[k]);
+        const target = slotOffset + (k % slots) * slotBytes;
+        if (row && row[0] === 'float16' && row[1].byteLength === bytesOf(count)) {
+          new Uint8Array(memory.buffer, inputOffset, row[1].byteLength).set(row[1]);
+          decode(inputOffset, target, count * dim);
+          result = count;
+        } else if (row && row[0] === 'float32' && row[1].byteLength === count * dim * 4) {
+          new Uint8Array(memory.buffer, target, row[1].byteLength).set(row[1]);
+          result = count;
+        }
+      } catch {
+        result = -1;
+      }
+      Atomics.store(ctrl, flag, result);
+      Atomics.notify(ctrl, flag);
+    }
+  } finally {
+    try {
+      if (db) db.close();
+    } catch {}
+  }
+}
+
+for (let seen = 0; ; ) {
+  Atomics.wait(ctrl, ${WAKE}, seen);
+  seen = Atomics.load(ctrl, ${WAKE});
+  for (let msg = receiveMessageOnPort(port); msg; msg = receiveMessageOnPort(port)) {
+    if (msg.message.type === 'stop') process.exit(0);
+    try {
+      scan(msg.message);
+    } finally {
+      Atomics.store(ctrl, ${STATE}, 0);
+      Atomics.notify(ctrl, ${STATE});
+    }
+  }
+}
+`;

@@ -1,0 +1,197 @@
+import os from 'node:os';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { nodeRequire } from '../node-require';
+import { CANCEL, HELPER_SOURCE, SLOTS, STATE, WAKE } from './block-decode-helper';
+import { simdModuleBytes } from './simd-module';
+
+/**
+ * Stored vector blocks read and decoded on helper threads, one per core, while the scanning thread
+ * consumes them in order (see block-decode-helper.ts for the protocol). One thread alternates
+ * between SQLite's BLOB copies and the float16 decode, about half of a scan's time each; two
+ * helpers each doing both for every other block roughly double a scan's rate on two cores.
+ *
+ * The helpers are started once per process and serve one scan at a time: a scan that finds them
+ * busy (another scan of this thread suspended between chunks) gets null and reads on its own.
+ */
+
+/** A block to produce: its row id and how many vectors it holds. */
+export interface BlockRef {
+  id: number;
+  count: number;
+}
+
+/** Blocks in flight per helper: one being consumed, one ready, one being decoded. */
+const SLOTS_PER_HELPER = 3;
+/** Shared memory each helper may be given (64 KiB pages): room for blocks of 16,384 1024-d vectors. */
+const MAX_PAGES = 4096 + 3 * 4096 + 512;
+/** A scan waits this long for one block before it stops using the helpers and reads the rest itself. */
+const BLOCK_TIMEOUT_MS = 30_000;
+
+/** The part of the WebAssembly API used here (the core's TypeScript lib has no WebAssembly types). */
+interface SharedMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => SharedMemory;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface Helper {
+  worker: Worker;
+  port: MessagePort;
+  ctrl: Int32Array;
+  memory: SharedMemory;
+  dead: boolean;
+}
+
+let helpers: Helper[] | null = null;
+let busy = false;
+/** Blocks the helpers decoded since the process started (tests check the helpers really worked). */
+let decodedByHelpers = 0;
+
+export function blocksDecodedByHelpers(): number {
+  return decodedByHelpers;
+}
+
+function helperCount(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.min(4, cores);
+}
+
+function startHelper(moduleBytes: Uint8Array): Helper {
+  const { port1, port2 } = new MessageChannel();
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * (SLOTS + SLOTS_PER_HELPER)));
+  const worker = new Worker(HELPER_SOURCE, {
+    eval: true,
+    workerData: { sqlitePath: nodeRequire.resolve('better-sqlite3'), port: port2, ctrl, moduleBytes },
+    transferList: [port2],
+  });
+  const memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  const helper: Helper = { worker, port: port1, ctrl, memory, dead: false };
+  worker.unref();
+  port1.unref();
+  const die = () => {
+    helper.dead = true;
+  };
+  worker.on('error', die);
+  worker.on('exit', die);
+  return helper;
+}
+
+/** The helpers, started on first use (again after one died); null where they cannot help (one core, no WebAssembly SIMD). */
+function pool(): Helper[] | null {
+  if (helpers?.some((h) => h.dead)) {
+    for (const helper of helpers) void helper.worker.terminate();
+    helpers = null;
+  }
+  if (helpers) return helpers;
+  if (process.env.HISTO_SERIAL_SCAN === '1' || helperCount() < 2) return null;
+  const moduleBytes = simdModuleBytes(MAX_PAGES);
+  if (!wasm.validate(moduleBytes)) return null;
+  helpers = Array.from({ length: helperCount() }, () => startHelper(moduleBytes));
+  return helpers;
+}
+
+function waitFor(ctrl: Int32Array, index: number, until: (value: number) => boolean, timeoutMs: number): boolean {
+  const deadline = performance.now() + timeoutMs;
+  for (let v = Atomics.load(ctrl, index); !until(v); v = Atomics.load(ctrl, index)) {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    Atomics.wait(ctrl, index, v, Math.min(left, 1000));
+  }
+  return true;
+}
+
+/** A scan under way on the helpers: its blocks' vectors in order, and how to end it early. */
+export interface ParallelScan {
+  /** Each a view valid until the next is asked for. */
+  vectors: Generator<Float32Array>;
+  /** Ends the scan (the helpers are working from the start): needed only when `vectors` was never iterated to its end or returned. */
+  stop(): void;
+}
+
+/**
+ * Starts decoding `blocks` (of `dim`-d float16 or float32 vectors) on the helpers; `readOwn(i)`
+ * produces block i on this thread instead, for the blocks a helper could not (a changed or
+ * damaged block: readOwn reports it as the serial scan would). Null when the helpers are
+ * unavailable or busy: the caller reads serially.
+ */
+export function decodeBlocksInParallel(
+  file: string,
+  sql: string,
+  blocks: readonly BlockRef[],
+  dim: number,
+  readOwn: (index: number) => Float32Array,
+): ParallelScan | null {
+  if (busy || dim % 8 !== 0 || blocks.length < 2) return null;
+  const all = pool();
+  if (!all) return null;
+  const maxCount = blocks.reduce((m, b) => Math.max(m, b.count), 0);
+  const inputBytes = (maxCount * dim * 2 + 15) & ~15;
+  const slotBytes = (maxCount * dim * 4 + 15) & ~15;
+  const pages = Math.ceil((inputBytes + SLOTS_PER_HELPER * slotBytes) / 65536);
+  if (pages > MAX_PAGES) return null;
+  const used = all.slice(0, Math.min(all.length, blocks.length));
+  for (const helper of used) {
+    const missing = pages - helper.memory.buffer.byteLength / 65536;
+    if (missing > 0) helper.memory.grow(missing);
+  }
+  busy = true;
+  used.forEach((helper, h) => {
+    const share = blocks.filter((_, i) => i % used.length === h);
+    helper.ctrl.fill(0, SLOTS);
+    Atomics.store(helper.ctrl, CANCEL, 0);
+    Atomics.store(helper.ctrl, STATE, 1);
+    helper.port.postMessage({
+      type: 'scan',
+      file,
+      sql,
+      ids: Int32Array.from(share, (b) => b.id),
+      counts: Int32Array.from(share, (b) => b.count),
+      dim,
+      slots: SLOTS_PER_HELPER,
+      inputOffset: 0,
+      slotOffset: inputBytes,
+      slotBytes,
+      memory: helper.memory,
+    });
+    Atomics.add(helper.ctrl, WAKE, 1);
+    Atomics.notify(helper.ctrl, WAKE);
+  });
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    for (const helper of used) {
+      Atomics.store(helper.ctrl, CANCEL, 1);
+      for (let s = 0; s < SLOTS_PER_HELPER; s++) Atomics.notify(helper.ctrl, SLOTS + s);
+    }
+    // A helper still inside a scan after this would take the next scan's slots: such a pool is retired.
+    const idle = used.every((helper) => waitFor(helper.ctrl, STATE, (v) => v === 0, BLOCK_TIMEOUT_MS));
+    if (!idle) for (const helper of used) helper.dead = true;
+    busy = false;
+  };
+  const vectors = (function* () {
+    let helped = true;
+    try {
+      for (let i = 0; i < blocks.length; i++) {
+        const helper = used[i % used.length]!;
+        const k = Math.floor(i / used.length);
+        const flag = SLOTS + (k % SLOTS_PER_HELPER);
+        if (helped && !waitFor(helper.ctrl, flag, (v) => v !== 0, BLOCK_TIMEOUT_MS)) helped = false;
+        const produced = helped ? Atomics.load(helper.ctrl, flag) : -1;
+        if (produced > 0) decodedByHelpers++;
+        yield produced > 0 ? new Float32Array(helper.memory.buffer, inputBytes + (k % SLOTS_PER_HELPER) * slotBytes, produced * dim) : readOwn(i);
+        if (helped) {
+          Atomics.store(helper.ctrl, flag, 0);
+          Atomics.notify(helper.ctrl, flag);
+        }
+      }
+    } finally {
+      stop();
+    }
+  })();
+  return { vectors, stop };
+}
