@@ -6,7 +6,7 @@
 //    probabilities and slide summaries stored, as `histo predict` does once tiles are embedded;
 //  - heatmap: the PNG of one slide of H tiles from stored probabilities;
 //  - file size against the raw vector bytes, and the peak RSS (target < 1.5 GB).
-//   node scripts/run-ts.mjs bench/scale-bench.ts [--vectors 2000000] [--slides 200] [--dim 1024] [--predict 1000000] [--heatmap-tiles 100000] [--dir /tmp] [--keep]
+//   node scripts/run-ts.mjs bench/scale-bench.ts [--vectors 2000000] [--slides 200] [--dim 1024] [--predict 1000000] [--heatmap-tiles 100000] [--block 32] [--dir /tmp] [--keep]
 // Noisy on a shared machine: run it when the machine is quiet, and compare runs of the same size.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,8 +36,8 @@ const PREDICT = Math.min(option('--predict', 1_000_000), VECTORS);
 const HEATMAP_TILES = Math.min(option('--heatmap-tiles', 100_000), VECTORS);
 const dirArg = args.indexOf('--dir') >= 0 ? args[args.indexOf('--dir') + 1]! : os.tmpdir();
 const KEEP = args.includes('--keep');
-/** Vectors per stored block, as an extraction batch of this size would write them. */
-const BLOCK = 256;
+/** Vectors per stored block, as an extraction batch of this size writes them (`histo embed --batch`, 32 by default). */
+const BLOCK = option('--block', 32);
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const cpuSeconds = () => {
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(dirArg, 'histo-scale-bench-'));
   const file = path.join(dir, 'scale.histo');
   console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (a shared machine: figures are noisy)`);
-  console.log(`bench:scale: ${VECTORS.toLocaleString('en-US')} vectors (${DIM}-d float16) over ${SLIDES} slides in ${file}`);
+  console.log(`bench:scale: ${VECTORS.toLocaleString('en-US')} vectors (${DIM}-d float16, blocks of ${BLOCK}) over ${SLIDES} slides in ${file}`);
   try {
     let t = performance.now();
     const { store, backboneId, slideIds } = buildProject(file);

@@ -22,8 +22,8 @@ export interface BlockRef {
 
 /** Blocks in flight per helper: one being consumed, one ready, one being decoded. */
 const SLOTS_PER_HELPER = 3;
-/** Shared memory each helper may be given (64 KiB pages): room for blocks of 16,384 1024-d vectors. */
-const MAX_PAGES = 4096 + 3 * 4096 + 512;
+/** Shared memory each helper may be given (64 KiB pages, reserved up front): room for blocks of 9,000 1024-d vectors; larger blocks are read serially. */
+const MAX_PAGES = 2048;
 /** A scan waits this long for one block before it stops using the helpers and reads the rest itself. */
 const BLOCK_TIMEOUT_MS = 30_000;
 
