@@ -9,9 +9,10 @@
  *   ctrl[STATE]   1 while a scan runs (set by the scanning thread before it posts), 0 when done
  *   ctrl[CANCEL]  1: leave the scan at the next block
  *   ctrl[SLOTS + s]  slot s: 0 free, n > 0 holds n decoded vectors, -1 this helper could not
- *                 produce the block (the scanning thread reads it itself and reports any error)
- * The k-th block of a helper's share goes to slot k % slots, so the scanning thread, which frees
- * each slot after use, always knows where the next block of a helper will appear.
+ *                 produce a block of the group (the scanning thread reads the group's blocks itself
+ *                 and reports any error)
+ * A helper's share is groups of consecutive blocks; its k-th group goes to slot k % slots, so the
+ * scanning thread, which frees each slot after use, always knows where a helper's next group appears.
  */
 export const WAKE = 0;
 export const STATE = 1;
@@ -25,7 +26,7 @@ const Database = require(sqlitePath);
 const module = new WebAssembly.Module(moduleBytes);
 
 function scan(job) {
-  const { file, sql, ids, counts, dim, slots, inputOffset, slotOffset, slotBytes, memory } = job;
+  const { file, sql, ids, counts, groupEnds, dim, slots, inputOffset, slotOffset, slotBytes, memory } = job;
   let db = null;
   let read = null;
   let decode = null;
@@ -37,8 +38,9 @@ function scan(job) {
     // Every block is then marked -1: the scanning thread reads them itself and names any problem.
   }
   const bytesOf = (count) => count * dim * 2;
+  let block = 0;
   try {
-    for (let k = 0; k < ids.length; k++) {
+    for (let k = 0; k < groupEnds.length; k++) {
       const flag = ${SLOTS} + (k % slots);
       for (let v; (v = Atomics.load(ctrl, flag)) !== 0; ) {
         if (Atomics.load(ctrl, ${CANCEL}) !== 0) return;
@@ -46,21 +48,28 @@ function scan(job) {
         Atomics.wait(ctrl, flag, v, 100);
       }
       if (Atomics.load(ctrl, ${CANCEL}) !== 0) return;
-      const count = counts[k];
-      let result = -1;
-      try {
-        const row = read && read.get(ids[k]);
-        const target = slotOffset + (k % slots) * slotBytes;
-        if (row && row[0] === 'float16' && row[1].byteLength === bytesOf(count)) {
-          new Uint8Array(memory.buffer, inputOffset, row[1].byteLength).set(row[1]);
-          decode(inputOffset, target, count * dim);
-          result = count;
-        } else if (row && row[0] === 'float32' && row[1].byteLength === count * dim * 4) {
-          new Uint8Array(memory.buffer, target, row[1].byteLength).set(row[1]);
-          result = count;
+      // The group's blocks one after another in the slot; any block it cannot produce fails the group.
+      let target = slotOffset + (k % slots) * slotBytes;
+      let result = 0;
+      for (; block < groupEnds[k]; block++) {
+        if (result < 0) continue;
+        const count = counts[block];
+        try {
+          const row = read && read.get(ids[block]);
+          if (row && row[0] === 'float16' && row[1].byteLength === bytesOf(count)) {
+            new Uint8Array(memory.buffer, inputOffset, row[1].byteLength).set(row[1]);
+            decode(inputOffset, target, count * dim);
+          } else if (row && row[0] === 'float32' && row[1].byteLength === count * dim * 4) {
+            new Uint8Array(memory.buffer, target, row[1].byteLength).set(row[1]);
+          } else {
+            result = -1;
+            continue;
+          }
+          target += count * dim * 4;
+          result += count;
+        } catch {
+          result = -1;
         }
-      } catch {
-        result = -1;
       }
       Atomics.store(ctrl, flag, result);
       Atomics.notify(ctrl, flag);

@@ -20,7 +20,12 @@ export interface BlockRef {
   count: number;
 }
 
-/** Blocks in flight per helper: one being consumed, one ready, one being decoded. */
+/**
+ * Blocks go to the helpers in groups of up to this many vectors, one hand-over per group: extraction
+ * writes blocks of 32 by default, and a hand-over per block cost a quarter of the rate.
+ */
+const GROUP_VECTORS = 256;
+/** Groups in flight per helper: one being consumed, one ready, one being decoded. */
 const SLOTS_PER_HELPER = 3;
 /** Shared memory each helper may be given (64 KiB pages, reserved up front): room for blocks of 9,000 1024-d vectors; larger blocks are read serially. */
 const MAX_PAGES = 2048;
@@ -94,6 +99,19 @@ function pool(): Helper[] | null {
   return helpers;
 }
 
+/** Consecutive blocks of about GROUP_VECTORS vectors (a larger block alone): what one slot holds. */
+function groupsOf(blocks: readonly BlockRef[]): Array<{ start: number; end: number; vectors: number }> {
+  const groups: Array<{ start: number; end: number; vectors: number }> = [];
+  for (let start = 0; start < blocks.length; ) {
+    let end = start;
+    let vectors = 0;
+    while (end < blocks.length && (end === start || vectors + blocks[end]!.count <= GROUP_VECTORS)) vectors += blocks[end++]!.count;
+    groups.push({ start, end, vectors });
+    start = end;
+  }
+  return groups;
+}
+
 function waitFor(ctrl: Int32Array, index: number, until: (value: number) => boolean, timeoutMs: number): boolean {
   const deadline = performance.now() + timeoutMs;
   for (let v = Atomics.load(ctrl, index); !until(v); v = Atomics.load(ctrl, index)) {
@@ -125,22 +143,25 @@ export function decodeBlocksInParallel(
   dim: number,
   readOwn: (index: number) => Float32Array,
 ): ParallelScan | null {
-  if (busy || dim % 8 !== 0 || blocks.length < 2) return null;
+  if (busy || dim % 8 !== 0 || blocks.length < 2 || blocks.some((b) => b.count <= 0)) return null;
   const all = pool();
   if (!all) return null;
+  const groups = groupsOf(blocks);
   const maxCount = blocks.reduce((m, b) => Math.max(m, b.count), 0);
   const inputBytes = (maxCount * dim * 2 + 15) & ~15;
-  const slotBytes = (maxCount * dim * 4 + 15) & ~15;
+  const slotBytes = (groups.reduce((m, g) => Math.max(m, g.vectors), 0) * dim * 4 + 15) & ~15;
   const pages = Math.ceil((inputBytes + SLOTS_PER_HELPER * slotBytes) / 65536);
   if (pages > MAX_PAGES) return null;
-  const used = all.slice(0, Math.min(all.length, blocks.length));
+  const used = all.slice(0, Math.min(all.length, groups.length));
   for (const helper of used) {
     const missing = pages - helper.memory.buffer.byteLength / 65536;
     if (missing > 0) helper.memory.grow(missing);
   }
   busy = true;
   used.forEach((helper, h) => {
-    const share = blocks.filter((_, i) => i % used.length === h);
+    const share = groups.filter((_, g) => g % used.length === h);
+    const mine = share.flatMap((g) => blocks.slice(g.start, g.end));
+    let end = 0;
     helper.ctrl.fill(0, SLOTS);
     Atomics.store(helper.ctrl, CANCEL, 0);
     Atomics.store(helper.ctrl, STATE, 1);
@@ -148,8 +169,9 @@ export function decodeBlocksInParallel(
       type: 'scan',
       file,
       sql,
-      ids: Int32Array.from(share, (b) => b.id),
-      counts: Int32Array.from(share, (b) => b.count),
+      ids: Int32Array.from(mine, (b) => b.id),
+      counts: Int32Array.from(mine, (b) => b.count),
+      groupEnds: Int32Array.from(share, (g) => (end += g.end - g.start)),
       dim,
       slots: SLOTS_PER_HELPER,
       inputOffset: 0,
@@ -176,14 +198,18 @@ export function decodeBlocksInParallel(
   const vectors = (function* () {
     let helped = true;
     try {
-      for (let i = 0; i < blocks.length; i++) {
-        const helper = used[i % used.length]!;
-        const k = Math.floor(i / used.length);
+      for (const [g, group] of groups.entries()) {
+        const helper = used[g % used.length]!;
+        const k = Math.floor(g / used.length);
         const flag = SLOTS + (k % SLOTS_PER_HELPER);
         if (helped && !waitFor(helper.ctrl, flag, (v) => v !== 0, BLOCK_TIMEOUT_MS)) helped = false;
         const produced = helped ? Atomics.load(helper.ctrl, flag) : -1;
-        if (produced > 0) decodedByHelpers++;
-        yield produced > 0 ? new Float32Array(helper.memory.buffer, inputBytes + (k % SLOTS_PER_HELPER) * slotBytes, produced * dim) : readOwn(i);
+        for (let i = group.start, at = inputBytes + (k % SLOTS_PER_HELPER) * slotBytes; i < group.end; i++) {
+          const length = blocks[i]!.count * dim;
+          if (produced > 0) decodedByHelpers++;
+          yield produced > 0 ? new Float32Array(helper.memory.buffer, at, length) : readOwn(i);
+          at += length * 4;
+        }
         if (helped) {
           Atomics.store(helper.ctrl, flag, 0);
           Atomics.notify(helper.ctrl, flag);
