@@ -4,7 +4,7 @@
 // benchMlp; mean accuracy difference over --seeds with a 95 % interval) on the very same rows. The MLP is timed on one thread
 // and on all (data-parallel helper threads, mlp-ort.ts), for the speed-up; cpu time / wall shows
 // how much of a second core the (shared) machine actually gave.
-//   node scripts/run-ts.mjs bench/heads-bench.ts [--skip-mlp] [--skip-logreg] [--max-iter 100] [--repeats 3 (default)] [--mlp-epochs 8] [--seeds 3] [--classes 5]
+//   node scripts/run-ts.mjs bench/heads-bench.ts [--skip-mlp] [--skip-logreg] [--max-iter 100] [--repeats 3 (default)] [--mlp-epochs 8] [--seeds 5] [--classes 5]
 // HISTO_HEADS_THREADS=1 measures our single-threaded speed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -144,7 +144,7 @@ function meanCi(values: number[]): { mean: number; half: number } {
  */
 function benchMlp(k: number): void {
   const epochs = option('--mlp-epochs', 8);
-  const seeds = option('--seeds', 3);
+  const seeds = option('--seeds', 5);
   const params = { hidden: [128], maxEpochs: epochs, dropout: 0, validationFraction: 0, batchSize: 200, learningRate: 1e-3, weightDecay: 1e-4 };
   const threads = defaultThreads(TRAIN * DIM * 128 * 2);
   const counts = threads > 1 ? [1, threads] : [1];
