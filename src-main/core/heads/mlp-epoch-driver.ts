@@ -1,7 +1,7 @@
 import { ADAM_BETA1, ADAM_BETA2, ADAMW_SOURCE } from './adamw';
 
 /** params slots of an epoch request (Float64Array). */
-export const EPOCH_PARAMS = { step: 0, learningRate: 1, decay: 2, batch: 3, rows: 4, maskScale: 5 } as const;
+export const EPOCH_PARAMS = { step: 0, learningRate: 1, alpha: 2, batch: 3, rows: 4, maskScale: 5 } as const;
 /** Every minibatch's gradient is the sum of this many row shards, whatever the number of helpers. */
 export const GRADIENT_SHARDS = 2;
 
@@ -9,7 +9,7 @@ export const GRADIENT_SHARDS = 2;
  * Source of the SyncOrt driver that runs MLP training epochs on `helpers` ONNX Runtime helper
  * threads together, data-parallel: each minibatch is cut into GRADIENT_SHARDS row shards, helper h
  * computes the gradients of shards h, h + helpers, ... (the gradient graph of mlp-graph.ts, one
- * intra-op thread), all meet at a barrier, then each applies float64 AdamW to its own range of
+ * intra-op thread), all meet at a barrier, then each applies float64 Adam (L2 in the gradient) to its own range of
  * every tensor from the shard sums (added in shard order) and meets the others again. The shards
  * and the order of every sum are fixed, so one helper or two give the same bits; the calling thread
  * plans the epoch (row order, row scales, targets, dropout draws) and hands over once per epoch.
@@ -46,7 +46,7 @@ for (const t of tensors) {
   t.lo = Math.floor((t.master.length * HELPER) / HELPERS);
   t.hi = Math.floor((t.master.length * (HELPER + 1)) / HELPERS);
   t.own = new Float32Array(t.master.length); // private: ONNX Runtime reads no shared memory
-  t.decayed = t.name[0] === 'w';
+  t.penalised = t.name[0] === 'w'; // biases carry no L2
 }
 const mine = [];
 for (let s = HELPER; s < SHARDS; s += HELPERS) mine.push(s);
@@ -75,7 +75,7 @@ async function epoch() {
   const batch = params[${P.batch}];
   const count = params[${P.rows}];
   const lr = params[${P.learningRate}];
-  const decay = params[${P.decay}];
+  const alpha = params[${P.alpha}];
   const maskScale = params[${P.maskScale}];
   let step = params[${P.step}];
   const shardRows = Math.ceil(batch / SHARDS);
@@ -124,9 +124,10 @@ async function epoch() {
     }
     barrier();
     step++;
+    const l2 = alpha / m; // scikit-learn: alpha * w / batch rows, beside the batch's mean-loss gradient
     const c1 = 1 / (1 - Math.pow(${ADAM_BETA1}, step));
     const c2 = 1 / (1 - Math.pow(${ADAM_BETA2}, step));
-    for (const t of tensors) adamRange(t.master, t.m, t.v, t.g[0], SHARDS > 1 ? t.g[1] : null, t.f32, t.lo, t.hi, t.decayed ? decay : 1, lr, c1, c2);
+    for (const t of tensors) adamRange(t.master, t.m, t.v, t.g[0], SHARDS > 1 ? t.g[1] : null, t.f32, t.lo, t.hi, t.penalised ? l2 : 0, lr, c1, c2);
     barrier();
   }
 }

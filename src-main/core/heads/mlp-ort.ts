@@ -28,7 +28,7 @@ type SharedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 /**
  * The MLP's training epochs and probabilities computed by ONNX Runtime. Training is data-parallel
  * over up to GRADIENT_SHARDS helper threads (mlp-epoch-driver.ts): each computes the gradients of
- * its row shards of every minibatch on one intra-op thread, then its range of the AdamW update;
+ * its row shards of every minibatch on one intra-op thread, then its range of the Adam update;
  * the calling thread only plans each epoch. Row orders and dropout draws come from that plan and
  * the shards and sums are fixed, so the weights are the same bits whatever the thread count. The
  * master weights live in shared memory: `layers`.
@@ -115,7 +115,7 @@ export class MlpOrtEngine {
   }
 
   /**
-   * One epoch of minibatches over the plan's rows (the plan filled before), AdamW steps numbered
+   * One epoch of minibatches over the plan's rows (the plan filled before), Adam steps (L2 alpha = weightDecay) numbered
    * from step + 1; the labels give each row's target. Updates `layers` in place.
    */
   epoch(labels: Int32Array, batch: number, step: number, learningRate: number, weightDecay: number, dropout: number): void {
@@ -127,7 +127,7 @@ export class MlpOrtEngine {
     const params = this.params;
     params[EPOCH_PARAMS.step] = step;
     params[EPOCH_PARAMS.learningRate] = learningRate;
-    params[EPOCH_PARAMS.decay] = 1 - learningRate * weightDecay;
+    params[EPOCH_PARAMS.alpha] = weightDecay;
     params[EPOCH_PARAMS.batch] = batch;
     params[EPOCH_PARAMS.rows] = order.length;
     params[EPOCH_PARAMS.maskScale] = 1 / (1 - dropout);

@@ -2,6 +2,7 @@ import { HistoError } from '../errors';
 import { validateLabels, validateMatrix } from './dataset';
 import { combineWeights, rowWeights, type ClassWeight } from './logistic-regression';
 import { ADAM_BETA1, ADAM_BETA2, adamUpdate } from './adamw';
+import { glorotUniformLayer } from './mlp-init';
 import { FORWARD_CHUNK, MlpOrtEngine } from './mlp-ort';
 import { defaultThreads } from './parallel-loss';
 import { createRng, permutation, type Rng } from './random';
@@ -12,7 +13,10 @@ export interface MlpParams {
   /** Dropout on hidden activations during training. Default 0.2. */
   dropout?: number;
   learningRate?: number;
-  /** AdamW's decoupled weight decay (weights only). Default 1e-4. */
+  /**
+   * L2 penalty on the weights (not biases), scikit-learn MLPClassifier's alpha: alpha / batch rows
+   * times w is added to each minibatch's mean-loss gradient before Adam. Default 1e-4.
+   */
   weightDecay?: number;
   batchSize?: number;
   maxEpochs?: number;
@@ -266,7 +270,7 @@ function stratifiedSplit(y: Int32Array, k: number, fraction: number, rng: Rng): 
 }
 
 /**
- * A 1-2 hidden layer ReLU network with dropout, trained with AdamW on minibatches and stopped early
+ * A 1-2 hidden layer ReLU network with dropout, trained with Adam (L2 in the gradient) on minibatches and stopped early
  * on a stratified validation split (the best epoch's weights are kept). Everything random comes
  * from `seed`: the same seed gives the same weights.
  */
@@ -312,11 +316,9 @@ export function fitMlp(
   for (let l = 0; l + 1 < sizes.length; l++) {
     const inputs = sizes[l]!;
     const outputs = sizes[l + 1]!;
-    const w = new Float64Array(outputs * inputs);
-    // He initialisation for ReLU layers, Glorot for the output layer.
-    const std = l + 2 < sizes.length ? Math.sqrt(2 / inputs) : Math.sqrt(2 / (inputs + outputs));
-    for (let t = 0; t < w.length; t++) w[t] = std * initRng.normal();
-    initial.push({ inputs, outputs, w, b: new Float64Array(outputs) });
+    // scikit-learn's initialisation (He normal for the hidden layers trailed it on bench:heads).
+    const { w, b } = glorotUniformLayer(inputs, outputs, initRng);
+    initial.push({ inputs, outputs, w, b });
   }
   const L = initial.length;
   const batch = Math.min(p.batchSize, Math.max(1, trainRows.length));
@@ -471,8 +473,8 @@ export function fitMlp(
           const c2 = 1 / (1 - Math.pow(ADAM_BETA2, step));
           for (let l = 0; l < L; l++) {
             const layer = layers[l]!;
-            adamUpdate(layer.w, gw[l]!, mw[l]!, vw[l]!, 1 - lr * p.weightDecay, lr, c1, c2);
-            adamUpdate(layer.b, gb[l]!, mb[l]!, vb[l]!, 1, lr, c1, c2); // no decay on biases
+            adamUpdate(layer.w, gw[l]!, mw[l]!, vw[l]!, p.weightDecay / m, lr, c1, c2); // scikit-learn: alpha * w / batch rows
+            adamUpdate(layer.b, gb[l]!, mb[l]!, vb[l]!, 0, lr, c1, c2); // no penalty on biases
           }
         }
       }
