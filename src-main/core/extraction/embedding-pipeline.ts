@@ -48,7 +48,17 @@ interface Batch {
   keys: Array<{ tileId: number; view: number }>;
 }
 
-const QUEUED_BATCHES = 2;
+/**
+ * Batches read ahead of the backbone: at least two, and up to this many bytes of input tensors, so
+ * tiles decoded while the model is still loading (overlapping the load) have somewhere to wait.
+ */
+const MIN_QUEUED_BATCHES = 2;
+const QUEUED_BYTES = 64 * 2 ** 20;
+
+/** How many batches of `floatsPerBatch` float32s may wait for the backbone. */
+export function queuedBatches(floatsPerBatch: number): number {
+  return Math.max(MIN_QUEUED_BATCHES, Math.floor(QUEUED_BYTES / (4 * floatsPerBatch)));
+}
 
 /** A tile as the backbone sees it: read at the tiling's resolution, resampled once to the model's input. */
 export async function readModelTile(source: SlideSource, kind: PipelineSource['kind'], tile: StoredTile, inputSize: number): Promise<RgbImage> {
@@ -91,16 +101,19 @@ export async function runEmbeddingPipeline(
   }
   const total = sources.reduce((n, p) => n + p.missing.reduce((m, t) => m + t.views.length, 0), 0);
   const failed: PipelineResult['failed'] = [];
-  const embedder = await (opening ?? openPipelineEmbedder(backbone, options));
+  // Not awaited here: the first tiles are read and normalised while the model loads.
+  const embedderReady = opening ?? openPipelineEmbedder(backbone, options);
+  embedderReady.catch(() => undefined); // its failure surfaces where the consumer awaits it
   let embedded = 0; // rows this run stored
   let processed = 0; // tiles this run ran through the backbone
   try {
-    if (total === 0) return { embedded, provider: embedder.provider, failed };
+    if (total === 0) return { embedded, provider: (await embedderReady).provider, failed };
     const repo = new EmbeddingsRepo(store.db);
     const perTile = floatsPerTile(backbone);
     const spare: Float32Array[] = [];
     const newBatch = (): Batch => ({ input: spare.pop() ?? new Float32Array(options.batchSize * perTile), count: 0, keys: [] });
-    const queue = new BoundedQueue<Batch>(QUEUED_BATCHES);
+    const queue = new BoundedQueue<Batch>(queuedBatches(options.batchSize * perTile));
+    let stopped = false; // the other side failed: no slide is worth reading any more
 
     const produce = async () => {
       let batch = newBatch();
@@ -128,7 +141,7 @@ export async function runEmbeddingPipeline(
             }
           }
         } catch (err) {
-          if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
+          if (stopped || (err instanceof HistoError && err.code === 'CANCELLED')) throw err;
           if (isDiskFull(err)) throw err; // the writer stopped: no slide of this run can be stored
           failed.push(failureOf(plan.path, err));
         } finally {
@@ -160,6 +173,7 @@ export async function runEmbeddingPipeline(
     // As many batches in flight as the backbone runs at once (one per session); each is stored in
     // its own transaction as soon as it comes back, in whatever order the sessions finish.
     const consume = async () => {
+      const embedder = await embedderReady;
       const running = new Set<Promise<void>>();
       try {
         for (let batch = await queue.shift(); batch; batch = await queue.shift()) {
@@ -185,12 +199,13 @@ export async function runEmbeddingPipeline(
     };
 
     const failBoth = (err: unknown) => {
+      stopped = true;
       queue.close(err);
       throw err;
     };
     await Promise.all([produce().catch(failBoth), consume().catch(failBoth)]);
-    return { embedded, provider: embedder.provider, failed };
+    return { embedded, provider: (await embedderReady).provider, failed };
   } finally {
-    await embedder.close();
+    await closeOpening(embedderReady);
   }
 }
