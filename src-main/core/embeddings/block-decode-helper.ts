@@ -1,11 +1,12 @@
 /**
- * Source of a helper thread behind ParallelBlockDecoder (parallel-block-decoder.ts). Each helper
+ * Source of a helper thread behind decodeBlocksInParallel (parallel-block-decoder.ts). Each helper
  * reads its share of a scan's stored vector blocks through its own read-only SQLite connection and
  * decodes them into slots of a shared WebAssembly memory, where the scanning thread reads them in
  * place: reading and decoding run on every core while the scanning thread only consumes.
  *
  * Protocol, through `ctrl` (Int32Array over shared memory) and a MessagePort read synchronously:
- *   ctrl[WAKE]    the scanning thread adds 1 after posting a message ('scan' or 'stop')
+ *   ctrl[WAKE]    the scanning thread adds 1 after posting a 'scan' message (a
+ *                 helper ends with its process, or when the pool terminates it)
  *   ctrl[STATE]   1 while a scan runs (set by the scanning thread before it posts), 0 when done
  *   ctrl[CANCEL]  1: leave the scan at the next block
  *   ctrl[SLOTS + s]  slot s: 0 free, n > 0 holds n decoded vectors, -1 this helper could not
@@ -85,7 +86,6 @@ for (let seen = 0; ; ) {
   Atomics.wait(ctrl, ${WAKE}, seen);
   seen = Atomics.load(ctrl, ${WAKE});
   for (let msg = receiveMessageOnPort(port); msg; msg = receiveMessageOnPort(port)) {
-    if (msg.message.type === 'stop') process.exit(0);
     try {
       scan(msg.message);
     } finally {

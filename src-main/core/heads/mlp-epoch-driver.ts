@@ -1,4 +1,4 @@
-import { ADAM_BETA1, ADAM_BETA2, ADAMW_SOURCE } from './adamw';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_L2_SOURCE } from './adam';
 
 /** params slots of an epoch request (Float64Array). */
 export const EPOCH_PARAMS = { step: 0, learningRate: 1, alpha: 2, batch: 3, rows: 4, maskScale: 5 } as const;
@@ -22,7 +22,7 @@ export function mlpEpochDriver(sizes: readonly number[], helper: number, helpers
   if (!(Number.isInteger(helper) && Number.isInteger(helpers) && helper >= 0 && helper < helpers && helpers <= GRADIENT_SHARDS)) throw new Error(`mlpEpochDriver: bad helper ${helper} of ${helpers}`);
   const P = EPOCH_PARAMS;
   return `
-${ADAMW_SOURCE}
+${ADAM_L2_SOURCE}
 const sizes = [${sizes.join(', ')}];
 const L = sizes.length - 1;
 const dim = sizes[0];

@@ -1,7 +1,7 @@
 import { HistoError } from '../errors';
 import { validateLabels, validateMatrix } from './dataset';
 import { combineWeights, rowWeights, type ClassWeight } from './logistic-regression';
-import { ADAM_BETA1, ADAM_BETA2, adamUpdate } from './adamw';
+import { ADAM_BETA1, ADAM_BETA2, adamUpdate } from './adam';
 import { glorotUniformLayer } from './mlp-init';
 import { FORWARD_CHUNK, MlpOrtEngine } from './mlp-ort';
 import { defaultThreads } from './parallel-loss';
@@ -316,7 +316,7 @@ export function fitMlp(
   for (let l = 0; l + 1 < sizes.length; l++) {
     const inputs = sizes[l]!;
     const outputs = sizes[l + 1]!;
-    // scikit-learn's initialisation (He normal for the hidden layers trailed it on bench:heads).
+    // scikit-learn's initialisation, so bench:heads compares the same recipe on both sides.
     const { w, b } = glorotUniformLayer(inputs, outputs, initRng);
     initial.push({ inputs, outputs, w, b });
   }

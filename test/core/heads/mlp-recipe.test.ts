@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adamUpdate } from '../../../src-main/core/heads/adamw';
+import { adamUpdate } from '../../../src-main/core/heads/adam';
 import { fitMlp, type MlpModel, type MlpParams } from '../../../src-main/core/heads/mlp';
 import { glorotUniformLayer } from '../../../src-main/core/heads/mlp-init';
 import { createRng } from '../../../src-main/core/heads/random';

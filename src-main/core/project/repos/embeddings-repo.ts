@@ -226,23 +226,23 @@ export class EmbeddingsRepo {
         return decode(encoded.bytes, encoded.dtype, encoded.count * dim);
       };
       const total = ordered.reduce((n, block) => n + block.tileIds.length, 0);
-      const refs = ordered.map((block) => ({ id: block.id, count: block.tileIds.length }));
-      const helped = total >= parallelFrom && !this.db.memory ? decodeBlocksInParallel(this.db.name, BLOCK_VECTORS_SQL, refs, dim, (i) => decodeOwn(ordered[i]!)) : null;
+      const helped =
+        total >= parallelFrom && !this.db.memory
+          ? decodeBlocksInParallel(this.db.name, BLOCK_VECTORS_SQL, ordered.map((block) => ({ id: block.id, count: block.tileIds.length })), dim, (i) => decodeOwn(ordered[i]!))
+          : null;
       // The index count takes a while at millions of rows: the helpers are already reading meanwhile.
-      const listed = this.indexListsAll(backboneId, view, ordered);
-      if (!listed) helped?.stop();
-      if (listed && helped) {
+      if (this.indexListsAll(backboneId, view, ordered)) {
+        const onThisThread = function* () {
+          for (const block of ordered) yield decodeOwn(block);
+        };
         let i = 0;
-        for (const vectors of helped.vectors) {
+        for (const vectors of helped?.vectors ?? onThisThread()) {
           const block = ordered[i++]!;
           yield { count: block.tileIds.length, tileIds: block.tileIds, vectors };
         }
         return;
       }
-      if (listed) {
-        for (const block of ordered) yield { count: block.tileIds.length, tileIds: block.tileIds, vectors: decodeOwn(block) };
-        return;
-      }
+      helped?.stop();
     }
     // Interleaved blocks, or slots of deleted tiles: gather each chunk of the index's tile order from the blocks that hold it.
     const placement = this.placement(backboneId, view, null);

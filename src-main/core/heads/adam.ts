@@ -13,7 +13,7 @@
 export const ADAM_BETA1 = 0.9;
 export const ADAM_BETA2 = 0.999;
 
-export const ADAMW_SOURCE = `
+export const ADAM_L2_SOURCE = `
 function adamRange(w, m1, v1, g0, g1, out, lo, hi, l2, lr, c1, c2) {
   for (let t = lo; t < hi; t++) {
     const gt = (g1 === null ? g0[t] : g0[t] + g1[t]) + l2 * w[t];
@@ -29,7 +29,7 @@ function adamRange(w, m1, v1, g0, g1, out, lo, hi, l2, lr, c1, c2) {
 
 type Vector = Float64Array | Float32Array;
 type AdamRange = (w: Float64Array, m1: Float64Array, v1: Float64Array, g0: Vector, g1: Vector | null, out: Float32Array | null, lo: number, hi: number, l2: number, lr: number, c1: number, c2: number) => void;
-const adamRange = new Function(`${ADAMW_SOURCE}\nreturn adamRange;`)() as AdamRange;
+const adamRange = new Function(`${ADAM_L2_SOURCE}\nreturn adamRange;`)() as AdamRange;
 
 /** One Adam step in place over the whole of w, l2 * w added to the gradient g (JavaScript engine). */
 export function adamUpdate(w: Float64Array, g: Float64Array, m1: Float64Array, v1: Float64Array, l2: number, lr: number, c1: number, c2: number): void {
