@@ -1,7 +1,7 @@
 /**
  * Source of a helper thread behind decodeBlocksInParallel (parallel-block-decoder.ts). Each helper
- * reads its share of a scan's stored vector blocks through its own read-only SQLite connection and
- * decodes them into slots of a shared WebAssembly memory, where the scanning thread reads them in
+ * reads its share of a scan's stored vector blocks (tile ids and vectors) through its own read-only
+ * SQLite connection, and copies the tile ids and decodes the vectors into slots of a shared WebAssembly memory, where the scanning thread reads them in
  * place: reading and decoding run on every core while the scanning thread only consumes.
  *
  * Protocol, through `ctrl` (Int32Array over shared memory) and a MessagePort read synchronously:
@@ -27,7 +27,7 @@ const Database = require(sqlitePath);
 const module = new WebAssembly.Module(moduleBytes);
 
 function scan(job) {
-  const { file, sql, ids, counts, groupEnds, dim, slots, inputOffset, slotOffset, slotBytes, memory } = job;
+  const { file, sql, ids, counts, groupEnds, dim, slots, inputOffset, slotOffset, slotBytes, tileBytes, memory } = job;
   let db = null;
   let read = null;
   let decode = null;
@@ -49,23 +49,30 @@ function scan(job) {
         Atomics.wait(ctrl, flag, v, 100);
       }
       if (Atomics.load(ctrl, ${CANCEL}) !== 0) return;
-      // The group's blocks one after another in the slot; any block it cannot produce fails the group.
-      let target = slotOffset + (k % slots) * slotBytes;
+      // The group's tile ids, then its vectors, block after block in the slot; any block it cannot produce fails the group.
+      let tilesAt = slotOffset + (k % slots) * slotBytes;
+      let target = tilesAt + tileBytes;
       let result = 0;
       for (; block < groupEnds[k]; block++) {
         if (result < 0) continue;
         const count = counts[block];
         try {
           const row = read && read.get(ids[block]);
-          if (row && row[0] === 'float16' && row[1].byteLength === bytesOf(count)) {
-            new Uint8Array(memory.buffer, inputOffset, row[1].byteLength).set(row[1]);
+          if (!row || row[1].byteLength !== count * 4) {
+            result = -1;
+            continue;
+          }
+          if (row[0] === 'float16' && row[2].byteLength === bytesOf(count)) {
+            new Uint8Array(memory.buffer, inputOffset, row[2].byteLength).set(row[2]);
             decode(inputOffset, target, count * dim);
-          } else if (row && row[0] === 'float32' && row[1].byteLength === count * dim * 4) {
-            new Uint8Array(memory.buffer, target, row[1].byteLength).set(row[1]);
+          } else if (row[0] === 'float32' && row[2].byteLength === count * dim * 4) {
+            new Uint8Array(memory.buffer, target, row[2].byteLength).set(row[2]);
           } else {
             result = -1;
             continue;
           }
+          new Uint8Array(memory.buffer, tilesAt, row[1].byteLength).set(row[1]);
+          tilesAt += count * 4;
           target += count * dim * 4;
           result += count;
         } catch {

@@ -122,26 +122,31 @@ function waitFor(ctrl: Int32Array, index: number, until: (value: number) => bool
   return true;
 }
 
-/** A scan under way on the helpers: its blocks' vectors in order, and how to end it early. */
+/** One block as produced: its tile ids (its own copy) and vectors (a view valid until the next block is asked for). */
+export interface DecodedBlock {
+  tileIds: Int32Array;
+  vectors: Float32Array;
+}
+
+/** A scan under way on the helpers: its blocks in order, and how to end it early. */
 export interface ParallelScan {
-  /** Each a view valid until the next is asked for. */
-  vectors: Generator<Float32Array>;
-  /** Ends the scan (the helpers are working from the start): needed only when `vectors` was never iterated to its end or returned. */
+  blocks: Generator<DecodedBlock>;
+  /** Ends the scan (the helpers are working from the start): needed only when `blocks` was never iterated to its end or returned. */
   stop(): void;
 }
 
 /**
- * Starts decoding `blocks` (of `dim`-d float16 or float32 vectors) on the helpers; `readOwn(i)`
- * produces block i on this thread instead, for the blocks a helper could not (a changed or
- * damaged block: readOwn reports it as the serial scan would). Null when the helpers are
- * unavailable or busy: the caller reads serially.
+ * Starts reading `blocks` (tile ids, then `dim`-d float16 or float32 vectors, as `sql` returns them
+ * for a block id) on the helpers; `readOwn(i)` produces block i on this thread instead, for the
+ * blocks a helper could not (a changed or damaged block: readOwn reports it as the serial scan
+ * would). Null when the helpers are unavailable or busy: the caller reads serially.
  */
 export function decodeBlocksInParallel(
   file: string,
   sql: string,
   blocks: readonly BlockRef[],
   dim: number,
-  readOwn: (index: number) => Float32Array,
+  readOwn: (index: number) => DecodedBlock,
 ): ParallelScan | null {
   if (busy || dim % 8 !== 0 || blocks.length < 2 || blocks.some((b) => b.count <= 0)) return null;
   const all = pool();
@@ -149,7 +154,10 @@ export function decodeBlocksInParallel(
   const groups = groupsOf(blocks);
   const maxCount = blocks.reduce((m, b) => Math.max(m, b.count), 0);
   const inputBytes = (maxCount * dim * 2 + 15) & ~15;
-  const slotBytes = (groups.reduce((m, g) => Math.max(m, g.vectors), 0) * dim * 4 + 15) & ~15;
+  // A slot: the group's tile ids, then its vectors.
+  const groupVectors = groups.reduce((m, g) => Math.max(m, g.vectors), 0);
+  const tileBytes = (groupVectors * 4 + 15) & ~15;
+  const slotBytes = tileBytes + ((groupVectors * dim * 4 + 15) & ~15);
   const pages = Math.ceil((inputBytes + SLOTS_PER_HELPER * slotBytes) / 65536);
   if (pages > MAX_PAGES) return null;
   const used = all.slice(0, Math.min(all.length, groups.length));
@@ -177,6 +185,7 @@ export function decodeBlocksInParallel(
       inputOffset: 0,
       slotOffset: inputBytes,
       slotBytes,
+      tileBytes,
       memory: helper.memory,
     });
     Atomics.add(helper.ctrl, WAKE, 1);
@@ -195,7 +204,7 @@ export function decodeBlocksInParallel(
     if (!idle) for (const helper of used) helper.dead = true;
     busy = false;
   };
-  const vectors = (function* () {
+  const produced = (function* () {
     let helped = true;
     try {
       for (const [g, group] of groups.entries()) {
@@ -203,12 +212,14 @@ export function decodeBlocksInParallel(
         const k = Math.floor(g / used.length);
         const flag = SLOTS + (k % SLOTS_PER_HELPER);
         if (helped && !waitFor(helper.ctrl, flag, (v) => v !== 0, BLOCK_TIMEOUT_MS)) helped = false;
-        const produced = helped ? Atomics.load(helper.ctrl, flag) : -1;
-        for (let i = group.start, at = inputBytes + (k % SLOTS_PER_HELPER) * slotBytes; i < group.end; i++) {
-          const length = blocks[i]!.count * dim;
-          if (produced > 0) decodedByHelpers++;
-          yield produced > 0 ? new Float32Array(helper.memory.buffer, at, length) : readOwn(i);
-          at += length * 4;
+        const ready = helped ? Atomics.load(helper.ctrl, flag) > 0 : false;
+        const slot = inputBytes + (k % SLOTS_PER_HELPER) * slotBytes;
+        for (let i = group.start, tilesAt = slot, at = slot + tileBytes; i < group.end; i++) {
+          const count = blocks[i]!.count;
+          if (ready) decodedByHelpers++;
+          yield ready ? { tileIds: new Int32Array(helper.memory.buffer, tilesAt, count).slice(), vectors: new Float32Array(helper.memory.buffer, at, count * dim) } : readOwn(i);
+          tilesAt += count * 4;
+          at += count * dim * 4;
         }
         if (helped) {
           Atomics.store(helper.ctrl, flag, 0);
@@ -219,5 +230,5 @@ export function decodeBlocksInParallel(
       stop();
     }
   })();
-  return { vectors, stop };
+  return { blocks: produced, stop };
 }

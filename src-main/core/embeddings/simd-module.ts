@@ -29,6 +29,7 @@ const LOCAL_TEE = 0x22;
 const I32_CONST = 0x41;
 const I32_GE_U = 0x4f;
 const I32_ADD = 0x6a;
+const I32_AND = 0x71;
 const I32_MUL = 0x6c;
 const I32_SHL = 0x74;
 const F32_STORE = 0x38;
@@ -40,9 +41,8 @@ const V128_STORE = 0x0b;
 const V128_CONST = 0x0c;
 const F32X4_EXTRACT_LANE = 0x1f;
 const I8X16_SHUFFLE = 0x0d;
-const I16X8_EQ = 0x2d;
-const I16X8_LT_U = 0x30;
-const I16X8_GT_U = 0x32;
+const I16X8_GT_S = 0x31;
+const I16X8_LE_U = 0x34;
 const V128_ANY_TRUE = 0x53;
 const I16X8_SHL = 0x8b;
 const I16X8_SHR_U = 0x8d;
@@ -117,52 +117,88 @@ function halvesToFloats(x: number, m: number, o: number, c: (bits: number) => nu
 }
 
 /** Lane constants of the fast path: 16-bit patterns, repeated in every lane. */
-const FAST_CONSTANTS = [0x7fff, 0x8000, 0x3800, 0x0001, 0x03ff, 0x7bff] as const;
+const FAST_CONSTANTS = [0x7fff, 0x8000, 0x3800, 0x0001, 0x03fe, 0x7bff] as const;
 const lanes16 = (bits: number) => ((bits << 16) | bits) >>> 0;
 
 /**
- * The fast path for 8 halves (local `h`) that are all normal or zero, stored at `dst` as 8 floats:
- * in 16-bit lanes the float's high half is sign | (exponent + 112) << 7 | mantissa >> 3, its low
- * half the mantissa's last 3 bits << 13; two shuffles interleave them. Zero lanes keep the sign only.
+ * Whether any of 8 halves (magnitudes in local `mag`) is subnormal ((mag - 1) <= 0x3fe, unsigned)
+ * or Inf/NaN (mag > 0x7bff; a magnitude is positive as a signed lane): lanes of all ones, left on
+ * the stack. Compares that x86 has as one instruction (min+eq, signed greater).
  */
-function fastEight(h: number, mag: number, hi: number, lo: number, dst: number, c: (bits: number) => number[]): number[] {
-  const interleave = (first: number) => Array.from({ length: 16 }, (_, byte) => (byte & 2 ? 16 : 0) + first + (byte >> 2) * 2 + (byte & 1));
+function unusual(mag: number, c: (bits: number) => number[]): number[] {
   return [
-    ...get(h), ...c(0x8000), ...simd(V128_AND), // sign
-    ...get(mag), ...i32(3), ...simd(I16X8_SHR_U), ...c(0x3800), ...simd(I16X8_ADD), ...get(h), ...c(0x8000), ...simd(V128_AND), ...simd(V128_OR), // normal high halves
-    ...get(mag), ...splat32(0), ...simd(I16X8_EQ),
-    ...simd(V128_BITSELECT), ...set(hi), // zero lanes: the sign alone
-    ...get(h), ...i32(13), ...simd(I16X8_SHL), ...set(lo),
-    ...get(dst), ...get(lo), ...get(hi), ...simd(I8X16_SHUFFLE), ...interleave(0), ...simd(V128_STORE), ...mem(0, 0),
-    ...get(dst), ...get(lo), ...get(hi), ...simd(I8X16_SHUFFLE), ...interleave(8), ...simd(V128_STORE), ...mem(0, 16),
+    ...get(mag), ...c(0x0001), ...simd(I16X8_SUB), ...c(0x03fe), ...simd(I16X8_LE_U),
+    ...get(mag), ...c(0x7bff), ...simd(I16X8_GT_S), ...simd(V128_OR),
   ];
 }
 
+/**
+ * The fast path for 8 halves (local `h`, magnitudes in `mag`) that are all normal or zero, stored
+ * at dst + `at` as 8 floats: in 16-bit lanes the float's high half is sign | (exponent + 112) << 7
+ * | mantissa >> 3 (zero lanes: the sign alone), its low half the mantissa's last 3 bits << 13; two
+ * shuffles (x86 unpacks) interleave them.
+ */
+function fastEight(h: number, mag: number, hi: number, lo: number, dst: number, at: number, c: (bits: number) => number[]): number[] {
+  const interleave = (first: number) => Array.from({ length: 16 }, (_, byte) => (byte & 2 ? 16 : 0) + first + (byte >> 2) * 2 + (byte & 1));
+  return [
+    ...get(mag), ...i32(3), ...simd(I16X8_SHR_U), ...c(0x3800), ...simd(I16X8_ADD), // exponent rebiased, mantissa's top 7 bits
+    ...get(mag), ...c(0), ...simd(I16X8_GT_S), ...simd(V128_AND), // zero lanes: nothing
+    ...get(h), ...c(0x8000), ...simd(V128_AND), ...simd(V128_OR), ...set(hi), // the sign
+    ...get(h), ...i32(13), ...simd(I16X8_SHL), ...set(lo),
+    ...get(dst), ...get(lo), ...get(hi), ...simd(I8X16_SHUFFLE), ...interleave(0), ...simd(V128_STORE), ...mem(0, at),
+    ...get(dst), ...get(lo), ...get(hi), ...simd(I8X16_SHUFFLE), ...interleave(8), ...simd(V128_STORE), ...mem(0, at + 16),
+  ];
+}
+
+/** 8 halves (local `h`) of any kind, stored at dst + `at` as 8 floats, 4 at a time in 32-bit lanes. */
+function slowEight(h: number, x: number, m: number, o: number, dst: number, at: number, c: (bits: number) => number[]): number[] {
+  return [
+    ...get(dst), ...get(h), ...simd(I32X4_EXTEND_LOW_I16X8_U), ...set(x), ...halvesToFloats(x, m, o, c), ...simd(V128_STORE), ...mem(0, at),
+    ...get(dst), ...get(h), ...simd(I32X4_EXTEND_HIGH_I16X8_U), ...set(x), ...halvesToFloats(x, m, o, c), ...simd(V128_STORE), ...mem(0, at + 16),
+  ];
+}
+
+/**
+ * 16 halves per step while 16 remain (one test for the rare unusual values covers both groups of
+ * 8), then 8 per step: about twice the rate of 8 per step with a test each.
+ */
 function decodeBody(): number[] {
-  const [src, dst, n, end, h, x, m, o, mag, hi, lo] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const constants = [...HALF_CONSTANTS.map((bits) => bits >>> 0), ...FAST_CONSTANTS.map(lanes16)];
-  const constantLocal = (bits: number) => 11 + constants.indexOf(bits >>> 0);
+  const [src, dst, n, end, end16, h, x, m, o, mag, hi, lo, h2, mag2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const firstConstant = 14;
+  const constants = [...new Set([...HALF_CONSTANTS.map((bits) => bits >>> 0), ...FAST_CONSTANTS.map(lanes16)])];
+  const constantLocal = (bits: number) => firstConstant + constants.indexOf(bits >>> 0);
   const slowConstant = (bits: number) => get(constantLocal(bits));
   const fastConstant = (bits: number) => get(constantLocal(lanes16(bits)));
-  const locals = vec([[1, I32], [7 + constants.length, V128]]);
+  const locals = vec([[2, I32], [9 + constants.length, V128]]);
+  const load = (local: number, magnitude: number, at: number) => [...get(src), ...simd(V128_LOAD), ...mem(0, at), ...tee(local), ...fastConstant(0x7fff), ...simd(V128_AND), ...set(magnitude)];
+  const advance = (halves: number) => [...get(src), ...i32(halves * 2), I32_ADD, ...set(src), ...get(dst), ...i32(halves * 4), I32_ADD, ...set(dst)];
   const code = [
     ...constants.flatMap((bits) => [...splat32(bits), ...set(constantLocal(bits))]),
-    ...get(src), ...get(n), ...i32(1), ...[I32_SHL], ...[I32_ADD], ...set(end), // end = src + 2n
+    ...get(src), ...get(n), ...i32(1), I32_SHL, I32_ADD, ...set(end), // end = src + 2n
+    ...get(src), ...get(n), ...i32(-16), I32_AND, ...i32(1), I32_SHL, I32_ADD, ...set(end16), // where fewer than 16 remain
+    BLOCK, VOID, LOOP, VOID,
+    ...get(src), ...get(end16), I32_GE_U, BR_IF, 1,
+    ...load(h, mag, 0), ...load(h2, mag2, 16),
+    ...unusual(mag, fastConstant), ...unusual(mag2, fastConstant), ...simd(V128_OR), ...simd(V128_ANY_TRUE),
+    IF, VOID,
+    ...slowEight(h, x, m, o, dst, 0, slowConstant), ...slowEight(h2, x, m, o, dst, 32, slowConstant),
+    ELSE,
+    ...fastEight(h, mag, hi, lo, dst, 0, fastConstant), ...fastEight(h2, mag2, hi, lo, dst, 32, fastConstant),
+    END,
+    ...advance(16),
+    BR, 0, END, END,
     BLOCK, VOID, LOOP, VOID,
     ...get(src), ...get(end), I32_GE_U, BR_IF, 1,
-    ...get(src), ...simd(V128_LOAD), ...mem(0, 0), ...tee(h), ...fastConstant(0x7fff), ...simd(V128_AND), ...set(mag),
-    // Any subnormal ((mag - 1) < 0x3ff, unsigned) or Inf/NaN (mag > 0x7bff) among the 8?
-    ...get(mag), ...fastConstant(0x0001), ...simd(I16X8_SUB), ...fastConstant(0x03ff), ...simd(I16X8_LT_U),
-    ...get(mag), ...fastConstant(0x7bff), ...simd(I16X8_GT_U), ...simd(V128_OR), ...simd(V128_ANY_TRUE),
+    ...load(h, mag, 0),
+    ...unusual(mag, fastConstant), ...simd(V128_ANY_TRUE),
     IF, VOID,
-    ...get(dst), ...get(h), ...simd(I32X4_EXTEND_LOW_I16X8_U), ...set(x), ...halvesToFloats(x, m, o, slowConstant), ...simd(V128_STORE), ...mem(0, 0),
-    ...get(dst), ...get(h), ...simd(I32X4_EXTEND_HIGH_I16X8_U), ...set(x), ...halvesToFloats(x, m, o, slowConstant), ...simd(V128_STORE), ...mem(0, 16),
+    ...slowEight(h, x, m, o, dst, 0, slowConstant),
     ELSE,
-    ...fastEight(h, mag, hi, lo, dst, fastConstant),
+    ...fastEight(h, mag, hi, lo, dst, 0, fastConstant),
     END,
-    ...get(src), ...i32(16), I32_ADD, ...set(src),
-    ...get(dst), ...i32(32), I32_ADD, ...set(dst),
-    BR, 0, END, END, END,
+    ...advance(8),
+    BR, 0, END, END,
+    END,
   ];
   return [...locals, ...code];
 }

@@ -27,6 +27,22 @@ describe('WebAssembly SIMD kernels', () => {
     expect(mismatches.slice(0, 5)).toEqual([]);
   });
 
+  it('decode exactly when 16 at a time and the last 8 alone see every kind of half in either group of 8', () => {
+    // Shifted by 8 and 8 longer than a multiple of 16: each half lands in the other group of 8 of
+    // its step of 16, beside other kinds of halves, and the last 8 go through the tail loop.
+    const halves = Uint16Array.from({ length: 65536 + 8 }, (_, i) => (i < 8 ? 0x3c00 + i : i - 8));
+    const out = new Float32Array(halves.length);
+    kernels!.decodeHalves(new Uint8Array(halves.buffer), halves.length, out, 0);
+    const expected = Float32Array.from(halves, (h) => fromHalf(h));
+    expect(canonicalBits(out)).toEqual(canonicalBits(expected));
+    for (const count of [8, 24, 40]) {
+      const tail = Uint16Array.from({ length: count }, (_, i) => (i === count - 3 ? 0x0001 : i === count - 9 ? 0x7c00 : 0x3555 + i));
+      const decoded = new Float32Array(count);
+      kernels!.decodeHalves(new Uint8Array(tail.buffer), count, decoded, 0);
+      expect(canonicalBits(decoded)).toEqual(canonicalBits(Float32Array.from(tail, (h) => fromHalf(h))));
+    }
+  });
+
   it('decode zeros of either sign among normal halves (the fast path) exactly', () => {
     const halves = Uint16Array.from([0x0000, 0x8000, 0x3c00, 0xc000, 0x0400, 0x8000, 0x7bff, 0x0000, 0x3555, 0xfbff, 0x0000, 0x0000, 0x8401, 0x2e66, 0x8000, 0x0000]);
     const out = new Float32Array(16);

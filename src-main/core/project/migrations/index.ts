@@ -6,6 +6,7 @@ import { patchSetsSchema } from './004-patch-sets';
 import { annotationsSchema } from './005-annotations';
 import { reviewFocusSchema } from './006-review-focus';
 import { predictionsWithoutRowidSchema } from './007-predictions-without-rowid';
+import { blockTileRangesSchema, fillBlockTileRanges } from './008-block-tile-ranges';
 
 export interface Migration {
   /** The user_version the schema has after this migration. */
@@ -25,6 +26,7 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'annotations', sql: annotationsSchema },
   { version: 6, name: 'review-focus', sql: reviewFocusSchema },
   { version: 7, name: 'predictions-without-rowid', sql: predictionsWithoutRowidSchema },
+  { version: 8, name: 'block-tile-ranges', sql: blockTileRangesSchema, run: fillBlockTileRanges },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

@@ -43,10 +43,15 @@ export interface EncodedBlock {
   bytes: Buffer;
 }
 
-interface BlockHeader {
+/** A stored block as its range row (embedding_block_ranges) gives it: no page of the block itself is read. */
+interface BlockRange {
   id: number;
-  dtype: VectorDtype;
-  tileIds: Int32Array;
+  count: number;
+  /** Its first and last tile ids (its tile ids ascend inside it). */
+  first: number;
+  last: number;
+  /** Its slots the index no longer lists (deleted tiles). */
+  dropped: number;
 }
 
 /** Rows of the per-tile index, in tile order: where each wanted vector sits. */
@@ -57,7 +62,9 @@ interface Placement {
   slots: Int32Array;
 }
 
-/** How a block's vectors are read, by block id (helper threads run it on their own connections). */
+/** How a block's tile ids and vectors are read, by block id (helper threads run it on their own connections). */
+const BLOCK_SQL = 'SELECT dtype, tile_ids, vectors FROM embedding_blocks WHERE id = ?';
+/** A block's vectors alone, for reads that take their tiles from the index. */
 const BLOCK_VECTORS_SQL = 'SELECT dtype, vectors FROM embedding_blocks WHERE id = ?';
 
 /** Scans of fewer vectors stay on the calling thread: waking the helpers would cost more than it saves. */
@@ -80,11 +87,13 @@ export class EmbeddingsRepo {
   private readonly exists: Database.Statement;
   private readonly addBlock: Database.Statement;
   private readonly addIndex: Database.Statement;
+  private readonly addRange: Database.Statement;
   private slots: BlockSlots | null = null;
 
   constructor(private readonly db: Database.Database) {
     this.exists = db.prepare('SELECT 1 FROM embeddings WHERE backbone_id = ? AND tile_id = ? AND view = ?').pluck();
     this.addBlock = db.prepare('INSERT INTO embedding_blocks (backbone_id, view, dtype, count, tile_ids, vectors) VALUES (?, ?, ?, ?, ?, ?)');
+    this.addRange = db.prepare('INSERT INTO embedding_block_ranges (backbone_id, view, block_id, first_tile, last_tile, count) VALUES (?, ?, ?, ?, ?, ?)');
     this.addIndex = db.prepare('INSERT INTO embeddings (backbone_id, tile_id, view, view_name, block_id, slot) VALUES (?, ?, ?, ?, ?, ?)');
   }
 
@@ -125,7 +134,12 @@ export class EmbeddingsRepo {
   /** Stores one block of already-encoded vectors (tile ids ascending) with its index rows; call inside a transaction. */
   writeBlock(backboneId: number, view: number, dtype: VectorDtype, tileIds: readonly number[], viewNames: readonly string[], vectors: Buffer): number {
     if (tileIds.length === 0) return 0;
-    const blockId = Number(this.addBlock.run(backboneId, view, dtype, tileIds.length, Buffer.from(Int32Array.from(tileIds).buffer), vectors).lastInsertRowid);
+    for (let i = 1; i < tileIds.length; i++) {
+      if (tileIds[i]! <= tileIds[i - 1]!) throw new Error(`a vector block's tile ids must ascend (${tileIds[i - 1]} then ${tileIds[i]})`);
+    }
+    const ids = Buffer.from(Int32Array.from(tileIds).buffer);
+    const blockId = Number(this.addBlock.run(backboneId, view, dtype, tileIds.length, ids, vectors).lastInsertRowid);
+    this.addRange.run(backboneId, view, blockId, tileIds[0], tileIds.at(-1), tileIds.length);
     tileIds.forEach((tileId, slot) => this.addIndex.run(backboneId, tileId, view, viewNames[slot], blockId, slot));
     return tileIds.length;
   }
@@ -157,43 +171,63 @@ export class EmbeddingsRepo {
     return row.n ? row.bytes! / row.n : null;
   }
 
-  /** The block headers of a backbone's view (tile ids, not vectors), in the order they were written. */
-  private headers(backboneId: number, view: number): BlockHeader[] {
-    const rows = this.db.prepare('SELECT id, dtype, tile_ids FROM embedding_blocks WHERE backbone_id = ? AND view = ? ORDER BY id').raw().all(backboneId, view) as Array<[number, VectorDtype, Buffer]>;
-    return rows.map(([id, dtype, tileIds]) => ({ id, dtype, tileIds: int32s(tileIds) }));
+  /**
+   * The blocks of a backbone's view from their range rows (a small table: no block page is read).
+   * A block without one (written by other code) gets its range from its tile-id header; null when
+   * such a header does not ascend.
+   */
+  private ranges(backboneId: number, view: number): BlockRange[] | null {
+    const rows = this.db.prepare('SELECT block_id, count, first_tile, last_tile, dropped FROM embedding_block_ranges WHERE backbone_id = ? AND view = ?').raw().all(backboneId, view) as Array<[number, number, number, number, number]>;
+    const blocks = rows.map(([id, count, first, last, dropped]): BlockRange => ({ id, count, first, last, dropped }));
+    // The triggers drop a block's range with the block, so equal counts mean every block has its range.
+    const stored = this.db.prepare('SELECT count(*) FROM embedding_blocks WHERE backbone_id = ? AND view = ?').pluck().get(backboneId, view) as number;
+    if (stored === blocks.length) return blocks;
+    const known = new Map(blocks.map((block) => [block.id, block]));
+    const ids = this.db.prepare('SELECT id FROM embedding_blocks WHERE backbone_id = ? AND view = ?').pluck().all(backboneId, view) as number[];
+    const header = this.db.prepare('SELECT count, tile_ids, count - (SELECT count(*) FROM embeddings WHERE block_id = ?) FROM embedding_blocks WHERE id = ?').raw();
+    const all: BlockRange[] = [];
+    for (const id of ids) {
+      const range = known.get(id);
+      if (range) {
+        all.push(range);
+        continue;
+      }
+      const [count, bytes, dropped] = header.get(id, id) as [number, Buffer, number];
+      const tileIds = int32s(bytes);
+      if (tileIds.length !== count || !tileIds.every((tileId, i) => i === 0 || tileId > tileIds[i - 1]!)) return null;
+      all.push({ id, count, first: tileIds[0]!, last: tileIds.at(-1)!, dropped });
+    }
+    return all;
   }
 
   /**
    * Blocks in an order whose tile ids ascend throughout, or null when the blocks interleave (a
    * resumed or partial extraction) or hold slots the index no longer lists (a deleted tile).
    */
-  private orderedBlocks(backboneId: number, view: number): BlockHeader[] | null {
+  private orderedBlocks(backboneId: number, view: number): BlockRange[] | null {
     const blocks = this.ascendingBlocks(backboneId, view);
-    return blocks && this.indexListsAll(backboneId, view, blocks) ? blocks : null;
+    return blocks && blocks.every((block) => block.dropped === 0) ? blocks : null;
   }
 
-  /** Blocks in an order whose tile ids ascend throughout, or null when they interleave. */
-  private ascendingBlocks(backboneId: number, view: number): BlockHeader[] | null {
-    const blocks = this.headers(backboneId, view).filter((b) => b.tileIds.length > 0);
-    blocks.sort((a, b) => a.tileIds[0]! - b.tileIds[0]!);
+  /** Blocks in an order whose tile ids ascend throughout (by their ranges), or null when they interleave. */
+  private ascendingBlocks(backboneId: number, view: number): BlockRange[] | null {
+    const blocks = this.ranges(backboneId, view);
+    if (!blocks) return null;
+    blocks.sort((a, b) => a.first - b.first);
     let last = -Infinity;
     for (const block of blocks) {
-      for (const id of block.tileIds) {
-        if (id <= last) return null;
-        last = id;
-      }
+      if (block.first <= last || block.last - block.first + 1 < block.count) return null;
+      last = block.last;
     }
     return blocks;
   }
 
-  /** Whether the index lists every slot of `blocks` (a deleted tile leaves its slot unlisted). */
-  private indexListsAll(backboneId: number, view: number, blocks: readonly BlockHeader[]): boolean {
-    const slots = blocks.reduce((n, block) => n + block.tileIds.length, 0);
-    const indexed = (this.db.prepare('SELECT count(*) AS n FROM embeddings WHERE backbone_id = ? AND view = ?').get(backboneId, view) as { n: number }).n;
-    return indexed === slots;
-  }
 
   private blockReader(): Database.Statement {
+    return this.db.prepare(BLOCK_SQL).raw();
+  }
+
+  private vectorsReader(): Database.Statement {
     return this.db.prepare(BLOCK_VECTORS_SQL).raw();
   }
 
@@ -217,32 +251,25 @@ export class EmbeddingsRepo {
    * (parallel-block-decoder.ts), with the same results.
    */
   *scan(backboneId: number, dim: number, view: number, chunkRows = 4096, parallelFrom = PARALLEL_SCAN_FROM): Generator<VectorChunk> {
-    const ordered = this.ascendingBlocks(backboneId, view);
+    const ordered = this.orderedBlocks(backboneId, view);
     if (ordered) {
       const read = this.blockReader();
       const decode = blockDecoder();
-      const decodeOwn = (block: BlockHeader) => {
+      const decodeOwn = (block: BlockRange) => {
         const encoded = readEncoded(read, block, dim);
-        return decode(encoded.bytes, encoded.dtype, encoded.count * dim);
+        return { tileIds: encoded.tileIds, vectors: decode(encoded.bytes, encoded.dtype, encoded.count * dim) };
       };
-      const total = ordered.reduce((n, block) => n + block.tileIds.length, 0);
-      const helped =
-        total >= parallelFrom && !this.db.memory
-          ? decodeBlocksInParallel(this.db.name, BLOCK_VECTORS_SQL, ordered.map((block) => ({ id: block.id, count: block.tileIds.length })), dim, (i) => decodeOwn(ordered[i]!))
-          : null;
-      // The index count takes a while at millions of rows: the helpers are already reading meanwhile.
-      if (this.indexListsAll(backboneId, view, ordered)) {
-        const onThisThread = function* () {
-          for (const block of ordered) yield decodeOwn(block);
-        };
-        let i = 0;
-        for (const vectors of helped?.vectors ?? onThisThread()) {
-          const block = ordered[i++]!;
-          yield { count: block.tileIds.length, tileIds: block.tileIds, vectors };
-        }
-        return;
+      const total = ordered.reduce((n, block) => n + block.count, 0);
+      const helped = total >= parallelFrom && !this.db.memory ? decodeBlocksInParallel(this.db.name, BLOCK_SQL, ordered, dim, (i) => decodeOwn(ordered[i]!)) : null;
+      const onThisThread = function* () {
+        for (const block of ordered) yield decodeOwn(block);
+      };
+      let i = 0;
+      for (const { tileIds, vectors } of helped?.blocks ?? onThisThread()) {
+        const block = ordered[i++]!;
+        yield { count: block.count, tileIds: checkTileIds(tileIds, block), vectors };
       }
-      helped?.stop();
+      return;
     }
     // Interleaved blocks, or slots of deleted tiles: gather each chunk of the index's tile order from the blocks that hold it.
     const placement = this.placement(backboneId, view, null);
@@ -265,7 +292,7 @@ export class EmbeddingsRepo {
       .prepare('SELECT DISTINCT e.block_id, e.slot, e.tile_id FROM json_each(?) w CROSS JOIN embeddings e ON e.backbone_id = ? AND e.tile_id = w.value AND e.view = ? ORDER BY e.block_id, e.slot')
       .raw()
       .all(JSON.stringify(tileIds), backboneId, view) as Array<[number, number, number]>;
-    const read = this.blockReader();
+    const read = this.vectorsReader();
     const decodeBlock = blockDecoder();
     let vectors = new Float32Array(0);
     for (let start = 0; start < rows.length; ) {
@@ -317,7 +344,7 @@ export class EmbeddingsRepo {
   /** Decodes placement rows [start, end) into `target` (row start at 0), reading each block they touch once. */
   private gatherInto(placement: Placement, start: number, end: number, dim: number, target: Float32Array): void {
     const order = Array.from({ length: end - start }, (_, i) => start + i).sort((a, b) => placement.blocks[a]! - placement.blocks[b]! || placement.slots[a]! - placement.slots[b]!);
-    const read = this.blockReader();
+    const read = this.vectorsReader();
     let blockId = -1;
     let dtype: VectorDtype = 'float32';
     let bytes: Buffer = Buffer.alloc(0);
@@ -352,18 +379,17 @@ export class EmbeddingsRepo {
   }
 
   /** The whole-view fast path: blocks in tile order decoded straight into the matrix. */
-  private readOrdered(blocks: readonly BlockHeader[], dim: number, view: number): EmbeddingMatrix {
-    const count = blocks.reduce((n, b) => n + b.tileIds.length, 0);
+  private readOrdered(blocks: readonly BlockRange[], dim: number, view: number): EmbeddingMatrix {
+    const count = blocks.reduce((n, b) => n + b.count, 0);
     const vectors = new Float32Array(count * dim);
     const tileIds = new Int32Array(count);
     const read = this.blockReader();
     let row = 0;
     for (const block of blocks) {
-      const [dtype, bytes] = read.get(block.id) as [VectorDtype, Buffer];
-      checkBlock(bytes, dtype, block.tileIds.length, dim, block.id);
-      decodeValuesInto(bytes, dtype, block.tileIds.length * dim, vectors, row * dim);
-      tileIds.set(block.tileIds, row);
-      row += block.tileIds.length;
+      const encoded = readEncoded(read, block, dim);
+      decodeValuesInto(encoded.bytes, encoded.dtype, block.count * dim, vectors, row * dim);
+      tileIds.set(encoded.tileIds, row);
+      row += block.count;
     }
     return { dim, count, tileIds, views: new Int32Array(count).fill(view), vectors };
   }
@@ -426,12 +452,21 @@ export class EmbeddingsRepo {
   }
 }
 
-/** One stored block, read and checked against its header. */
-function readEncoded(read: Database.Statement, block: BlockHeader, dim: number): EncodedBlock {
-  const count = block.tileIds.length;
-  const [dtype, bytes] = read.get(block.id) as [VectorDtype, Buffer];
-  checkBlock(bytes, dtype, count, dim, block.id);
-  return { count, tileIds: block.tileIds, dtype, bytes };
+/** One stored block, read and checked against its index entry. */
+function readEncoded(read: Database.Statement, block: BlockRange, dim: number): EncodedBlock {
+  const row = read.get(block.id) as [VectorDtype, Buffer, Buffer] | undefined;
+  if (!row) throw new Error(`stored vector block ${block.id} is missing`);
+  const [dtype, tileIds, bytes] = row;
+  checkBlock(bytes, dtype, block.count, dim, block.id);
+  return { count: block.count, tileIds: checkTileIds(int32s(tileIds), block), dtype, bytes };
+}
+
+/** A block's tile ids as read, checked against its index entry: they ascend from its first to its last. */
+function checkTileIds(tileIds: Int32Array, block: BlockRange): Int32Array {
+  let ok = tileIds.length === block.count && tileIds[0] === block.first && tileIds[block.count - 1] === block.last;
+  for (let i = 1; ok && i < tileIds.length; i++) ok = tileIds[i]! > tileIds[i - 1]!;
+  if (!ok) throw new Error(`stored vector block ${block.id}: its ${tileIds.length} tile ids do not match its index entry (${block.count} tiles, ${block.first} to ${block.last}); the project file is damaged`);
+  return tileIds;
 }
 
 function checkBlock(bytes: Buffer, dtype: VectorDtype, count: number, dim: number, blockId: number): void {
