@@ -128,7 +128,7 @@ describe('block tile ranges', () => {
       const shuffled = Int32Array.from(new Int32Array(ids.buffer.slice(ids.byteOffset, ids.byteOffset + ids.byteLength))).reverse();
       store.db.prepare('UPDATE embedding_blocks SET tile_ids = ? WHERE id = ?').run(Buffer.from(shuffled.buffer), b);
       for (const parallelFrom of [SERIAL, PARALLEL]) {
-        expect(() => scanned(repo, 1, parallelFrom)).toThrow(new RegExp(`stored vector block ${b}: its 10 tile ids do not match its index entry .*damaged`));
+        expect(() => scanned(repo, 1, parallelFrom)).toThrow(new RegExp(`stored vector block ${b}: its 10 tile ids do not match its recorded range .*damaged`));
       }
     } finally {
       store.close();

@@ -222,7 +222,6 @@ export class EmbeddingsRepo {
     return blocks;
   }
 
-
   private blockReader(): Database.Statement {
     return this.db.prepare(BLOCK_SQL).raw();
   }
@@ -452,7 +451,7 @@ export class EmbeddingsRepo {
   }
 }
 
-/** One stored block, read and checked against its index entry. */
+/** One stored block, read and checked against its range. */
 function readEncoded(read: Database.Statement, block: BlockRange, dim: number): EncodedBlock {
   const row = read.get(block.id) as [VectorDtype, Buffer, Buffer] | undefined;
   if (!row) throw new Error(`stored vector block ${block.id} is missing`);
@@ -461,11 +460,11 @@ function readEncoded(read: Database.Statement, block: BlockRange, dim: number): 
   return { count: block.count, tileIds: checkTileIds(int32s(tileIds), block), dtype, bytes };
 }
 
-/** A block's tile ids as read, checked against its index entry: they ascend from its first to its last. */
+/** A block's tile ids as read, checked against its range: they ascend from its first to its last. */
 function checkTileIds(tileIds: Int32Array, block: BlockRange): Int32Array {
   let ok = tileIds.length === block.count && tileIds[0] === block.first && tileIds[block.count - 1] === block.last;
   for (let i = 1; ok && i < tileIds.length; i++) ok = tileIds[i]! > tileIds[i - 1]!;
-  if (!ok) throw new Error(`stored vector block ${block.id}: its ${tileIds.length} tile ids do not match its index entry (${block.count} tiles, ${block.first} to ${block.last}); the project file is damaged`);
+  if (!ok) throw new Error(`stored vector block ${block.id}: its ${tileIds.length} tile ids do not match its recorded range (${block.count} tiles, ${block.first} to ${block.last}); the project file is damaged`);
   return tileIds;
 }
 
