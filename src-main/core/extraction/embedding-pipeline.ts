@@ -9,6 +9,7 @@ import type { TileEmbedder } from '../backbones/inference-protocol';
 import { floatsPerTile } from '../backbones/preprocess';
 import { renderView } from '../backbones/augment-views';
 import { resizeRgb } from '../imaging/rgb-image-io';
+import { deliverInto } from '../slides/region';
 import { openSlide } from '../slides/open-slide';
 import type { RgbImage, SlideSource } from '../slides/slide-source';
 import { readGridTile } from '../tiling/read-tile';
@@ -61,13 +62,16 @@ export function queuedBatches(bytesPerBatch: number): number {
   return Math.max(MIN_QUEUED_BATCHES, Math.floor(QUEUED_BYTES / bytesPerBatch));
 }
 
-/** A tile as the backbone sees it: read at the tiling's resolution, resampled once to the model's input. */
-export async function readModelTile(source: SlideSource, kind: PipelineSource['kind'], tile: StoredTile, inputSize: number): Promise<RgbImage> {
+/**
+ * A tile as the backbone sees it: read at the tiling's resolution, resampled once to the model's
+ * input. Given `into` (inputSize^2 x 3 bytes), the pixels are written there.
+ */
+export async function readModelTile(source: SlideSource, kind: PipelineSource['kind'], tile: StoredTile, inputSize: number, into?: Uint8Array): Promise<RgbImage> {
   if (kind === 'image') {
     const whole = await source.readRegion(0, 0, source.info.width, source.info.height, 0);
-    return resizeRgb(whole, inputSize, inputSize);
+    return deliverInto(await resizeRgb(whole, inputSize, inputSize), into);
   }
-  return readGridTile(source, tile, inputSize);
+  return readGridTile(source, tile, inputSize, into);
 }
 
 /**
@@ -116,6 +120,9 @@ export async function runEmbeddingPipeline(
     const perTile = floatsPerTile(backbone); // bytes of one tile's RGB, as many as its floats
     const spare: Uint8Array[] = [];
     const newBatch = (): Batch => ({ input: spare.pop() ?? new Uint8Array(options.batchSize * perTile), count: 0, keys: [] });
+    // Each chunk's tiles are read into these and copied into the batch: no tile-sized allocation per
+    // tile, which on a light model made the main thread's garbage collection cost as much as reading.
+    const tileBuffers = Array.from({ length: options.batchSize }, () => new Uint8Array(perTile));
     const queue = new BoundedQueue<Batch>(queuedBatches(options.batchSize * perTile));
     let stopped = false; // the other side failed: no slide is worth reading any more
 
@@ -130,7 +137,7 @@ export async function runEmbeddingPipeline(
           for (let start = 0; start < plan.missing.length; start += options.batchSize) {
             ctx?.throwIfCancelled();
             const chunk = plan.missing.slice(start, start + options.batchSize);
-            const images = await Promise.all(chunk.map((m) => readModelTile(source!, plan.kind, m.tile, backbone.inputSize)));
+            const images = await Promise.all(chunk.map((m, i) => readModelTile(source!, plan.kind, m.tile, backbone.inputSize, tileBuffers[i])));
             for (const [i, item] of chunk.entries()) {
               for (const view of item.views) {
                 const pixels = view === 0 ? images[i]! : renderView(images[i]!, view, options.seed ?? 0);
