@@ -6,15 +6,21 @@ import { loadOrt } from '../onnx/ort';
 import { PIXEL_INPUT, withPixelInput } from '../onnx/pixel-input';
 import type { BackboneSpec } from './backbone-spec';
 import { createSession, type SessionOptions } from './onnx-session';
-import { floatsPerTile } from './preprocess';
+import { floatsPerTile, writeInputTensor } from './preprocess';
 
 /** A batch of tiles: normalised floats (NCHW), or the tiles' RGB bytes as decoded (NHWC) for a pixel-input embedder. */
 export type TileBatch = Float32Array | Uint8Array;
 
 export interface EmbedderOptions extends SessionOptions {
-  /** Take batches of RGB bytes instead of normalised floats: the model normalises them itself (see withPixelInput). */
+  /**
+   * Take batches of RGB bytes instead of normalised floats: the model normalises them itself (see
+   * withPixelInput), or, for a model that cannot be wrapped, this embedder does on its own thread.
+   */
   pixelInput?: boolean;
 }
+
+/** How batches reach the session: as floats, as bytes the graph normalises, or as bytes normalised here first. */
+type InputMode = 'floats' | 'pixels-in-graph' | 'pixels-here';
 
 /**
  * One backbone loaded for inference: feed it input tensors written by `writeInputTensor` (or, opened
@@ -24,6 +30,8 @@ export class Embedder {
   private queue: Promise<unknown> = Promise.resolve();
   /** The last input tensor, kept while the caller keeps passing the same buffer and count. */
   private lastInput: { data: TileBatch; count: number; tensor: Tensor } | undefined;
+  /** Where a byte batch is normalised for a model that could not take the bytes itself. */
+  private scratch: Float32Array | undefined;
   private closed = false;
 
   private constructor(
@@ -31,9 +39,13 @@ export class Embedder {
     readonly file: string,
     readonly spec: BackboneSpec,
     readonly provider: ExecutionProviderName,
-    /** Batches are RGB bytes (NHWC, as decoded) rather than normalised floats. */
-    readonly pixelInput: boolean,
+    private readonly mode: InputMode,
   ) {}
+
+  /** Whether batches are RGB bytes (NHWC, as decoded) rather than normalised floats. */
+  get pixelInput(): boolean {
+    return this.mode !== 'floats';
+  }
 
   get dim(): number {
     return this.spec.dim;
@@ -41,16 +53,17 @@ export class Embedder {
 
   static async open(file: string, spec: BackboneSpec, opts: EmbedderOptions = {}): Promise<Embedder> {
     let opened;
-    const pixelInput = opts.pixelInput === true;
+    let mode: InputMode = 'floats';
     try {
-      const model = pixelInput ? withPixelInput(fs.readFileSync(file), spec, file) : file;
-      opened = await createSession(model, { provider: opts.provider, intraOpThreads: opts.intraOpThreads });
+      const wrapped = opts.pixelInput ? withPixelInput(fs.readFileSync(file), spec, file) : null;
+      if (opts.pixelInput) mode = wrapped ? 'pixels-in-graph' : 'pixels-here';
+      opened = await createSession(wrapped ?? file, { provider: opts.provider, intraOpThreads: opts.intraOpThreads });
     } catch (err) {
       if (err instanceof HistoError) throw err;
       throw new HistoError('BAD_INPUT', `${file}: cannot load the model: ${(err as Error).message}`, { cause: err });
     }
     const { session, provider } = opened;
-    const inputName = pixelInput ? PIXEL_INPUT : spec.inputName;
+    const inputName = mode === 'pixels-in-graph' ? PIXEL_INPUT : spec.inputName;
     const missing = [
       session.inputNames.includes(inputName) ? null : `no input named ${spec.inputName} (it has ${session.inputNames.join(', ')})`,
       session.outputNames.includes(spec.outputName) ? null : `no output named ${spec.outputName} (it has ${session.outputNames.join(', ')})`,
@@ -59,7 +72,7 @@ export class Embedder {
       await session.release();
       throw new HistoError('BAD_INPUT', `${file}: does not match its backbone spec: ${missing.join('; ')}`);
     }
-    return new Embedder(session, file, spec, provider, pixelInput);
+    return new Embedder(session, file, spec, provider, mode);
   }
 
   /**
@@ -83,7 +96,8 @@ export class Embedder {
     if (!Number.isInteger(count) || count < 1 || count * perTile > input.length) {
       throw new HistoError('BAD_INPUT', `${this.file}: cannot embed ${count} tiles from an input of ${input.length} ${pixels ? 'bytes' : 'floats'} (${perTile} per tile)`);
     }
-    const results = await this.session.run({ [pixels ? PIXEL_INPUT : this.spec.inputName]: this.inputTensor(input, count) }, [this.spec.outputName]);
+    const feed = this.mode === 'pixels-in-graph' ? { [PIXEL_INPUT]: this.inputTensor(input, count) } : { [this.spec.inputName]: this.inputTensor(this.floatsOf(input, count), count) };
+    const results = await this.session.run(feed, [this.spec.outputName]);
     const output = results[this.spec.outputName] as Tensor | undefined;
     if (!output) throw new HistoError('BAD_INPUT', `${this.file}: the model returned no ${this.spec.outputName}`);
     const dims = output.dims;
@@ -108,6 +122,19 @@ export class Embedder {
     const tensor = view instanceof Uint8Array ? new Tensor('uint8', view, [count, size, size, 3]) : new Tensor('float32', view, [count, 3, size, size]);
     this.lastInput = { data: input, count, tensor };
     return tensor;
+  }
+
+  /** A byte batch normalised here, for a model the pixel prefix could not be added to; floats as they are. */
+  private floatsOf(input: TileBatch, count: number): Float32Array {
+    if (input instanceof Float32Array) return input;
+    const size = this.spec.inputSize;
+    const perTile = floatsPerTile(this.spec);
+    this.scratch ??= new Float32Array(input.length);
+    if (this.scratch.length < input.length) this.scratch = new Float32Array(input.length);
+    for (let t = 0; t < count; t++) {
+      writeInputTensor([{ width: size, height: size, data: input.subarray(t * perTile, (t + 1) * perTile) }], this.spec, this.scratch, t * perTile);
+    }
+    return this.scratch;
   }
 
   /** Releases the session after the runs already queued; later calls to embed are refused. */

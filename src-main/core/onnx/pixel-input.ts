@@ -25,11 +25,15 @@ const FLOAT = 1;
  * differently from (v/255 - mean) / std in double precision (at most 4e-7 with ImageNet
  * statistics); an exact Gather over the same table cost 1.3 ms. The prefix's broadcasting Mul
  * and Add need opset 7, the oldest ONNX Runtime loads at all.
+ *
+ * Null for a model that keeps weights in external data files: those are found relative to the
+ * model file, which a session made from bytes does not have. The caller then normalises itself.
  */
-export function withPixelInput(modelBytes: Uint8Array, spec: PixelNormalisation, what: string): Uint8Array {
+export function withPixelInput(modelBytes: Uint8Array, spec: PixelNormalisation, what: string): Uint8Array | null {
   const model = decodeModel(modelBytes);
   const graph = model.graph;
   if (!graph) throw new HistoError('BAD_INPUT', `${what}: the model has no graph`);
+  if ((graph.initializer ?? []).some((t) => (t.externalData ?? []).length > 0)) return null;
   const original = (graph.input ?? []).findIndex((i) => i.name === spec.inputName);
   if (original < 0) throw new HistoError('BAD_INPUT', `${what}: does not match its backbone spec: no input named ${spec.inputName}`);
   const taken = [

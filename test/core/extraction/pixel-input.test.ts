@@ -10,6 +10,7 @@ import { GraphBuilder } from '../../../src-main/core/onnx/graph-builder';
 import { PIXEL_INPUT, withPixelInput } from '../../../src-main/core/onnx/pixel-input';
 import type { RgbImage } from '../../../src-main/core/slides/slide-source';
 import { linearEmbedder } from '../../helpers/onnx-models';
+import { externalDataModel } from '../../helpers/hostile-models';
 import { useTempDir } from '../../helpers/temp-dir';
 
 const tempDir = useTempDir();
@@ -84,11 +85,30 @@ describe('backbones that take RGB bytes (normalisation inside the graph)', () =>
     }
   });
 
+  it('normalises on the embedder thread for a model with external weights, which a session from bytes could not find', async () => {
+    const file = externalDataModel(tempDir(), 'weights/w.bin');
+    const spec = await inspectBackbone(file, imagenet);
+    expect(withPixelInput(fs.readFileSync(file), spec, file)).toBeNull();
+    const tiles = randomTiles(2, 32, 5);
+    const floats = new Float32Array(2 * floatsPerTile(spec));
+    writeInputTensor(tiles, spec, floats);
+    const plain = await Embedder.open(file, spec, { provider: 'cpu' });
+    const bytes = await Embedder.open(file, spec, { provider: 'cpu', pixelInput: true });
+    try {
+      expect(bytes.pixelInput).toBe(true);
+      // The same float tensor reaches the same session: identical embeddings.
+      expect(await bytes.embed(pixelBatch(tiles), 2)).toEqual(await plain.embed(floats, 2));
+    } finally {
+      await plain.close();
+      await bytes.close();
+    }
+  });
+
   it('refuses a model without the backbone input, naming the file', () => {
     const file = linearEmbedder({ inputSize: 32, dim: 4, seed: 1, dir: tempDir() });
     const bytes = fs.readFileSync(file);
     expect(() => withPixelInput(bytes, { inputName: 'pixels', inputSize: 32, ...imagenet }, file)).toThrow(`${file}: does not match its backbone spec: no input named pixels`);
     const once = withPixelInput(bytes, { inputName: 'input', inputSize: 32, ...imagenet }, file);
-    expect(() => withPixelInput(once, { inputName: PIXEL_INPUT, inputSize: 32, ...imagenet }, file)).toThrow(/already has a value named histo_pixels/);
+    expect(() => withPixelInput(once!, { inputName: PIXEL_INPUT, inputSize: 32, ...imagenet }, file)).toThrow(/already has a value named histo_pixels/);
   });
 });
