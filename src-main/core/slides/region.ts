@@ -14,12 +14,17 @@ export function whiteImage(width: number, height: number): RgbImage {
   return { width, height, data: new Uint8Array(width * height * 3).fill(255) };
 }
 
+function checkInto(into: Uint8Array, width: number, height: number): void {
+  if (into.length !== width * height * 3) throw new Error(`a ${width}x${height} region needs ${width * height * 3} bytes, not ${into.length}`);
+}
+
 /**
  * `image` with its pixels in `into` when one is given (copied there unless they already are): how a
  * read honours a caller's buffer on paths that build the image elsewhere.
  */
 export function deliverInto(image: RgbImage, into: Uint8Array | undefined): RgbImage {
   if (!into || image.data === into) return image;
+  checkInto(into, image.width, image.height);
   into.set(image.data);
   return { width: image.width, height: image.height, data: into };
 }
@@ -31,7 +36,7 @@ export function deliverInto(image: RgbImage, into: Uint8Array | undefined): RgbI
  * tiles reuses its buffers, and the main thread's garbage collector has less to do.
  */
 export async function readGridRegion(grid: TileGrid, x: number, y: number, width: number, height: number, into?: Uint8Array): Promise<RgbImage> {
-  if (into && into.length !== width * height * 3) throw new Error(`a ${width}x${height} region needs ${width * height * 3} bytes, not ${into.length}`);
+  if (into) checkInto(into, width, height);
   const out = into ? { width, height, data: into.fill(255) } : whiteImage(width, height);
   const x0 = Math.max(0, x);
   const y0 = Math.max(0, y);

@@ -28,6 +28,7 @@ describe('reads into a caller buffer', () => {
         expect(Buffer.from(got.data).equals(Buffer.from(expected.data)), what).toBe(true);
       }
       await expect(slide.readRegionScaled(0, 0, 40, 40, 1, new Uint8Array(10))).rejects.toThrow(/needs 4800 bytes, not 10/);
+      await expect(slide.readRegionScaled(10, 20, 40, 40, 2, new Uint8Array(10))).rejects.toThrow(/needs 4800 bytes, not 10/);
     } finally {
       await slide.close();
     }
