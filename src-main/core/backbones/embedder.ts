@@ -19,12 +19,20 @@ export interface EmbedderOptions extends SessionOptions {
   pixelInput?: boolean;
 }
 
+/**
+ * Models up to this size get the normalisation in their graph. Wrapping holds the file and its
+ * re-encoded copy in memory while the session loads; for a larger (heavy) model the normalisation
+ * is a sliver of the inference time and runs on the embedder's thread instead.
+ */
+const WRAP_MAX_BYTES = 256 * 2 ** 20;
+
 /** How batches reach the session: as floats, as bytes the graph normalises, or as bytes normalised here first. */
 type InputMode = 'floats' | 'pixels-in-graph' | 'pixels-here';
 
 /**
- * One backbone loaded for inference: feed it input tensors written by `writeInputTensor` (or, opened
- * with `pixelInput`, the tiles' RGB bytes), get `count x dim` embeddings back. Runs are queued, so callers may overlap calls safely.
+ * One backbone loaded for inference: feed it input tensors written by `writeInputTensor` (or,
+ * opened with `pixelInput`, the tiles' RGB bytes), get `count x dim` embeddings back. Runs are
+ * queued, so callers may overlap calls safely.
  */
 export class Embedder {
   private queue: Promise<unknown> = Promise.resolve();
@@ -55,7 +63,7 @@ export class Embedder {
     let opened;
     let mode: InputMode = 'floats';
     try {
-      const wrapped = opts.pixelInput ? withPixelInput(fs.readFileSync(file), spec, file) : null;
+      const wrapped = opts.pixelInput && fs.statSync(file).size <= WRAP_MAX_BYTES ? withPixelInput(fs.readFileSync(file), spec, file) : null;
       if (opts.pixelInput) mode = wrapped ? 'pixels-in-graph' : 'pixels-here';
       opened = await createSession(wrapped ?? file, { provider: opts.provider, intraOpThreads: opts.intraOpThreads });
     } catch (err) {
