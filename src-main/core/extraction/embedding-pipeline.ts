@@ -90,9 +90,9 @@ export async function closeOpening(opening: Promise<TileEmbedder> | undefined): 
 
 /**
  * Tiles -> backbone -> SQLite, as a pipeline: tiles are decoded in the slide readers' worker pool
- * and their bytes batched on this thread while the backbone normalises and runs the previous batch
- * on its own worker thread (ONNX Runtime blocks the thread that calls it), and each batch is written in one
- * transaction. What is written stays written: a run killed at any point resumes from it.
+ * and their bytes batched on this thread while the backbone normalises and runs the previous
+ * batch on its own worker thread (ONNX Runtime blocks the thread that calls it), and each batch is
+ * written in one transaction. What is written stays written: a run killed at any point resumes from it.
  */
 export async function runEmbeddingPipeline(
   store: ProjectStore,
