@@ -1,4 +1,5 @@
 import type { ExecutionProviderName } from '../../../src-shared/contract';
+import type { TileBatch } from './embedder';
 import type { TileEmbedder } from './inference-protocol';
 
 /**
@@ -26,7 +27,7 @@ export class EmbedderPool implements TileEmbedder {
     return this.members.reduce((n, m) => n + m.parallelism, 0);
   }
 
-  async embedBuffer(input: Float32Array, count: number): Promise<{ output: Float32Array; input: Float32Array }> {
+  async embedBuffer<T extends TileBatch>(input: T, count: number): Promise<{ output: Float32Array; input: T }> {
     let pick = 0;
     for (let i = 1; i < this.members.length; i++) if (this.inFlight[i]! < this.inFlight[pick]!) pick = i;
     this.inFlight[pick]!++;

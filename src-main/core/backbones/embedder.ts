@@ -1,19 +1,45 @@
+import fs from 'node:fs';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { ExecutionProviderName } from '../../../src-shared/contract';
 import { HistoError } from '../errors';
 import { loadOrt } from '../onnx/ort';
+import { PIXEL_INPUT, withPixelInput } from '../onnx/pixel-input';
 import type { BackboneSpec } from './backbone-spec';
 import { createSession, type SessionOptions } from './onnx-session';
-import { floatsPerTile } from './preprocess';
+import { floatsPerTile, writeInputTensor } from './preprocess';
+
+/** A batch of tiles: normalised floats (NCHW), or the tiles' RGB bytes as decoded (NHWC) for a pixel-input embedder. */
+export type TileBatch = Float32Array | Uint8Array;
+
+export interface EmbedderOptions extends SessionOptions {
+  /**
+   * Take batches of RGB bytes instead of normalised floats: the model normalises them itself (see
+   * withPixelInput), or, for a model that cannot be wrapped, this embedder does on its own thread.
+   */
+  pixelInput?: boolean;
+}
 
 /**
- * One backbone loaded for inference: feed it input tensors written by `writeInputTensor`, get
- * `count x dim` embeddings back. Runs are queued, so callers may overlap calls safely.
+ * Models up to this size get the normalisation in their graph. Wrapping holds the file and its
+ * re-encoded copy in memory while the session loads; for a larger (heavy) model the normalisation
+ * is a sliver of the inference time and runs on the embedder's thread instead.
+ */
+const WRAP_MAX_BYTES = 256 * 2 ** 20;
+
+/** How batches reach the session: as floats, as bytes the graph normalises, or as bytes normalised here first. */
+type InputMode = 'floats' | 'pixels-in-graph' | 'pixels-here';
+
+/**
+ * One backbone loaded for inference: feed it input tensors written by `writeInputTensor` (or,
+ * opened with `pixelInput`, the tiles' RGB bytes), get `count x dim` embeddings back. Runs are
+ * queued, so callers may overlap calls safely.
  */
 export class Embedder {
   private queue: Promise<unknown> = Promise.resolve();
   /** The last input tensor, kept while the caller keeps passing the same buffer and count. */
-  private lastInput: { data: Float32Array; count: number; tensor: Tensor } | undefined;
+  private lastInput: { data: TileBatch; count: number; tensor: Tensor } | undefined;
+  /** Where a byte batch is normalised for a model that could not take the bytes itself. */
+  private scratch: Float32Array | undefined;
   private closed = false;
 
   private constructor(
@@ -21,50 +47,65 @@ export class Embedder {
     readonly file: string,
     readonly spec: BackboneSpec,
     readonly provider: ExecutionProviderName,
+    private readonly mode: InputMode,
   ) {}
+
+  /** Whether batches are RGB bytes (NHWC, as decoded) rather than normalised floats. */
+  get pixelInput(): boolean {
+    return this.mode !== 'floats';
+  }
 
   get dim(): number {
     return this.spec.dim;
   }
 
-  static async open(file: string, spec: BackboneSpec, opts: SessionOptions = {}): Promise<Embedder> {
+  static async open(file: string, spec: BackboneSpec, opts: EmbedderOptions = {}): Promise<Embedder> {
     let opened;
+    let mode: InputMode = 'floats';
     try {
-      opened = await createSession(file, opts);
+      const wrapped = opts.pixelInput && fs.statSync(file).size <= WRAP_MAX_BYTES ? withPixelInput(fs.readFileSync(file), spec, file) : null;
+      if (opts.pixelInput) mode = wrapped ? 'pixels-in-graph' : 'pixels-here';
+      opened = await createSession(wrapped ?? file, { provider: opts.provider, intraOpThreads: opts.intraOpThreads });
     } catch (err) {
       if (err instanceof HistoError) throw err;
       throw new HistoError('BAD_INPUT', `${file}: cannot load the model: ${(err as Error).message}`, { cause: err });
     }
     const { session, provider } = opened;
+    const inputName = mode === 'pixels-in-graph' ? PIXEL_INPUT : spec.inputName;
     const missing = [
-      session.inputNames.includes(spec.inputName) ? null : `no input named ${spec.inputName} (it has ${session.inputNames.join(', ')})`,
+      session.inputNames.includes(inputName) ? null : `no input named ${spec.inputName} (it has ${session.inputNames.join(', ')})`,
       session.outputNames.includes(spec.outputName) ? null : `no output named ${spec.outputName} (it has ${session.outputNames.join(', ')})`,
     ].filter((m): m is string => m !== null);
     if (missing.length > 0) {
       await session.release();
       throw new HistoError('BAD_INPUT', `${file}: does not match its backbone spec: ${missing.join('; ')}`);
     }
-    return new Embedder(session, file, spec, provider);
+    return new Embedder(session, file, spec, provider, mode);
   }
 
   /**
-   * Embeds `count` tiles whose normalised pixels fill the start of `input` (NCHW). The result is a
-   * fresh `count * dim` array; `input` may be reused for the next batch as soon as this resolves.
+   * Embeds `count` tiles that fill the start of `input`: normalised floats (NCHW), or for a
+   * pixel-input embedder RGB bytes (NHWC). The result is a fresh `count * dim` array; `input` may
+   * be reused for the next batch as soon as this resolves.
    */
-  embed(input: Float32Array, count: number): Promise<Float32Array> {
+  embed(input: TileBatch, count: number): Promise<Float32Array> {
     const run = this.queue.then(() => this.run(input, count));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async run(input: Float32Array, count: number): Promise<Float32Array> {
+  private async run(input: TileBatch, count: number): Promise<Float32Array> {
     if (this.closed) throw new HistoError('BAD_INPUT', `${this.file}: the backbone session is closed`);
+    const pixels = this.pixelInput;
+    if (pixels !== (input instanceof Uint8Array)) {
+      throw new HistoError('BAD_INPUT', `${this.file}: this session takes ${pixels ? 'RGB bytes (Uint8Array)' : 'normalised floats (Float32Array)'}`);
+    }
     const perTile = floatsPerTile(this.spec);
     if (!Number.isInteger(count) || count < 1 || count * perTile > input.length) {
-      throw new HistoError('BAD_INPUT', `${this.file}: cannot embed ${count} tiles from an input of ${input.length} floats (${perTile} per tile)`);
+      throw new HistoError('BAD_INPUT', `${this.file}: cannot embed ${count} tiles from an input of ${input.length} ${pixels ? 'bytes' : 'floats'} (${perTile} per tile)`);
     }
-    const tensor = this.inputTensor(input, count);
-    const results = await this.session.run({ [this.spec.inputName]: tensor }, [this.spec.outputName]);
+    const feed = this.mode === 'pixels-in-graph' ? { [PIXEL_INPUT]: this.inputTensor(input, count) } : { [this.spec.inputName]: this.inputTensor(this.floatsOf(input, count), count) };
+    const results = await this.session.run(feed, [this.spec.outputName]);
     const output = results[this.spec.outputName] as Tensor | undefined;
     if (!output) throw new HistoError('BAD_INPUT', `${this.file}: the model returned no ${this.spec.outputName}`);
     const dims = output.dims;
@@ -80,14 +121,28 @@ export class Embedder {
   }
 
   /** ONNX Runtime reads tensors in place, so a tensor over the caller's buffer needs no copy. */
-  private inputTensor(input: Float32Array, count: number): Tensor {
+  private inputTensor(input: TileBatch, count: number): Tensor {
     const last = this.lastInput;
     if (last && last.data === input && last.count === count) return last.tensor;
     const size = this.spec.inputSize;
     const view = input.length === count * floatsPerTile(this.spec) ? input : input.subarray(0, count * floatsPerTile(this.spec));
-    const tensor = new (loadOrt().Tensor)('float32', view, [count, 3, size, size]);
+    const { Tensor } = loadOrt();
+    const tensor = view instanceof Uint8Array ? new Tensor('uint8', view, [count, size, size, 3]) : new Tensor('float32', view, [count, 3, size, size]);
     this.lastInput = { data: input, count, tensor };
     return tensor;
+  }
+
+  /** A byte batch normalised here, for a model the pixel prefix could not be added to; floats as they are. */
+  private floatsOf(input: TileBatch, count: number): Float32Array {
+    if (input instanceof Float32Array) return input;
+    const size = this.spec.inputSize;
+    const perTile = floatsPerTile(this.spec);
+    this.scratch ??= new Float32Array(input.length);
+    if (this.scratch.length < input.length) this.scratch = new Float32Array(input.length);
+    for (let t = 0; t < count; t++) {
+      writeInputTensor([{ width: size, height: size, data: input.subarray(t * perTile, (t + 1) * perTile) }], this.spec, this.scratch, t * perTile);
+    }
+    return this.scratch;
   }
 
   /** Releases the session after the runs already queued; later calls to embed are refused. */

@@ -4,15 +4,14 @@ import type { ExecutionProviderName } from '../../../src-shared/contract';
 import { workerScript } from '../app-root';
 import { HistoError } from '../errors';
 import type { BackboneSpec } from './backbone-spec';
-import { Embedder } from './embedder';
+import { Embedder, type EmbedderOptions, type TileBatch } from './embedder';
 import type { InferenceRequest, InferenceResponse, TileEmbedder } from './inference-protocol';
-import type { SessionOptions } from './onnx-session';
 import { EmbedderPool } from './embedder-pool';
 import { planSessions } from './session-plan';
 import { autoExecutionProviders } from '../runtime/execution-providers';
 
 interface Pending {
-  resolve: (value: { output: Float32Array; input: Float32Array }) => void;
+  resolve: (value: { output: Float32Array; input: TileBatch }) => void;
   reject: (err: Error) => void;
 }
 
@@ -51,7 +50,7 @@ export class WorkerEmbedder implements TileEmbedder {
     worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
   }
 
-  static async open(script: string, file: string, spec: BackboneSpec, options: SessionOptions): Promise<WorkerEmbedder> {
+  static async open(script: string, file: string, spec: BackboneSpec, options: EmbedderOptions): Promise<WorkerEmbedder> {
     const worker = new Worker(script);
     let onMessage: (message: InferenceResponse) => void = () => undefined;
     let onExit: (code: number) => void = () => undefined;
@@ -77,12 +76,13 @@ export class WorkerEmbedder implements TileEmbedder {
     return new WorkerEmbedder(worker, provider, spec.dim);
   }
 
-  embedBuffer(input: Float32Array, count: number): Promise<{ output: Float32Array; input: Float32Array }> {
+  embedBuffer<T extends TileBatch>(input: T, count: number): Promise<{ output: Float32Array; input: T }> {
     if (this.closing) return Promise.reject(new HistoError('BAD_INPUT', 'the backbone session is closed'));
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    return new Promise<{ output: Float32Array; input: T }>((resolve, reject) => {
+      // The worker hands back the buffer it was sent: the same kind of array as `input`.
+      this.pending.set(id, { resolve: (value) => resolve(value as { output: Float32Array; input: T }), reject });
       const whole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
       const sent = whole ? input : input.slice();
       this.worker.postMessage({ type: 'embed', id, input: sent, count } satisfies InferenceRequest, [sent.buffer as ArrayBuffer]);
@@ -118,7 +118,7 @@ class InThreadEmbedder implements TileEmbedder {
     return this.embedder.dim;
   }
 
-  async embedBuffer(input: Float32Array, count: number): Promise<{ output: Float32Array; input: Float32Array }> {
+  async embedBuffer<T extends TileBatch>(input: T, count: number): Promise<{ output: Float32Array; input: T }> {
     return { output: await this.embedder.embed(input, count), input };
   }
 
@@ -142,7 +142,7 @@ function inferenceWorkerScript(): string | null {
  * one single-threaded session per core (see planSessions). HISTO_INFERENCE_THREAD=caller forces
  * one session on the calling thread (bench:embed compares the two in one run).
  */
-export async function openTileEmbedder(file: string, spec: BackboneSpec, options: SessionOptions = {}): Promise<TileEmbedder> {
+export async function openTileEmbedder(file: string, spec: BackboneSpec, options: EmbedderOptions = {}): Promise<TileEmbedder> {
   const script = process.env.HISTO_INFERENCE_THREAD === 'caller' ? null : inferenceWorkerScript();
   if (!script) return new InThreadEmbedder(await Embedder.open(file, spec, options));
   const plan = planSessions({
@@ -152,7 +152,7 @@ export async function openTileEmbedder(file: string, spec: BackboneSpec, options
     intraOpThreads: options.intraOpThreads,
   });
   if (plan.sessions === 1) return WorkerEmbedder.open(script, file, spec, { ...options, intraOpThreads: plan.intraOpThreads });
-  const memberOptions: SessionOptions = { ...options, provider: 'cpu', intraOpThreads: plan.intraOpThreads };
+  const memberOptions: EmbedderOptions = { ...options, provider: 'cpu', intraOpThreads: plan.intraOpThreads };
   const opened = await Promise.allSettled(Array.from({ length: plan.sessions }, () => WorkerEmbedder.open(script, file, spec, memberOptions)));
   const members = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   const failure = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');

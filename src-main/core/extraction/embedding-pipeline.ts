@@ -6,9 +6,10 @@ import type { StoredBackbone } from '../project/repos/backbones-repo';
 import type { StoredTile } from '../project/repos/tiles-repo';
 import { openTileEmbedder } from '../backbones/worker-embedder';
 import type { TileEmbedder } from '../backbones/inference-protocol';
-import { floatsPerTile, writeInputTensor } from '../backbones/preprocess';
+import { floatsPerTile } from '../backbones/preprocess';
 import { renderView } from '../backbones/augment-views';
 import { resizeRgb } from '../imaging/rgb-image-io';
+import { deliverInto } from '../slides/region';
 import { openSlide } from '../slides/open-slide';
 import type { RgbImage, SlideSource } from '../slides/slide-source';
 import { readGridTile } from '../tiling/read-tile';
@@ -43,35 +44,42 @@ export interface PipelineResult {
 }
 
 interface Batch {
-  input: Float32Array;
+  /** The tiles' RGB bytes (NHWC) as decoded: the backbone normalises them itself (see withPixelInput). */
+  input: Uint8Array;
   count: number;
   keys: Array<{ tileId: number; view: number }>;
 }
 
 /**
- * Batches read ahead of the backbone: at least two, and up to this many bytes of input tensors, so
+ * Batches read ahead of the backbone: at least two, and up to this many bytes of tile pixels, so
  * tiles decoded while the model is still loading (overlapping the load) have somewhere to wait.
  */
 const MIN_QUEUED_BATCHES = 2;
 const QUEUED_BYTES = 64 * 2 ** 20;
 
-/** How many batches of `floatsPerBatch` float32s may wait for the backbone. */
-export function queuedBatches(floatsPerBatch: number): number {
-  return Math.max(MIN_QUEUED_BATCHES, Math.floor(QUEUED_BYTES / (4 * floatsPerBatch)));
+/** How many batches of `bytesPerBatch` bytes may wait for the backbone. */
+export function queuedBatches(bytesPerBatch: number): number {
+  return Math.max(MIN_QUEUED_BATCHES, Math.floor(QUEUED_BYTES / bytesPerBatch));
 }
 
-/** A tile as the backbone sees it: read at the tiling's resolution, resampled once to the model's input. */
-export async function readModelTile(source: SlideSource, kind: PipelineSource['kind'], tile: StoredTile, inputSize: number): Promise<RgbImage> {
+/**
+ * A tile as the backbone sees it: read at the tiling's resolution, resampled once to the model's
+ * input. Given `into` (inputSize^2 x 3 bytes), the pixels are written there.
+ */
+export async function readModelTile(source: SlideSource, kind: PipelineSource['kind'], tile: StoredTile, inputSize: number, into?: Uint8Array): Promise<RgbImage> {
   if (kind === 'image') {
     const whole = await source.readRegion(0, 0, source.info.width, source.info.height, 0);
-    return resizeRgb(whole, inputSize, inputSize);
+    return deliverInto(await resizeRgb(whole, inputSize, inputSize), into);
   }
-  return readGridTile(source, tile, inputSize);
+  return readGridTile(source, tile, inputSize, into);
 }
 
-/** Checks the model file against its recorded sha256 and loads the backbone's sessions. */
+/**
+ * Checks the model file against its recorded sha256 and loads the backbone's sessions, taking
+ * batches of RGB bytes: the normalisation runs in ONNX Runtime, not on the thread that reads tiles.
+ */
 export async function openPipelineEmbedder(backbone: StoredBackbone, options: Pick<PipelineOptions, 'provider' | 'intraOpThreads'>): Promise<TileEmbedder> {
-  return openTileEmbedder(backboneModelFile(backbone), backbone, { provider: options.provider, intraOpThreads: options.intraOpThreads });
+  return openTileEmbedder(backboneModelFile(backbone), backbone, { provider: options.provider, intraOpThreads: options.intraOpThreads, pixelInput: true });
 }
 
 /** Releases a backbone opened ahead of a run that will not happen; its opening error no longer matters. */
@@ -82,9 +90,9 @@ export async function closeOpening(opening: Promise<TileEmbedder> | undefined): 
 
 /**
  * Tiles -> backbone -> SQLite, as a pipeline: tiles are decoded in the slide readers' worker pool
- * and normalised on this thread while the backbone runs the previous batch on its own worker
- * thread (ONNX Runtime blocks the thread that calls it), and each batch is written in one
- * transaction. What is written stays written: a run killed at any point resumes from it.
+ * and their bytes batched on this thread while the backbone normalises and runs the previous
+ * batch on its own worker thread (ONNX Runtime blocks the thread that calls it), and each batch is
+ * written in one transaction. What is written stays written: a run killed at any point resumes from it.
  */
 export async function runEmbeddingPipeline(
   store: ProjectStore,
@@ -109,9 +117,12 @@ export async function runEmbeddingPipeline(
   try {
     if (total === 0) return { embedded, provider: (await embedderReady).provider, failed };
     const repo = new EmbeddingsRepo(store.db);
-    const perTile = floatsPerTile(backbone);
-    const spare: Float32Array[] = [];
-    const newBatch = (): Batch => ({ input: spare.pop() ?? new Float32Array(options.batchSize * perTile), count: 0, keys: [] });
+    const perTile = floatsPerTile(backbone); // bytes of one tile's RGB, as many as its floats
+    const spare: Uint8Array[] = [];
+    const newBatch = (): Batch => ({ input: spare.pop() ?? new Uint8Array(options.batchSize * perTile), count: 0, keys: [] });
+    // Each chunk's tiles are read into these and copied into the batch: no tile-sized allocation per
+    // tile, which on a light model made the main thread's garbage collection cost as much as reading.
+    const tileBuffers = Array.from({ length: options.batchSize }, () => new Uint8Array(perTile));
     const queue = new BoundedQueue<Batch>(queuedBatches(options.batchSize * perTile));
     let stopped = false; // the other side failed: no slide is worth reading any more
 
@@ -126,11 +137,14 @@ export async function runEmbeddingPipeline(
           for (let start = 0; start < plan.missing.length; start += options.batchSize) {
             ctx?.throwIfCancelled();
             const chunk = plan.missing.slice(start, start + options.batchSize);
-            const images = await Promise.all(chunk.map((m) => readModelTile(source!, plan.kind, m.tile, backbone.inputSize)));
+            const images = await Promise.all(chunk.map((m, i) => readModelTile(source!, plan.kind, m.tile, backbone.inputSize, tileBuffers[i])));
             for (const [i, item] of chunk.entries()) {
               for (const view of item.views) {
                 const pixels = view === 0 ? images[i]! : renderView(images[i]!, view, options.seed ?? 0);
-                writeInputTensor([pixels], backbone, batch.input, batch.count * perTile);
+                if (pixels.data.length !== perTile) {
+                  throw new HistoError('INTERNAL', `${plan.path}: tile ${item.tile.id} read as ${pixels.width}x${pixels.height}; the backbone takes ${backbone.inputSize}x${backbone.inputSize}`);
+                }
+                batch.input.set(pixels.data, batch.count * perTile);
                 batch.keys.push({ tileId: item.tile.id, view });
                 batch.count++;
                 if (batch.count === options.batchSize) {

@@ -14,12 +14,30 @@ export function whiteImage(width: number, height: number): RgbImage {
   return { width, height, data: new Uint8Array(width * height * 3).fill(255) };
 }
 
+function checkInto(into: Uint8Array, width: number, height: number): void {
+  if (into.length !== width * height * 3) throw new Error(`a ${width}x${height} region needs ${width * height * 3} bytes, not ${into.length}`);
+}
+
+/**
+ * `image` with its pixels in `into` when one is given (copied there unless they already are): how a
+ * read honours a caller's buffer on paths that build the image elsewhere.
+ */
+export function deliverInto(image: RgbImage, into: Uint8Array | undefined): RgbImage {
+  if (!into || image.data === into) return image;
+  checkInto(into, image.width, image.height);
+  into.set(image.data);
+  return { width: image.width, height: image.height, data: into };
+}
+
 /**
  * Reads the rectangle (x, y, width, height) of a tile grid, in its own pixels: decodes the tiles it
- * overlaps (in parallel), stitches them, and leaves everything outside the image white.
+ * overlaps (in parallel), stitches them, and leaves everything outside the image white. Given
+ * `into` (width x height x 3 bytes), it writes there instead of allocating: a caller reading many
+ * tiles reuses its buffers, and the main thread's garbage collector has less to do.
  */
-export async function readGridRegion(grid: TileGrid, x: number, y: number, width: number, height: number): Promise<RgbImage> {
-  const out = whiteImage(width, height);
+export async function readGridRegion(grid: TileGrid, x: number, y: number, width: number, height: number, into?: Uint8Array): Promise<RgbImage> {
+  if (into) checkInto(into, width, height);
+  const out = into ? { width, height, data: into.fill(255) } : whiteImage(width, height);
   const x0 = Math.max(0, x);
   const y0 = Math.max(0, y);
   const x1 = Math.min(grid.width, x + width);

@@ -2,7 +2,7 @@ import type { AssociatedImageName, SlideInfo } from '../../../src-shared/domain/
 import { HistoError } from '../errors';
 import { SLIDE_LIMITS } from './limits';
 import type { TileGrid } from './region';
-import { boxReduceInto, readGridRegion, resizeRgb, shiftBilinear, subpixelStart, whiteImage } from './region';
+import { boxReduceInto, deliverInto, readGridRegion, resizeRgb, shiftBilinear, subpixelStart, whiteImage } from './region';
 import type { RgbImage, SlideSource } from './slide-source';
 
 /** A pyramid level as a tile grid plus its downsample from level 0. */
@@ -33,7 +33,7 @@ export abstract class SlideBase implements SlideSource {
   protected abstract readAssociatedImage(name: AssociatedImageName): Promise<RgbImage>;
   protected abstract release(): Promise<void>;
 
-  async readRegion(x: number, y: number, width: number, height: number, level: number): Promise<RgbImage> {
+  async readRegion(x: number, y: number, width: number, height: number, level: number, into?: Uint8Array): Promise<RgbImage> {
     this.checkOpen();
     this.checkRegion(x, y, width, height);
     const grid = this.grids[level];
@@ -44,12 +44,12 @@ export abstract class SlideBase implements SlideSource {
     // painted shifted by that fraction with bilinear filtering (cairo's default for a translation).
     // Flooring instead starts up to a pixel early on a level whose downsample is not an integer.
     const start = subpixelStart(x / grid.downsample, y / grid.downsample);
-    if (start.fracX === 0 && start.fracY === 0) return readGridRegion(grid, start.x, start.y, width, height);
+    if (start.fracX === 0 && start.fracY === 0) return readGridRegion(grid, start.x, start.y, width, height, into);
     const padded = await readGridRegion(grid, start.x, start.y, width + 1, height + 1);
-    return shiftBilinear(padded, start.fracX, start.fracY, width, height);
+    return deliverInto(shiftBilinear(padded, start.fracX, start.fracY, width, height), into);
   }
 
-  async readRegionScaled(x: number, y: number, width: number, height: number, downsample: number): Promise<RgbImage> {
+  async readRegionScaled(x: number, y: number, width: number, height: number, downsample: number, into?: Uint8Array): Promise<RgbImage> {
     this.checkOpen();
     this.checkRegion(x, y, width, height);
     if (!Number.isFinite(downsample) || downsample <= 0) {
@@ -61,16 +61,16 @@ export abstract class SlideBase implements SlideSource {
       if (this.grids[i]!.downsample <= downsample * (1 + DOWNSAMPLE_TOLERANCE)) index = i;
     }
     const grid = this.grids[index]!;
-    if (Math.abs(grid.downsample - downsample) <= downsample * DOWNSAMPLE_TOLERANCE) return this.readRegion(x, y, width, height, index);
+    if (Math.abs(grid.downsample - downsample) <= downsample * DOWNSAMPLE_TOLERANCE) return this.readRegion(x, y, width, height, index, into);
 
     const ratio = downsample / grid.downsample;
     if (ratio > 1 && ratio * ratio > MAX_SOURCE_PIXELS_PER_OUTPUT) {
       const overview = await this.getOverview();
       if (overview.downsampleX <= downsample * (1 + DOWNSAMPLE_TOLERANCE) && overview.downsampleX > grid.downsample) {
-        return this.resample(fromImage(overview.image), overview.downsampleX, overview.downsampleY, x, y, width, height, downsample);
+        return deliverInto(await this.resample(fromImage(overview.image), overview.downsampleX, overview.downsampleY, x, y, width, height, downsample), into);
       }
     }
-    return this.resample(grid, grid.downsample, grid.downsample, x, y, width, height, downsample);
+    return deliverInto(await this.resample(grid, grid.downsample, grid.downsample, x, y, width, height, downsample), into);
   }
 
   async readAssociated(name: AssociatedImageName): Promise<RgbImage> {

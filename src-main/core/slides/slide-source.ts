@@ -15,13 +15,14 @@ export interface SlideSource {
   /** A content fingerprint: the same file moved or renamed keeps it. */
   readonly fingerprint: string;
   readonly info: SlideInfo;
-  readRegion(x: number, y: number, width: number, height: number, level: number): Promise<RgbImage>;
+  /** Given `into` (width x height x 3 bytes), either read writes the pixels there and returns them in it. */
+  readRegion(x: number, y: number, width: number, height: number, level: number, into?: Uint8Array): Promise<RgbImage>;
   /**
    * Reads width x height output pixels covering level-0 pixels from (x, y) at any downsample
    * (level-0 pixels per output pixel): the best level is resampled with antialiasing, and coarse
    * reads of a slide without a deep pyramid (a single-level slide, a PNG) come from a cached overview.
    */
-  readRegionScaled(x: number, y: number, width: number, height: number, downsample: number): Promise<RgbImage>;
+  readRegionScaled(x: number, y: number, width: number, height: number, downsample: number, into?: Uint8Array): Promise<RgbImage>;
   readAssociated(name: AssociatedImageName): Promise<RgbImage>;
   close(): Promise<void>;
 }

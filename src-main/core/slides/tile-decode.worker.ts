@@ -1,20 +1,28 @@
 // Decode worker: turns compressed TIFF tiles into RGB off the main thread (see decode-pool.ts).
+// Each message carries several tiles and is answered by one message with all of them.
 import { parentPort } from 'node:worker_threads';
 import { decodeTile } from './codecs/decode-tile';
-import type { DecodeRequest, DecodeResponse } from './decode-pool';
+import type { DecodeMessage, DecodeReply, DecodeResponse } from './decode-pool';
 
 const port = parentPort;
 if (!port) throw new Error('tile-decode.worker must run as a worker thread');
 
-port.on('message', (request: DecodeRequest) => {
-  decodeTile(request.bytes, request.codec).then(
-    (image) => {
-      const response: DecodeResponse = { id: request.id, width: image.width, height: image.height, data: image.data };
-      port.postMessage(response, [image.data.buffer as ArrayBuffer]);
-    },
-    (err: unknown) => {
-      const response: DecodeResponse = { id: request.id, error: err instanceof Error ? err.message : String(err) };
-      port.postMessage(response);
-    },
-  );
+async function decodeOne(request: DecodeMessage[number]): Promise<DecodeResponse> {
+  try {
+    const image = await decodeTile(request.bytes, request.codec);
+    return { id: request.id, width: image.width, height: image.height, data: image.data };
+  } catch (err) {
+    return { id: request.id, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+port.on('message', (requests: DecodeMessage) => {
+  void (async () => {
+    const reply: DecodeReply = [];
+    // One at a time: the worker has one thread, and decodes keep their order.
+    for (const request of requests) reply.push(await decodeOne(request));
+    // Each decoded image is this worker's alone: transferred, not copied (a buffer listed twice would throw).
+    const transfer = new Set(reply.flatMap((r) => (r.error === undefined ? [r.data.buffer as ArrayBuffer] : [])));
+    port.postMessage(reply, [...transfer]);
+  })();
 });

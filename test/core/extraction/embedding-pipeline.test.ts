@@ -82,10 +82,10 @@ describe('embedding pipeline', () => {
     }
   });
 
-  it('queues at least two batches, and no more than 64 MiB of input tensors when batches are small', () => {
+  it('queues at least two batches, and no more than 64 MiB of tile pixels when batches are small', () => {
     const mobileNetBatch16 = 16 * 3 * 224 * 224;
-    expect(queuedBatches(mobileNetBatch16)).toBe(Math.floor((64 * 2 ** 20) / (4 * mobileNetBatch16)));
-    expect(queuedBatches(mobileNetBatch16) * 4 * mobileNetBatch16).toBeLessThanOrEqual(64 * 2 ** 20);
-    expect(queuedBatches(256 * 3 * 224 * 224)).toBe(2);
+    expect(queuedBatches(mobileNetBatch16)).toBe(Math.floor((64 * 2 ** 20) / mobileNetBatch16));
+    expect(queuedBatches(mobileNetBatch16) * mobileNetBatch16).toBeLessThanOrEqual(64 * 2 ** 20);
+    expect(queuedBatches(1024 * 3 * 224 * 224)).toBe(2);
   });
 });
