@@ -252,22 +252,7 @@ export class EmbeddingsRepo {
   *scan(backboneId: number, dim: number, view: number, chunkRows = 4096, parallelFrom = PARALLEL_SCAN_FROM): Generator<VectorChunk> {
     const ordered = this.orderedBlocks(backboneId, view);
     if (ordered) {
-      const read = this.blockReader();
-      const decode = blockDecoder();
-      const decodeOwn = (block: BlockRange) => {
-        const encoded = readEncoded(read, block, dim);
-        return { tileIds: encoded.tileIds, vectors: decode(encoded.bytes, encoded.dtype, encoded.count * dim) };
-      };
-      const total = ordered.reduce((n, block) => n + block.count, 0);
-      const helped = total >= parallelFrom && !this.db.memory ? decodeBlocksInParallel(this.db.name, BLOCK_SQL, ordered, dim, (i) => decodeOwn(ordered[i]!)) : null;
-      const onThisThread = function* () {
-        for (const block of ordered) yield decodeOwn(block);
-      };
-      let i = 0;
-      for (const { tileIds, vectors } of helped?.blocks ?? onThisThread()) {
-        const block = ordered[i++]!;
-        yield { count: block.count, tileIds: checkTileIds(tileIds, block), vectors };
-      }
+      yield* this.scanBlocks(ordered, dim, parallelFrom);
       return;
     }
     // Interleaved blocks, or slots of deleted tiles: gather each chunk of the index's tile order from the blocks that hold it.
@@ -277,6 +262,26 @@ export class EmbeddingsRepo {
       const end = Math.min(start + chunkRows, placement.tileIds.length);
       this.gatherInto(placement, start, end, dim, vectors);
       yield { count: end - start, tileIds: placement.tileIds.subarray(start, end), vectors: vectors.subarray(0, (end - start) * dim) };
+    }
+  }
+
+  /** Blocks in tile order, read and decoded on the helper threads from `parallelFrom` vectors on, else on this thread. */
+  private *scanBlocks(ordered: readonly BlockRange[], dim: number, parallelFrom = PARALLEL_SCAN_FROM): Generator<VectorChunk> {
+    const read = this.blockReader();
+    const decode = blockDecoder();
+    const decodeOwn = (block: BlockRange) => {
+      const encoded = readEncoded(read, block, dim);
+      return { tileIds: encoded.tileIds, vectors: decode(encoded.bytes, encoded.dtype, encoded.count * dim) };
+    };
+    const total = ordered.reduce((n, block) => n + block.count, 0);
+    const helped = total >= parallelFrom && !this.db.memory ? decodeBlocksInParallel(this.db.name, BLOCK_SQL, ordered, dim, (i) => decodeOwn(ordered[i]!)) : null;
+    const onThisThread = function* () {
+      for (const block of ordered) yield decodeOwn(block);
+    };
+    let i = 0;
+    for (const { tileIds, vectors } of helped?.blocks ?? onThisThread()) {
+      const block = ordered[i++]!;
+      yield { count: block.count, tileIds: checkTileIds(tileIds, block), vectors };
     }
   }
 
@@ -377,18 +382,16 @@ export class EmbeddingsRepo {
     return { dim, count, tileIds: placement.tileIds, views: placement.views, vectors };
   }
 
-  /** The whole-view fast path: blocks in tile order decoded straight into the matrix. */
+  /** The whole-view fast path: the scan's blocks (on the helper threads when many) copied into the matrix. */
   private readOrdered(blocks: readonly BlockRange[], dim: number, view: number): EmbeddingMatrix {
     const count = blocks.reduce((n, b) => n + b.count, 0);
     const vectors = new Float32Array(count * dim);
     const tileIds = new Int32Array(count);
-    const read = this.blockReader();
     let row = 0;
-    for (const block of blocks) {
-      const encoded = readEncoded(read, block, dim);
-      decodeValuesInto(encoded.bytes, encoded.dtype, block.count * dim, vectors, row * dim);
-      tileIds.set(encoded.tileIds, row);
-      row += block.count;
+    for (const chunk of this.scanBlocks(blocks, dim)) {
+      vectors.set(chunk.vectors, row * dim);
+      tileIds.set(chunk.tileIds, row);
+      row += chunk.count;
     }
     return { dim, count, tileIds, views: new Int32Array(count).fill(view), vectors };
   }
