@@ -205,18 +205,12 @@ export class EmbeddingsRepo {
    * resumed or partial extraction) or hold slots the index no longer lists (a deleted tile).
    */
   private orderedBlocks(backboneId: number, view: number): BlockRange[] | null {
-    const blocks = this.ascendingBlocks(backboneId, view);
-    return blocks && blocks.every((block) => block.dropped === 0) ? blocks : null;
-  }
-
-  /** Blocks in an order whose tile ids ascend throughout (by their ranges), or null when they interleave. */
-  private ascendingBlocks(backboneId: number, view: number): BlockRange[] | null {
     const blocks = this.ranges(backboneId, view);
     if (!blocks) return null;
     blocks.sort((a, b) => a.first - b.first);
     let last = -Infinity;
     for (const block of blocks) {
-      if (block.first <= last || block.last - block.first + 1 < block.count) return null;
+      if (block.dropped > 0 || block.first <= last || block.last - block.first + 1 < block.count) return null;
       last = block.last;
     }
     return blocks;
@@ -281,7 +275,8 @@ export class EmbeddingsRepo {
     let i = 0;
     for (const { tileIds, vectors } of helped?.blocks ?? onThisThread()) {
       const block = ordered[i++]!;
-      yield { count: block.count, tileIds: checkTileIds(tileIds, block), vectors };
+      // Blocks read here were checked by readEncoded; a helper's copy is checked now.
+      yield { count: block.count, tileIds: helped ? checkTileIds(tileIds, block) : tileIds, vectors };
     }
   }
 
