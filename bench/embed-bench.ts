@@ -1,12 +1,13 @@
 // npm run bench:embed — the extraction pipeline against the backbone alone, on this machine, for
 // three model classes in the same run (a ResNet-18-sized model, the real MobileNetV2 1.0 when its
 // file is present, and the bundled baseline histo-classic-v2). Per model: bare ONNX Runtime on preallocated
-// batches, both as one default session and with the pipeline's sessions; end-to-end slide -> SQLite
-// into a fresh project (BENCH_SLIDE px square JPEG pyramid, 8960 by default: 1,600 tiles); tiles/s,
-// CPU-ms per tile (all threads) and the ratio end to end / bare (target >= 0.9: the backbone never
-// waits on decoding or SQLite); the baseline's speed against MobileNetV2 (target >= 3x), peak RSS;
-// and the speed of loading stored 512-d vectors into one Float32Array. BENCH_ROUNDS (3) alternated
-// rounds per model, medians reported; BENCH_MODELS=a,b measures only the models named.
+// batches, as one default session (BENCH_BATCH tiles a run, and the pipeline's CPU run batch) and
+// with the pipeline's sessions; end-to-end slide -> SQLite into a fresh project (BENCH_SLIDE px
+// square JPEG pyramid, 8960 by default: 1,600 tiles, of real tissue unless BENCH_SLIDE_PIXELS=pattern);
+// tiles/s, CPU-ms per tile (all threads) and the ratio end to end / bare (target >= 0.9: the
+// backbone never waits on decoding or SQLite); the baseline's speed against MobileNetV2 (target >= 3x),
+// peak RSS; and the speed of loading stored 512-d vectors into one Float32Array. BENCH_ROUNDS (3)
+// alternated rounds per model, medians reported; BENCH_MODELS=a,b measures only the models named.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,8 @@ import { importBackbone } from '../src-main/core/registry/backbone-registry';
 import { extractEmbeddings } from '../src-main/core/extraction/extract-embeddings';
 import { EmbeddingsRepo } from '../src-main/core/project/repos/embeddings-repo';
 import { resnetLikeModel } from '../test/helpers/onnx-models';
-import { writeBenchPyramid } from './bench-slide';
+import { benchPixels, writeBenchPyramid } from './bench-slide';
+import { CPU_RUN_BATCH } from '../src-main/core/backbones/session-plan';
 import { mobileNetFile } from './mobilenet-file';
 import { DEFAULT_BACKBONE_NAME, defaultBackbonePath } from '../src-main/core/backbones/default-backbone';
 
@@ -40,19 +42,19 @@ interface Rate {
   cpuMsPerTile: number;
 }
 
-/** Bare ONNX Runtime as anyone would call it: one session, its default threads, on this thread. */
-async function bareSession(model: string, seconds: number): Promise<Rate> {
+/** Bare ONNX Runtime as anyone would call it: one session, its default threads, on this thread, `batch` tiles a run. */
+async function bareSession(model: string, seconds: number, batch = BATCH): Promise<Rate> {
   const spec = await inspectBackbone(model, {});
   const embedder = await Embedder.open(model, spec, {});
-  const input = new Float32Array(BATCH * floatsPerTile(spec));
+  const input = new Float32Array(batch * floatsPerTile(spec));
   for (let i = 0; i < input.length; i++) input[i] = Math.sin(i) * 0.5;
-  await embedder.embed(input, BATCH);
+  await embedder.embed(input, batch);
   let tiles = 0;
   const cpu = cpuMs();
   const start = performance.now();
   while (performance.now() - start < seconds * 1000) {
-    await embedder.embed(input, BATCH);
-    tiles += BATCH;
+    await embedder.embed(input, batch);
+    tiles += batch;
   }
   const rate = { tilesPerSecond: tiles / ((performance.now() - start) / 1000), cpuMsPerTile: (cpuMs() - cpu) / tiles };
   await embedder.close();
@@ -107,12 +109,14 @@ async function loadSpeed(): Promise<number> {
 
 interface ModelRates {
   name: string;
-  /** Medians over the rounds: bare ORT as one default session, bare ORT with the pipeline's sessions, end to end. */
+  /** Medians over the rounds: bare ORT as one default session (BATCH, then CPU_RUN_BATCH tiles a run), bare ORT with the pipeline's sessions, end to end. */
   bare: Rate;
+  bareSmall: Rate;
   bareSessions: Rate & { sessions: number };
   endToEnd: Rate;
   /** Medians of the per-round ratios end to end / bare (each round's three figures ran back to back). */
   ratioDefault: number;
+  ratioSmall: number;
   ratioSessions: number;
   rounds: number;
   tiles: number;
@@ -154,14 +158,17 @@ async function endToEnd(name: string, model: string, slide: string, overrides: R
  */
 async function measure(name: string, model: string, slide: string, overrides: Record<string, unknown>): Promise<ModelRates> {
   const bare: Rate[] = [];
+  const bareSmall: Rate[] = [];
   const sessions: Array<Rate & { sessions: number }> = [];
   const ends: Rate[] = [];
   const ratioDefault: number[] = [];
+  const ratioSmall: number[] = [];
   const ratioSessions: number[] = [];
   let last: Awaited<ReturnType<typeof endToEnd>> | undefined;
   for (let round = 0; round < ROUNDS; round++) {
     const steps = [
       async () => bare.push(await bareSession(model, RAW_SECONDS)),
+      async () => bareSmall.push(await bareSession(model, RAW_SECONDS, CPU_RUN_BATCH)),
       async () => sessions.push(await bareSessions(model, RAW_SECONDS)),
       async () => {
         last = await endToEnd(name, model, slide, overrides, round);
@@ -172,9 +179,10 @@ async function measure(name: string, model: string, slide: string, overrides: Re
     for (const step of steps) await step();
     const end = ends[round]!.tilesPerSecond;
     ratioDefault.push(end / bare[round]!.tilesPerSecond);
+    ratioSmall.push(end / bareSmall[round]!.tilesPerSecond);
     ratioSessions.push(end / sessions[round]!.tilesPerSecond);
     console.log(
-      `  ${name} round ${round + 1}/${ROUNDS}: default ${bare[round]!.tilesPerSecond.toFixed(1)}, as the pipeline ${sessions[round]!.tilesPerSecond.toFixed(1)}, ` +
+      `  ${name} round ${round + 1}/${ROUNDS}: default ${bare[round]!.tilesPerSecond.toFixed(1)} (runs of ${CPU_RUN_BATCH}: ${bareSmall[round]!.tilesPerSecond.toFixed(1)}), as the pipeline ${sessions[round]!.tilesPerSecond.toFixed(1)}, ` +
         `end to end ${end.toFixed(1)} tiles/s (load ${os.loadavg()[0]!.toFixed(1)})`,
     );
   }
@@ -182,9 +190,11 @@ async function measure(name: string, model: string, slide: string, overrides: Re
   return {
     name,
     bare: medianRate(bare),
+    bareSmall: medianRate(bareSmall),
     bareSessions: { ...medianRate(sessions), sessions: sessions[0]!.sessions },
     endToEnd: medianRate(ends),
     ratioDefault: median(ratioDefault),
+    ratioSmall: median(ratioSmall),
     ratioSessions: median(ratioSessions),
     rounds: ROUNDS,
     tiles: summary.embedded,
@@ -196,7 +206,8 @@ async function measure(name: string, model: string, slide: string, overrides: Re
 async function main() {
   console.log(`bench:embed on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), batch ${BATCH}, ${ROUNDS} rounds, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const side = Number(process.env.BENCH_SLIDE ?? 8960);
-  const slide = await writeBenchPyramid(dir, side);
+  const pixels = benchPixels();
+  const slide = await writeBenchPyramid(dir, side, pixels);
   const models: Array<[string, string, Record<string, unknown>]> = [
     ['resnet-like', resnetLikeModel({ dir, fileName: 'resnet-like.onnx' }), {}],
     [DEFAULT_BACKBONE_NAME, defaultBackbonePath(), {}],
@@ -213,13 +224,14 @@ async function main() {
   for (const [name, model, overrides] of models) {
     const r = await measure(name, model, slide, overrides);
     rates.push(r);
-    console.log(`${name} (${r.tiles} tiles of a ${side} x ${side} JPEG pyramid, ${r.provider}; medians of ${r.rounds} rounds):`);
+    console.log(`${name} (${r.tiles} tiles of a ${side} x ${side} JPEG pyramid of ${pixels === 'tissue' ? 'real tissue' : 'the test pattern'}, ${r.provider}; medians of ${r.rounds} rounds):`);
     console.log(`  bare ORT, one default session:        ${fmt(r.bare)}`);
+    console.log(`  the same, ${CPU_RUN_BATCH} tiles a run:            ${fmt(r.bareSmall)}`);
     console.log(`  bare ORT, ${r.bareSessions.sessions} session(s) as the pipeline: ${fmt(r.bareSessions)}`);
     console.log(`  end to end (slide -> SQLite):         ${fmt(r.endToEnd)} (last round ${r.seconds.toFixed(1)} s, tissue finding and model loading included)`);
     console.log(
       `  ratio end to end / bare ORT (median of per-round ratios): ${r.ratioDefault.toFixed(3)} against one default session, ` +
-        `${r.ratioSessions.toFixed(3)} against the pipeline's sessions (target >= 0.9)`,
+        `${r.ratioSmall.toFixed(3)} against it at ${CPU_RUN_BATCH} tiles a run, ${r.ratioSessions.toFixed(3)} against the pipeline's sessions (target >= 0.9)`,
     );
   }
   const classic = rates.find((r) => r.name === DEFAULT_BACKBONE_NAME);

@@ -17,6 +17,11 @@ export interface EmbedderOptions extends SessionOptions {
    * withPixelInput), or, for a model that cannot be wrapped, this embedder does on its own thread.
    */
   pixelInput?: boolean;
+  /**
+   * The most tiles one ONNX Runtime run takes; a larger batch runs as several runs of this many
+   * (see planSessions). Unset: a batch is one run.
+   */
+  runBatch?: number;
 }
 
 /**
@@ -48,6 +53,7 @@ export class Embedder {
     readonly spec: BackboneSpec,
     readonly provider: ExecutionProviderName,
     private readonly mode: InputMode,
+    private readonly runBatch: number,
   ) {}
 
   /** Whether batches are RGB bytes (NHWC, as decoded) rather than normalised floats. */
@@ -80,7 +86,7 @@ export class Embedder {
       await session.release();
       throw new HistoError('BAD_INPUT', `${file}: does not match its backbone spec: ${missing.join('; ')}`);
     }
-    return new Embedder(session, file, spec, provider, mode);
+    return new Embedder(session, file, spec, provider, mode, opts.runBatch ?? Number.POSITIVE_INFINITY);
   }
 
   /**
@@ -104,8 +110,21 @@ export class Embedder {
     if (!Number.isInteger(count) || count < 1 || count * perTile > input.length) {
       throw new HistoError('BAD_INPUT', `${this.file}: cannot embed ${count} tiles from an input of ${input.length} ${pixels ? 'bytes' : 'floats'} (${perTile} per tile)`);
     }
-    const feed = this.mode === 'pixels-in-graph' ? { [PIXEL_INPUT]: this.inputTensor(input, count) } : { [this.spec.inputName]: this.inputTensor(this.floatsOf(input, count), count) };
-    const results = await this.session.run(feed, [this.spec.outputName]);
+    const batch = this.mode === 'pixels-in-graph' ? input : this.floatsOf(input, count);
+    if (count <= this.runBatch) return this.runOnce(batch, count);
+    // Several runs over views of the batch, their outputs gathered into one array.
+    const output = new Float32Array(count * this.spec.dim);
+    for (let start = 0; start < count; start += this.runBatch) {
+      const n = Math.min(this.runBatch, count - start);
+      output.set(await this.runOnce(batch.subarray(start * perTile, (start + n) * perTile), n), start * this.spec.dim);
+    }
+    return output;
+  }
+
+  /** One ONNX Runtime run over the first `count` tiles of a batch the session takes as it is. */
+  private async runOnce(batch: TileBatch, count: number): Promise<Float32Array> {
+    const name = this.mode === 'pixels-in-graph' ? PIXEL_INPUT : this.spec.inputName;
+    const results = await this.session.run({ [name]: this.inputTensor(batch, count) }, [this.spec.outputName]);
     const output = results[this.spec.outputName] as Tensor | undefined;
     if (!output) throw new HistoError('BAD_INPUT', `${this.file}: the model returned no ${this.spec.outputName}`);
     const dims = output.dims;

@@ -6,19 +6,30 @@ export interface SessionPlan {
   sessions: number;
   /** ONNX Runtime's intra-op threads per session; undefined lets it pick (one per core). */
   intraOpThreads: number | undefined;
+  /** The most tiles one run of a session takes (EmbedderOptions.runBatch); undefined: a whole batch. */
+  runBatch?: number;
 }
 
 /** Never more sessions than this: past it the calling thread cannot feed them anyway. */
 const MAX_SESSIONS = 4;
 /** Model bytes all sessions together may hold: each session keeps its own copy of the weights. */
 const WEIGHT_BUDGET_BYTES = 512 * 2 ** 20;
+/**
+ * Tiles per run of a single-threaded CPU session. A convolution network's activations for 16 tiles
+ * (MobileNetV2: tens of MB per layer) spill out of the caches that those of a few tiles fit in, and
+ * two sessions side by side share the last-level cache: measured on 2 shared cores, MobileNetV2 1.0
+ * on one thread took 8.8-11.3 CPU-ms per tile in runs of 4 against 10.4-14.3 in runs of 16
+ * (alternated). Batches still travel and are stored whole; only the runs are cut.
+ */
+export const CPU_RUN_BATCH = 4;
 
 /**
  * On the CPU provider, one session with an intra-op thread per core wastes much of each core on a
  * light model: every operator is split across the threads and joined, and a thread spins at each
  * join, so a thread that the preprocessing pre-empts stalls the whole operator. Measured on 2 shared
  * cores with MobileNetV2 1.0: 12 CPU-ms per tile on one thread against 18-21 on two. So a model whose
- * weights fit the budget runs as one single-threaded session per core, each on a whole batch. A
+ * weights fit the budget runs as one single-threaded session per core, each on a whole batch in runs
+ * of CPU_RUN_BATCH tiles. A
  * heavy model (or a GPU provider, or threads set by the caller) keeps one session.
  */
 export function planSessions(options: {
@@ -37,5 +48,8 @@ export function planSessions(options: {
   const fit = Math.floor(WEIGHT_BUDGET_BYTES / Math.max(1, options.modelBytes));
   const sessions = Math.max(1, Math.min(cores, MAX_SESSIONS, fit));
   if (sessions === 1) return single;
-  return { sessions, intraOpThreads: Math.max(1, Math.floor(cores / sessions)) };
+  const intraOpThreads = Math.max(1, Math.floor(cores / sessions));
+  // Runs are cut only where that was measured: single-threaded sessions. Threads split a run's work,
+  // so a small run leaves them less to share.
+  return { sessions, intraOpThreads, ...(intraOpThreads === 1 ? { runBatch: CPU_RUN_BATCH } : {}) };
 }

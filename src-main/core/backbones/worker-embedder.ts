@@ -152,7 +152,7 @@ export async function openTileEmbedder(file: string, spec: BackboneSpec, options
     intraOpThreads: options.intraOpThreads,
   });
   if (plan.sessions === 1) return WorkerEmbedder.open(script, file, spec, { ...options, intraOpThreads: plan.intraOpThreads });
-  const memberOptions: EmbedderOptions = { ...options, provider: 'cpu', intraOpThreads: plan.intraOpThreads };
+  const memberOptions: EmbedderOptions = { ...options, provider: 'cpu', intraOpThreads: plan.intraOpThreads, runBatch: plan.runBatch };
   const opened = await Promise.allSettled(Array.from({ length: plan.sessions }, () => WorkerEmbedder.open(script, file, spec, memberOptions)));
   const members = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   const failure = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');

@@ -4,7 +4,7 @@ import { Embedder } from '../../../src-main/core/backbones/embedder';
 import { inspectBackbone } from '../../../src-main/core/backbones/inspect-backbone';
 import { floatsPerTile } from '../../../src-main/core/backbones/preprocess';
 import { openTileEmbedder, WorkerEmbedder } from '../../../src-main/core/backbones/worker-embedder';
-import { planSessions } from '../../../src-main/core/backbones/session-plan';
+import { CPU_RUN_BATCH, planSessions } from '../../../src-main/core/backbones/session-plan';
 import { workerScript } from '../../../src-main/core/app-root';
 import { linearEmbedder, resnetLikeModel } from '../../helpers/onnx-models';
 import { useTempDir } from '../../helpers/temp-dir';
@@ -100,10 +100,34 @@ describe('WorkerEmbedder: a backbone session on its own thread', () => {
   });
 });
 
+describe('runs of a few tiles (EmbedderOptions.runBatch)', () => {
+  it('embeds a batch larger than the run batch in several runs, giving what one run gives, for floats and for bytes', async () => {
+    const file = linearEmbedder({ inputSize: 32, dim: 12, seed: 5, dir: tempDir() });
+    const spec = await inspectBackbone(file, {});
+    for (const pixelInput of [false, true]) {
+      const whole = await Embedder.open(file, spec, { provider: 'cpu', pixelInput });
+      const cut = await Embedder.open(file, spec, { provider: 'cpu', pixelInput, runBatch: 2 });
+      try {
+        const floats = filled(7 * floatsPerTile(spec), 4);
+        const input = pixelInput ? Uint8Array.from(floats, (v) => Math.round((v + 1) * 127)) : floats;
+        for (const count of [7, 2, 1]) {
+          const expected = Float32Array.from(await whole.embed(input, count));
+          const output = await cut.embed(input, count);
+          expect(output.length).toBe(count * spec.dim);
+          for (let i = 0; i < expected.length; i++) expect(output[i]).toBeCloseTo(expected[i]!, 5);
+        }
+      } finally {
+        await whole.close();
+        await cut.close();
+      }
+    }
+  });
+});
+
 describe('planSessions', () => {
   const light = 14 * 2 ** 20;
   it('gives a light CPU model one single-threaded session per core, up to four', () => {
-    expect(planSessions({ modelBytes: light, provider: 'cpu', candidates: ['cpu'], cores: 2 })).toEqual({ sessions: 2, intraOpThreads: 1 });
+    expect(planSessions({ modelBytes: light, provider: 'cpu', candidates: ['cpu'], cores: 2 })).toEqual({ sessions: 2, intraOpThreads: 1, runBatch: CPU_RUN_BATCH });
     expect(planSessions({ modelBytes: light, provider: 'auto', candidates: ['cpu'], cores: 16 })).toEqual({ sessions: 4, intraOpThreads: 4 });
     expect(planSessions({ modelBytes: light, provider: 'auto', candidates: ['cpu'], cores: 1 })).toEqual({ sessions: 1, intraOpThreads: undefined });
   });
