@@ -8,6 +8,11 @@ import type { BackboneSpec } from './backbone-spec';
 import { createSession, type SessionOptions } from './onnx-session';
 import { floatsPerTile, writeInputTensor } from './preprocess';
 
+/** Whether a batch lives in shared memory (a SharedArrayBuffer), visible to every thread it is posted to. */
+export function isShared(batch: TileBatch): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && batch.buffer instanceof SharedArrayBuffer;
+}
+
 /** A batch of tiles: normalised floats (NCHW), or the tiles' RGB bytes as decoded (NHWC) for a pixel-input embedder. */
 export type TileBatch = Float32Array | Uint8Array;
 
@@ -45,6 +50,8 @@ export class Embedder {
   private lastInput: { data: TileBatch; count: number; tensor: Tensor } | undefined;
   /** Where a byte batch is normalised for a model that could not take the bytes itself. */
   private scratch: Float32Array | undefined;
+  /** Where a batch in shared memory is copied to (ownCopy). */
+  private unshared: TileBatch | undefined;
   private closed = false;
 
   private constructor(
@@ -110,7 +117,8 @@ export class Embedder {
     if (!Number.isInteger(count) || count < 1 || count * perTile > input.length) {
       throw new HistoError('BAD_INPUT', `${this.file}: cannot embed ${count} tiles from an input of ${input.length} ${pixels ? 'bytes' : 'floats'} (${perTile} per tile)`);
     }
-    const batch = this.mode === 'pixels-in-graph' ? input : this.floatsOf(input, count);
+    const own = isShared(input) ? this.ownCopy(input, count * perTile) : input;
+    const batch = this.mode === 'pixels-in-graph' ? own : this.floatsOf(own, count);
     if (count <= this.runBatch) return this.runOnce(batch, count);
     // Several runs over views of the batch, their outputs gathered into one array.
     const output = new Float32Array(count * this.spec.dim);
@@ -149,6 +157,21 @@ export class Embedder {
     const tensor = view instanceof Uint8Array ? new Tensor('uint8', view, [count, size, size, 3]) : new Tensor('float32', view, [count, 3, size, size]);
     this.lastInput = { data: input, count, tensor };
     return tensor;
+  }
+
+  /**
+   * The first `used` values of a batch in shared memory, copied into this embedder's own buffer:
+   * ONNX Runtime refuses tensors over a SharedArrayBuffer. Runs are queued, so one buffer serves.
+   */
+  private ownCopy(input: TileBatch, used: number): TileBatch {
+    const bytes = input instanceof Uint8Array;
+    let copy = this.unshared;
+    if (!copy || copy instanceof Uint8Array !== bytes || copy.length < input.length) {
+      copy = this.unshared = bytes ? new Uint8Array(input.length) : new Float32Array(input.length);
+    }
+    if (copy instanceof Uint8Array) copy.set((input as Uint8Array).subarray(0, used));
+    else copy.set((input as Float32Array).subarray(0, used));
+    return copy;
   }
 
   /** A byte batch normalised here, for a model the pixel prefix could not be added to; floats as they are. */

@@ -11,7 +11,8 @@ export interface TileEmbedder {
   /**
    * Embeds `count` tiles from the start of `input` (floats, or RGB bytes when opened with
    * `pixelInput`) and hands `input` back with the result. The buffer may travel to another thread
-   * meanwhile: use the returned one, not the one passed in.
+   * meanwhile: use the returned one, not the one passed in. A batch in shared memory
+   * (SharedArrayBuffer) stays where it is and comes back as the same array.
    */
   embedBuffer<T extends TileBatch>(input: T, count: number): Promise<{ output: Float32Array; input: T }>;
   close(): Promise<void>;
@@ -26,6 +27,7 @@ export type InferenceRequest =
 /** Messages from it: the session opened (or not), and one answer per embed request. */
 export type InferenceResponse =
   | { type: 'opened'; provider: ExecutionProviderName }
-  | { type: 'embedded'; id: number; output: Float32Array; input: TileBatch }
+  /** `input` is null for a batch in shared memory, which never left its owner. */
+  | { type: 'embedded'; id: number; output: Float32Array; input: TileBatch | null }
   | { type: 'failed'; id: number | null; code: ErrorCode; message: string; input?: TileBatch }
   | { type: 'closed' };

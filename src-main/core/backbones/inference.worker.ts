@@ -10,7 +10,6 @@ const port = parentPort;
 if (!port) throw new Error('inference.worker must run as a worker thread');
 
 let embedder: Embedder | undefined;
-
 function failure(id: number | null, err: unknown): InferenceResponse {
   const code = err instanceof HistoError ? err.code : 'BAD_INPUT';
   return { type: 'failed', id, code, message: err instanceof Error ? err.message : String(err) };
@@ -27,20 +26,22 @@ port.on('message', (request: InferenceRequest) => {
     );
   } else if (request.type === 'embed') {
     const { id, input, count } = request;
+    const shared = input.buffer instanceof SharedArrayBuffer;
     if (!embedder) {
-      port.postMessage(failure(id, new Error('the inference session is not open')), [input.buffer as ArrayBuffer]);
+      port.postMessage(failure(id, new Error('the inference session is not open')), shared ? [] : [input.buffer as ArrayBuffer]);
       return;
     }
     embedder
       .embed(input, count)
       .then((output) => {
         // The output may live in memory ONNX Runtime owns, which cannot be transferred: it is
-        // small (count x dim), so it is copied; the large input goes back without a copy.
-        const response: InferenceResponse = { type: 'embedded', id, output, input };
-        port.postMessage(response, [input.buffer as ArrayBuffer]);
+        // small (count x dim), so it is copied; the large input goes back without a copy (or,
+        // shared, stays where it is).
+        const response: InferenceResponse = { type: 'embedded', id, output, input: shared ? null : input };
+        port.postMessage(response, shared ? [] : [input.buffer as ArrayBuffer]);
       })
       .catch((err: unknown) => {
-        const detached = input.byteLength === 0;
+        const detached = shared || input.byteLength === 0;
         port.postMessage({ ...failure(id, err), ...(detached ? {} : { input }) }, detached ? [] : [input.buffer as ArrayBuffer]);
       });
   } else {

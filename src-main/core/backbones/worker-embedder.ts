@@ -4,16 +4,17 @@ import type { ExecutionProviderName } from '../../../src-shared/contract';
 import { workerScript } from '../app-root';
 import { HistoError } from '../errors';
 import type { BackboneSpec } from './backbone-spec';
-import { Embedder, type EmbedderOptions, type TileBatch } from './embedder';
+import { Embedder, isShared, type EmbedderOptions, type TileBatch } from './embedder';
 import type { InferenceRequest, InferenceResponse, TileEmbedder } from './inference-protocol';
 import { EmbedderPool } from './embedder-pool';
 import { planSessions } from './session-plan';
 import { autoExecutionProviders } from '../runtime/execution-providers';
 
 interface Pending {
-  resolve: (value: { output: Float32Array; input: TileBatch }) => void;
+  resolve: (value: { output: Float32Array; input: TileBatch | null }) => void;
   reject: (err: Error) => void;
 }
+
 
 /**
  * A backbone session on its own worker thread (inference.worker.ts). Batches travel as
@@ -81,6 +82,13 @@ export class WorkerEmbedder implements TileEmbedder {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<{ output: Float32Array; input: T }>((resolve, reject) => {
+      if (isShared(input)) {
+        // Shared memory goes to the worker without moving: nothing comes back but the output, so
+        // this thread allocates nothing per batch (and its collector has nothing to collect).
+        this.pending.set(id, { resolve: ({ output }) => resolve({ output, input }), reject });
+        this.worker.postMessage({ type: 'embed', id, input, count } satisfies InferenceRequest);
+        return;
+      }
       // The worker hands back the buffer it was sent: the same kind of array as `input`.
       this.pending.set(id, { resolve: (value) => resolve(value as { output: Float32Array; input: T }), reject });
       const whole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;

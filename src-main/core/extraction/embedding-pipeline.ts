@@ -119,7 +119,10 @@ export async function runEmbeddingPipeline(
     const repo = new EmbeddingsRepo(store.db);
     const perTile = floatsPerTile(backbone); // bytes of one tile's RGB, as many as its floats
     const spare: Uint8Array[] = [];
-    const newBatch = (): Batch => ({ input: spare.pop() ?? new Uint8Array(options.batchSize * perTile), count: 0, keys: [] });
+    // Batches live in shared memory: an inference worker reads them where they are and sends back
+    // only the embeddings, so no batch-sized buffer arrives on this thread per batch (each one did,
+    // and made this thread's garbage collector run about every 20 batches).
+    const newBatch = (): Batch => ({ input: spare.pop() ?? new Uint8Array(new SharedArrayBuffer(options.batchSize * perTile)), count: 0, keys: [] });
     // Each chunk's tiles are read into these and copied into the batch: no tile-sized allocation per
     // tile, which on a light model made the main thread's garbage collection cost as much as reading.
     const tileBuffers = Array.from({ length: options.batchSize }, () => new Uint8Array(perTile));

@@ -51,6 +51,29 @@ describe('WorkerEmbedder: a backbone session on its own thread', () => {
     await expect(remote.embedBuffer(new Float32Array(floatsPerTile(spec)), 1)).rejects.toThrow(/closed/);
   });
 
+  it('reads a batch in shared memory where it is: the same embeddings, and the same array back, still whole', async () => {
+    const file = linearEmbedder({ inputSize: 32, dim: 12, seed: 3, dir: tempDir() });
+    const spec = await inspectBackbone(file, {});
+    const local = await Embedder.open(file, spec, { provider: 'cpu' });
+    const remote = await openTileEmbedder(file, spec, { provider: 'cpu', intraOpThreads: 1 });
+    try {
+      const shared = new Float32Array(new SharedArrayBuffer(5 * floatsPerTile(spec) * 4));
+      for (const [seed, count] of [[1, 5], [2, 2], [3, 4]] as const) {
+        shared.set(filled(shared.length, seed));
+        const expected = Float32Array.from(await local.embed(Float32Array.from(shared), count));
+        // The in-thread session takes shared memory too (it copies: ONNX Runtime refuses it).
+        expect(await local.embed(shared, count)).toEqual(expected);
+        const answer = await remote.embedBuffer(shared, count);
+        expect(answer.output).toEqual(expected);
+        expect(answer.input).toBe(shared);
+        expect(shared.byteLength).toBe(5 * floatsPerTile(spec) * 4);
+      }
+    } finally {
+      await local.close();
+      await remote.close();
+    }
+  });
+
   it('reports a model that does not match its spec as the in-thread session words it', async () => {
     const file = linearEmbedder({ inputSize: 32, dim: 12, seed: 7, dir: tempDir() });
     const spec = await inspectBackbone(file, {});
