@@ -9,12 +9,27 @@ import type { TileCodec } from './tiff/tiff-image';
 export interface DecodeRequest {
   id: number;
   bytes: Uint8Array;
-  codec: TileCodec;
+  /** The tile's codec, by a number the pool gives each codec object. */
+  codecId: number;
+  /** The codec itself, only in the first request for it that a worker gets: cloning it for every tile cost the main thread more than the tile bytes. */
+  codec?: TileCodec;
 }
 
 export type DecodeResponse =
   | { id: number; width: number; height: number; data: Uint8Array; error?: undefined }
   | { id: number; error: string };
+
+/**
+ * Codecs a worker keeps, oldest dropped first. The pool tracks each worker's the same way (a codec
+ * is added on both sides exactly when it is sent), so it knows when to send one again.
+ */
+export const WORKER_CODECS = 256;
+
+/** Adds a codec id to a worker's set, dropping the oldest past WORKER_CODECS (the pool and the worker both call this). */
+export function rememberCodec<T>(codecs: Map<number, T>, id: number, codec: T): void {
+  codecs.set(id, codec);
+  if (codecs.size > WORKER_CODECS) codecs.delete(codecs.keys().next().value!);
+}
 
 /** One message each way carries several tiles: a worker wakes once for all the tiles queued for it. */
 export type DecodeMessage = DecodeRequest[];
@@ -22,6 +37,7 @@ export type DecodeReply = DecodeResponse[];
 
 interface Pending {
   request: DecodeRequest;
+  codec: TileCodec;
   resolve: (image: RgbImage) => void;
   reject: (err: Error) => void;
 }
@@ -31,6 +47,8 @@ interface PoolWorker {
   inFlight: Map<number, Pending>;
   /** Messages sent and not answered yet. */
   messages: number;
+  /** Codec ids this worker has been sent and still keeps. */
+  codecs: Map<number, true>;
 }
 
 /** Messages in flight per worker: two keeps each busy while the next tiles' bytes travel. */
@@ -51,6 +69,8 @@ export class DecodePool {
   private readonly workers: PoolWorker[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
+  private readonly codecIds = new WeakMap<TileCodec, number>();
+  private nextCodecId = 1;
   private readonly script: string | null;
 
   constructor(
@@ -68,7 +88,9 @@ export class DecodePool {
   decode(bytes: Uint8Array, codec: TileCodec): Promise<RgbImage> {
     if (!this.threaded) return decodeTile(bytes, codec);
     return new Promise<RgbImage>((resolve, reject) => {
-      this.queue.push({ request: { id: this.nextId++, bytes, codec }, resolve, reject });
+      let codecId = this.codecIds.get(codec);
+      if (codecId === undefined) this.codecIds.set(codec, (codecId = this.nextCodecId++));
+      this.queue.push({ request: { id: this.nextId++, bytes, codecId }, codec, resolve, reject });
       this.pump();
     });
   }
@@ -86,15 +108,22 @@ export class DecodePool {
       const share = Math.min(TILES_PER_MESSAGE, Math.ceil(this.queue.length / Math.max(1, this.size)));
       const tasks = this.queue.splice(0, share);
       const transfer: ArrayBuffer[] = [];
+      const requests: DecodeMessage = [];
       for (const task of tasks) {
         target.inFlight.set(task.request.id, task);
+        if (target.codecs.has(task.request.codecId)) {
+          requests.push(task.request);
+        } else {
+          rememberCodec(target.codecs, task.request.codecId, true);
+          requests.push({ ...task.request, codec: task.codec });
+        }
         // The tile bytes are ours alone: transfer instead of copying.
         const { bytes } = task.request;
         if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) transfer.push(bytes.buffer as ArrayBuffer);
       }
       target.messages++;
       target.worker.ref();
-      target.worker.postMessage(tasks.map((t) => t.request) satisfies DecodeMessage, transfer);
+      target.worker.postMessage(requests, transfer);
     }
   }
 
@@ -108,7 +137,7 @@ export class DecodePool {
 
   private spawn(): PoolWorker {
     const worker = new Worker(this.script!);
-    const entry: PoolWorker = { worker, inFlight: new Map(), messages: 0 };
+    const entry: PoolWorker = { worker, inFlight: new Map(), messages: 0, codecs: new Map() };
     worker.on('message', (reply: DecodeReply) => {
       entry.messages = Math.max(0, entry.messages - 1);
       for (const res of reply) {

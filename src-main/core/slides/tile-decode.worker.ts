@@ -2,14 +2,21 @@
 // Each message carries several tiles and is answered by one message with all of them.
 import { parentPort } from 'node:worker_threads';
 import { decodeTile } from './codecs/decode-tile';
-import type { DecodeMessage, DecodeReply, DecodeResponse } from './decode-pool';
+import { rememberCodec, type DecodeMessage, type DecodeReply, type DecodeResponse } from './decode-pool';
+import type { TileCodec } from './tiff/tiff-image';
 
 const port = parentPort;
 if (!port) throw new Error('tile-decode.worker must run as a worker thread');
 
+/** Codecs by the pool's ids: each is sent once, with the first tile that uses it. */
+const codecs = new Map<number, TileCodec>();
+
 async function decodeOne(request: DecodeMessage[number]): Promise<DecodeResponse> {
   try {
-    const image = await decodeTile(request.bytes, request.codec);
+    if (request.codec) rememberCodec(codecs, request.codecId, request.codec);
+    const codec = codecs.get(request.codecId);
+    if (!codec) throw new Error(`decode worker: codec ${request.codecId} was never sent`);
+    const image = await decodeTile(request.bytes, codec);
     return { id: request.id, width: image.width, height: image.height, data: image.data };
   } catch (err) {
     return { id: request.id, error: err instanceof Error ? err.message : String(err) };

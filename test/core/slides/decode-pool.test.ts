@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { workerScript } from '../../../src-main/core/app-root';
-import { DecodePool } from '../../../src-main/core/slides/decode-pool';
+import { DecodePool, rememberCodec, WORKER_CODECS } from '../../../src-main/core/slides/decode-pool';
 import { Compression, Photometric } from '../../../src-main/core/slides/tiff/tiff-tags';
 import type { TileCodec } from '../../../src-main/core/slides/tiff/tiff-image';
 
@@ -38,5 +38,32 @@ describe('DecodePool', () => {
     } finally {
       await pool.destroy();
     }
+  });
+
+  it('sends each codec to a worker once, and again after the worker dropped it: every tile decodes with its own codec', async () => {
+    const pool = new DecodePool(1, workerScript('tile-decode'));
+    try {
+      // Codecs told apart by tile size: a tile decoded with another tile's codec would come back the wrong size.
+      const codecs = Array.from({ length: WORKER_CODECS + 40 }, (_, i): TileCodec => ({ ...codec, tileWidth: 1 + (i % 97), tileHeight: 1 + Math.floor(i / 97) }));
+      const tileOf = (c: TileCodec, seed: number) => Uint8Array.from({ length: c.tileWidth * c.tileHeight * 3 }, (_, i) => (i * 5 + seed) % 256);
+      // Twice round every codec (the second pass re-sends the ones the worker dropped), then the first ones again.
+      const order = [...codecs.keys(), ...codecs.keys(), 0, 1, 2];
+      const results = await Promise.all(order.map((i, n) => pool.decode(tileOf(codecs[i]!, n), codecs[i]!)));
+      results.forEach((image, n) => {
+        const c = codecs[order[n]!]!;
+        expect([image.width, image.height]).toEqual([c.tileWidth, c.tileHeight]);
+        expect(Buffer.from(image.data).equals(Buffer.from(tileOf(c, n)))).toBe(true);
+      });
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('keeps a bounded set of codecs, dropping the oldest first', () => {
+    const kept = new Map<number, string>();
+    for (let id = 1; id <= WORKER_CODECS + 3; id++) rememberCodec(kept, id, `codec ${id}`);
+    expect(kept.size).toBe(WORKER_CODECS);
+    expect([...kept.keys()].slice(0, 2)).toEqual([4, 5]);
+    expect(kept.get(WORKER_CODECS + 3)).toBe(`codec ${WORKER_CODECS + 3}`);
   });
 });
