@@ -4,24 +4,40 @@
 function components(mask: Uint8Array, width: number, height: number, value: number): { labels: Int32Array; sizes: number[] } {
   const labels = new Int32Array(width * height);
   const sizes: number[] = [0];
-  const stack: number[] = [];
+  // A typed stack and the four neighbours tested in line: a 1024 x 1024 overview has a million
+  // pixels, and an array of neighbours per pixel made this the slowest step of planning a slide.
+  let stack = new Int32Array(4096);
   for (let start = 0; start < mask.length; start++) {
     if (mask[start] !== value || labels[start] !== 0) continue;
     const label = sizes.length;
     let size = 0;
+    let top = 0;
     labels[start] = label;
-    stack.push(start);
-    while (stack.length) {
-      const p = stack.pop()!;
+    stack[top++] = start;
+    while (top > 0) {
+      const p = stack[--top]!;
       size++;
+      if (top + 4 > stack.length) {
+        const grown = new Int32Array(stack.length * 2);
+        grown.set(stack);
+        stack = grown;
+      }
       const x = p % width;
-      const y = (p - x) / width;
-      const neighbours = [x > 0 ? p - 1 : -1, x < width - 1 ? p + 1 : -1, y > 0 ? p - width : -1, y < height - 1 ? p + width : -1];
-      for (const n of neighbours) {
-        if (n >= 0 && mask[n] === value && labels[n] === 0) {
-          labels[n] = label;
-          stack.push(n);
-        }
+      if (x > 0 && mask[p - 1] === value && labels[p - 1] === 0) {
+        labels[p - 1] = label;
+        stack[top++] = p - 1;
+      }
+      if (x < width - 1 && mask[p + 1] === value && labels[p + 1] === 0) {
+        labels[p + 1] = label;
+        stack[top++] = p + 1;
+      }
+      if (p >= width && mask[p - width] === value && labels[p - width] === 0) {
+        labels[p - width] = label;
+        stack[top++] = p - width;
+      }
+      if (p + width < mask.length && mask[p + width] === value && labels[p + width] === 0) {
+        labels[p + width] = label;
+        stack[top++] = p + width;
       }
     }
     sizes.push(size);
