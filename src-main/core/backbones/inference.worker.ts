@@ -10,6 +10,7 @@ const port = parentPort;
 if (!port) throw new Error('inference.worker must run as a worker thread');
 
 let embedder: Embedder | undefined;
+
 function failure(id: number | null, err: unknown): InferenceResponse {
   const code = err instanceof HistoError ? err.code : 'BAD_INPUT';
   return { type: 'failed', id, code, message: err instanceof Error ? err.message : String(err) };

@@ -29,8 +29,8 @@ export const CPU_RUN_BATCH = 4;
  * join, so a thread that the preprocessing pre-empts stalls the whole operator. Measured on 2 shared
  * cores with MobileNetV2 1.0: 12 CPU-ms per tile on one thread against 18-21 on two. So a model whose
  * weights fit the budget runs as one single-threaded session per core, each on a whole batch in runs
- * of CPU_RUN_BATCH tiles. A
- * heavy model (or a GPU provider, or threads set by the caller) keeps one session.
+ * of CPU_RUN_BATCH tiles. A heavy model (or a GPU provider, or threads set by the caller) keeps one
+ * session.
  */
 export function planSessions(options: {
   modelBytes: number;

@@ -15,7 +15,6 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-
 /**
  * A backbone session on its own worker thread (inference.worker.ts). Batches travel as
  * transferred buffers, so nothing is copied, and the calling thread keeps reading and

@@ -2,7 +2,21 @@ import type { DecodePool } from '../decode-pool';
 import { SLIDE_LIMITS } from '../limits';
 import { decodeWholeImage } from '../codecs/whole-image';
 import type { RgbImage } from '../slide-source';
+import type { TileCodec } from '../tiff/tiff-image';
 import { Compression, Photometric } from '../tiff/tiff-tags';
+
+const jpegCodecs = new Map<string, TileCodec>();
+
+/** One codec object per image size: the decode pool sends each codec object to a worker once. */
+function jpegCodec(width: number, height: number): TileCodec {
+  const key = `${width}x${height}`;
+  let codec = jpegCodecs.get(key);
+  if (!codec) {
+    codec = { compression: Compression.Jpeg, photometric: Photometric.YCbCr, samplesPerPixel: 3, predictor: 1, tileWidth: width, tileHeight: height, jpegTables: null };
+    jpegCodecs.set(key, codec);
+  }
+  return codec;
+}
 
 /** How MIRAX stores its images (IMAGE_FORMAT in a zoom level's section). */
 export type MiraxImageFormat = 'JPEG' | 'PNG' | 'BMP24';
@@ -17,9 +31,7 @@ export function isMiraxImageFormat(value: string): value is MiraxImageFormat {
  * which sharp does not read, through a small reader. Throws plain Errors; the caller names the image.
  */
 export async function decodeMiraxImage(bytes: Uint8Array, format: MiraxImageFormat, width: number, height: number, pool: DecodePool): Promise<RgbImage> {
-  if (format === 'JPEG') {
-    return pool.decode(bytes, { compression: Compression.Jpeg, photometric: Photometric.YCbCr, samplesPerPixel: 3, predictor: 1, tileWidth: width, tileHeight: height, jpegTables: null });
-  }
+  if (format === 'JPEG') return pool.decode(bytes, jpegCodec(width, height));
   const image = format === 'PNG' ? await decodeWholeImage(bytes, width * height) : decodeBmp24(bytes);
   if (image.width > width || image.height > height) throw new Error(`the image is ${image.width}x${image.height}, larger than the level's ${width}x${height}`);
   return image;
