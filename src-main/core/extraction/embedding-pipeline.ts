@@ -121,7 +121,7 @@ export async function runEmbeddingPipeline(
     const spare: Uint8Array[] = [];
     // Batches live in shared memory: an inference worker reads them where they are and sends back
     // only the embeddings, so no batch-sized buffer arrives on this thread per batch (each one did,
-    // and made this thread's garbage collector run about every 20 batches).
+    // and added to this thread's garbage collection: 21 full collections per 1,600 tiles against 18).
     const newBatch = (): Batch => ({ input: spare.pop() ?? new Uint8Array(new SharedArrayBuffer(options.batchSize * perTile)), count: 0, keys: [] });
     // Each chunk's tiles are read into these and copied into the batch: no tile-sized allocation per
     // tile, which on a light model made the main thread's garbage collection cost as much as reading.

@@ -1,8 +1,8 @@
-// Decode worker: turns compressed TIFF tiles into RGB off the main thread (see decode-pool.ts).
+// Decode worker: turns compressed TIFF tiles into RGB off the main thread (see decode-pool.ts and decode-protocol.ts).
 // Each message carries several tiles and is answered by one message with all of them.
 import { parentPort } from 'node:worker_threads';
 import { decodeTile } from './codecs/decode-tile';
-import { rememberCodec, type DecodeMessage, type DecodeReply, type DecodeResponse } from './decode-pool';
+import { rememberCodec, type DecodeMessage, type DecodeReply, type DecodeResponse } from './decode-protocol';
 import type { TileCodec } from './tiff/tiff-image';
 
 const port = parentPort;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { workerScript } from '../../../src-main/core/app-root';
-import { DecodePool, rememberCodec, WORKER_CODECS } from '../../../src-main/core/slides/decode-pool';
+import { DecodePool } from '../../../src-main/core/slides/decode-pool';
+import { rememberCodec, WORKER_CODECS } from '../../../src-main/core/slides/decode-protocol';
 import { Compression, Photometric } from '../../../src-main/core/slides/tiff/tiff-tags';
 import type { TileCodec } from '../../../src-main/core/slides/tiff/tiff-image';
 

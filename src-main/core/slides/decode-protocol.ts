@@ -1,0 +1,32 @@
+// What the decode pool (decode-pool.ts) and its workers (tile-decode.worker.ts) say to each other:
+// a module of its own, so the worker bundle does not carry the pool.
+import type { TileCodec } from './tiff/tiff-image';
+
+export interface DecodeRequest {
+  id: number;
+  bytes: Uint8Array;
+  /** The tile's codec, by a number the pool gives each codec object. */
+  codecId: number;
+  /** The codec itself, only in the first request for it that a worker gets: cloning it for every tile cost the main thread more than the tile bytes. */
+  codec?: TileCodec;
+}
+
+export type DecodeResponse =
+  | { id: number; width: number; height: number; data: Uint8Array; error?: undefined }
+  | { id: number; error: string };
+
+/**
+ * Codecs a worker keeps, oldest dropped first. The pool tracks each worker's the same way (a codec
+ * is added on both sides exactly when it is sent), so it knows when to send one again.
+ */
+export const WORKER_CODECS = 256;
+
+/** Adds a codec id to a worker's set, dropping the oldest past WORKER_CODECS (the pool and the worker both call this). */
+export function rememberCodec<T>(codecs: Map<number, T>, id: number, codec: T): void {
+  codecs.set(id, codec);
+  if (codecs.size > WORKER_CODECS) codecs.delete(codecs.keys().next().value!);
+}
+
+/** One message each way carries several tiles: a worker wakes once for all the tiles queued for it. */
+export type DecodeMessage = DecodeRequest[];
+export type DecodeReply = DecodeResponse[];
