@@ -33,6 +33,15 @@ export class BoundedQueue<T> {
     return item;
   }
 
+  /** Whether no more items will come: the items still queued are the last. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
   /** No more items; with an error, both sides fail with it. */
   close(error?: unknown): void {
     this.closed = true;

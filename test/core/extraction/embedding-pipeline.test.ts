@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../../src-main/core/project/project-store';
 import { importBackbone } from '../../../src-main/core/registry/backbone-registry';
 import { planSource } from '../../../src-main/core/extraction/extraction-plan';
-import { openPipelineEmbedder, queuedBatches, runEmbeddingPipeline } from '../../../src-main/core/extraction/embedding-pipeline';
+import { openPipelineEmbedder, queuedBatches, runEmbeddingPipeline, TAIL_PARTS } from '../../../src-main/core/extraction/embedding-pipeline';
 import type { TileEmbedder } from '../../../src-main/core/backbones/inference-protocol';
 import type { JobContext } from '../../../src-main/core/jobs/job-registry';
 import { EmbeddingsRepo } from '../../../src-main/core/project/repos/embeddings-repo';
@@ -45,6 +45,22 @@ async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
+/** A real backbone seen as `parallelism` sessions, recording how many tiles each call carried. */
+function recording(inner: TileEmbedder, parallelism: number): { embedder: TileEmbedder; counts: number[] } {
+  const counts: number[] = [];
+  const embedder: TileEmbedder = {
+    provider: inner.provider,
+    dim: inner.dim,
+    parallelism,
+    embedBuffer: (input, count) => {
+      counts.push(count);
+      return inner.embedBuffer(input, count);
+    },
+    close: () => inner.close(),
+  };
+  return { embedder, counts };
+}
+
 describe('embedding pipeline', () => {
   it('reads and normalises tiles while the model is still loading, then embeds every tile once', async () => {
     const { store, backbone, sources, options } = await setup();
@@ -80,6 +96,43 @@ describe('embedding pipeline', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('sends the last batches in parts, so the sessions finish together, and stores each tile with its own vector', async () => {
+    const stored: Array<{ counts: number[]; vectors: Map<number, number[]> }> = [];
+    for (const parallelism of [2, 1]) {
+      const { store, backbone, sources, options } = await setup();
+      try {
+        const { embedder, counts } = recording(await openPipelineEmbedder(backbone, {}), parallelism);
+        // The backbone arrives once every tile is read and queued, so which batches are the last is certain.
+        let read: () => void = () => undefined;
+        const allRead = new Promise<void>((resolve) => (read = resolve));
+        const signalling = Object.assign([...sources], {
+          *[Symbol.iterator]() {
+            yield* Array.prototype.values.call(sources);
+            read();
+          },
+        });
+        const opening = allRead.then(() => new Promise<TileEmbedder>((resolve) => setImmediate(() => resolve(embedder))));
+        const result = await runEmbeddingPipeline(store, backbone, signalling, options, undefined, opening);
+        expect(result.embedded).toBe(16 * 12);
+        const matrix = new EmbeddingsRepo(store.db).loadMatrix(backbone.id, 16);
+        const vectors = new Map(Array.from(matrix.tileIds, (id, i) => [id, Array.from(matrix.vectors.subarray(i * 16, (i + 1) * 16))] as const));
+        stored.push({ counts, vectors });
+      } finally {
+        store.close();
+      }
+    }
+    const [split, whole] = stored;
+    // 192 tiles in batches of 7: 27 whole batches and one of 3. With one session nothing is split.
+    expect(whole!.counts).toEqual([...Array(27).fill(7), 3]);
+    // With two, the batches shifted once fewer than two remain queued go out in parts: the last two.
+    const part = Math.ceil(7 / TAIL_PARTS);
+    expect(split!.counts.slice(0, 26)).toEqual(Array(26).fill(7));
+    expect(split!.counts.slice(26)).toEqual([part, part, part, 7 - 3 * part, 1, 1, 1]);
+    // Each part's vectors went to its own tiles: the same as whole batches gave.
+    expect([...split!.vectors.keys()]).toEqual([...whole!.vectors.keys()]);
+    for (const [id, vector] of whole!.vectors) expect(split!.vectors.get(id)).toEqual(vector);
   });
 
   it('queues at least two batches, and no more than 64 MiB of tile pixels when batches are small', () => {
