@@ -15,13 +15,16 @@ const MAX_SESSIONS = 4;
 /** Model bytes all sessions together may hold: each session keeps its own copy of the weights. */
 const WEIGHT_BUDGET_BYTES = 512 * 2 ** 20;
 /**
- * Tiles per run of a single-threaded CPU session. A convolution network's activations for 16 tiles
- * (MobileNetV2: tens of MB per layer) spill out of the caches that those of a few tiles fit in, and
- * two sessions side by side share the last-level cache: measured on 2 shared cores, MobileNetV2 1.0
- * on one thread took 8.8-11.3 CPU-ms per tile in runs of 4 against 10.4-14.3 in runs of 16
- * (alternated). Batches still travel and are stored whole; only the runs are cut.
+ * Tiles per run of a single-threaded CPU session. A convolution network's activations for many
+ * tiles (MobileNetV2: megabytes per tile and layer) spill out of the caches that those of a few
+ * tiles fit in, and two sessions side by side share the last-level cache. Measured on 2 shared
+ * cores, alternated, MobileNetV2 1.0 on one thread: 8.8-11.3 CPU-ms per tile in runs of 4 against
+ * 10.4-14.3 in runs of 16; then, two sessions at once on RGB bytes, medians 6.8-6.9 CPU-ms per tile
+ * in runs of 1 and 2, 7.2-7.3 in runs of 4 (histo-classic-v2: 0.70, 0.71, 0.73; 0.84 in runs of 32).
+ * End to end on a 16k slide, runs of 2 took 8.4-8.9 ORT CPU-ms per tile against 9.2-9.6 in runs of 4.
+ * Batches still travel and are stored whole; only the runs are cut.
  */
-export const CPU_RUN_BATCH = 4;
+export const CPU_RUN_BATCH = 2;
 
 /**
  * On the CPU provider, one session with an intra-op thread per core wastes much of each core on a
