@@ -21,7 +21,9 @@ const WEIGHT_BUDGET_BYTES = 512 * 2 ** 20;
  * cores, alternated, MobileNetV2 1.0 on one thread: 8.8-11.3 CPU-ms per tile in runs of 4 against
  * 10.4-14.3 in runs of 16; then, two sessions at once on RGB bytes, medians 6.8-6.9 CPU-ms per tile
  * in runs of 1 and 2, 7.2-7.3 in runs of 4 (histo-classic-v2: 0.70, 0.71, 0.73; 0.84 in runs of 32).
- * End to end on a 16k slide, runs of 2 took 8.4-8.9 ORT CPU-ms per tile against 9.2-9.6 in runs of 4.
+ * End to end on a 16k slide the difference is within the shared machine's noise: three alternated
+ * pairs gave 8.4-8.9 ORT CPU-ms per tile in runs of 2 against 9.2-9.6 in runs of 4, five later ones
+ * 9.4-12.0 against 9.8-11.1.
  * Batches still travel and are stored whole; only the runs are cut.
  */
 export const CPU_RUN_BATCH = 2;
