@@ -70,12 +70,12 @@ export function queuedBatches(bytesPerBatch: number): number {
 }
 
 /** A batch as `parts` consecutive batches of (nearly) equal size over the same memory. */
-function splitBatch<B extends { input: Uint8Array; count: number; keys: unknown[] }>(batch: B, parts: number, perTile: number): B[] {
+function splitBatch(batch: Batch, parts: number, perTile: number): Batch[] {
   const size = Math.ceil(batch.count / Math.max(1, parts));
-  const out: B[] = [];
+  const out: Batch[] = [];
   for (let start = 0; start < batch.count; start += size) {
     const end = Math.min(batch.count, start + size);
-    out.push({ ...batch, input: batch.input.subarray(start * perTile, end * perTile), count: end - start, keys: batch.keys.slice(start, end) });
+    out.push({ input: batch.input.subarray(start * perTile, end * perTile), count: end - start, keys: batch.keys.slice(start, end) });
   }
   return out;
 }
