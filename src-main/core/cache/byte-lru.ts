@@ -9,9 +9,11 @@ export class ByteLru<V> {
   private readonly pending = new Map<string, Promise<V>>();
   private used = 0;
 
+  /** @param dispose called with every value the cache lets go of (evicted, refused, cleared), e.g. to reuse its memory. */
   constructor(
-    private readonly maxBytes: number,
+    readonly maxBytes: number,
     private readonly sizeOf: (value: V) => number,
+    private readonly dispose: (value: V) => void = () => {},
   ) {}
 
   get usedBytes(): number {
@@ -45,24 +47,30 @@ export class ByteLru<V> {
       if (key.startsWith(prefix)) {
         this.entries.delete(key);
         this.used -= entry.bytes;
+        this.dispose(entry.value);
       }
     }
   }
 
   clear(): void {
+    for (const entry of this.entries.values()) this.dispose(entry.value);
     this.entries.clear();
     this.used = 0;
   }
 
   private put(key: string, value: V): void {
     const bytes = this.sizeOf(value);
-    if (bytes > this.maxBytes || this.entries.has(key)) return;
+    if (bytes > this.maxBytes || this.entries.has(key)) {
+      this.dispose(value);
+      return;
+    }
     this.entries.set(key, { value, bytes });
     this.used += bytes;
     for (const [oldKey, old] of this.entries) {
       if (this.used <= this.maxBytes) break;
       this.entries.delete(oldKey);
       this.used -= old.bytes;
+      this.dispose(old.value);
     }
   }
 }

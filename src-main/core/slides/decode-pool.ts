@@ -5,11 +5,14 @@ import { workerScript } from '../app-root';
 import { decodeTile } from './codecs/decode-tile';
 import type { RgbImage } from './slide-source';
 import type { TileCodec } from './tiff/tiff-image';
+import { TileRecycler } from './tile-recycler';
 import { rememberCodec, type DecodeMessage, type DecodeReply, type DecodeRequest } from './decode-protocol';
 
 interface Pending {
   request: DecodeRequest;
   codec: TileCodec;
+  /** The tile goes to the tile cache, which hands its buffer back for reuse. */
+  forCache: boolean;
   resolve: (image: RgbImage) => void;
   reject: (err: Error) => void;
 }
@@ -44,6 +47,8 @@ export class DecodePool {
   private readonly codecIds = new WeakMap<TileCodec, number>();
   private nextCodecId = 1;
   private readonly script: string | null;
+  /** Buffers of tiles the cache let go, on their way back to the workers. */
+  readonly recycler = new TileRecycler();
 
   constructor(
     readonly size: number = defaultPoolSize(),
@@ -57,12 +62,16 @@ export class DecodePool {
     return this.script !== null && this.size > 0;
   }
 
-  decode(bytes: Uint8Array, codec: TileCodec): Promise<RgbImage> {
+  /**
+   * Decodes one tile. `forCache`: the tile goes to a TileCache, which hands its buffer back
+   * (retireTile) for a worker to decode into again.
+   */
+  decode(bytes: Uint8Array, codec: TileCodec, forCache = false): Promise<RgbImage> {
     if (!this.threaded) return decodeTile(bytes, codec);
     return new Promise<RgbImage>((resolve, reject) => {
       let codecId = this.codecIds.get(codec);
       if (codecId === undefined) this.codecIds.set(codec, (codecId = this.nextCodecId++));
-      this.queue.push({ request: { id: this.nextId++, bytes, codecId }, codec, resolve, reject });
+      this.queue.push({ request: { id: this.nextId++, bytes, codecId }, codec, forCache, resolve, reject });
       this.pump();
     });
   }
@@ -79,8 +88,10 @@ export class DecodePool {
       // An even share of what waits, so one worker does not take every tile while another idles.
       const share = Math.min(TILES_PER_MESSAGE, Math.ceil(this.queue.length / Math.max(1, this.size)));
       const tasks = this.queue.splice(0, share);
-      const transfer: ArrayBuffer[] = [];
-      const requests: DecodeMessage = [];
+      // As many spare buffers as tiles go along: the worker decodes these tiles into them.
+      const recycle = this.recycler.take(tasks.length);
+      const transfer: ArrayBuffer[] = [...recycle];
+      const requests: DecodeRequest[] = [];
       for (const task of tasks) {
         target.inFlight.set(task.request.id, task);
         if (target.codecs.has(task.request.codecId)) {
@@ -95,7 +106,8 @@ export class DecodePool {
       }
       target.messages++;
       target.worker.ref();
-      target.worker.postMessage(requests, transfer);
+      const message: DecodeMessage = recycle.length > 0 ? { requests, recycle } : { requests };
+      target.worker.postMessage(message, transfer);
     }
   }
 
@@ -117,7 +129,10 @@ export class DecodePool {
         if (!task) continue;
         entry.inFlight.delete(res.id);
         if (res.error !== undefined) task.reject(new Error(res.error));
-        else task.resolve({ width: res.width, height: res.height, data: res.data });
+        else {
+          if (task.forCache) this.recycler.adopt(res.data);
+          task.resolve({ width: res.width, height: res.height, data: res.data });
+        }
       }
       if (entry.inFlight.size === 0) worker.unref();
       this.pump();

@@ -27,6 +27,12 @@ export function rememberCodec<T>(codecs: Map<number, T>, id: number, codec: T): 
   if (codecs.size > WORKER_CODECS) codecs.delete(codecs.keys().next().value!);
 }
 
-/** One message each way carries several tiles: a worker wakes once for all the tiles queued for it. */
-export type DecodeMessage = DecodeRequest[];
+/**
+ * One message each way carries several tiles: a worker wakes once for all the tiles queued for it.
+ * `recycle` brings back buffers of tiles the cache let go, for the worker to decode into again.
+ */
+export interface DecodeMessage {
+  requests: DecodeRequest[];
+  recycle?: ArrayBuffer[];
+}
 export type DecodeReply = DecodeResponse[];

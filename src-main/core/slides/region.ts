@@ -1,5 +1,6 @@
 import { loadSharp } from './sharp-loader';
 import type { RgbImage } from './slide-source';
+import { holdTiles } from './tile-recycler';
 
 /** One resolution of a slide as a grid of tiles; a tile of null is absent (sparse) and reads white. */
 export interface TileGrid {
@@ -44,6 +45,8 @@ export async function readGridRegion(grid: TileGrid, x: number, y: number, width
   const y1 = Math.min(grid.height, y + height);
   if (x1 <= x0 || y1 <= y0) return out;
   const { tileWidth: tw, tileHeight: th } = grid;
+  // Cached tiles go back to the decode workers when evicted: held until every copy out of them is done.
+  const release = holdTiles();
   const jobs: Promise<void>[] = [];
   for (let ty = Math.floor(y0 / th); ty <= Math.floor((y1 - 1) / th); ty++) {
     for (let tx = Math.floor(x0 / tw); tx <= Math.floor((x1 - 1) / tw); tx++) {
@@ -66,7 +69,11 @@ export async function readGridRegion(grid: TileGrid, x: number, y: number, width
       );
     }
   }
-  await Promise.all(jobs);
+  // Every job settles before the hold ends, a failed one included: a late job still copies.
+  const settled = await Promise.allSettled(jobs);
+  release();
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return out;
 }
 

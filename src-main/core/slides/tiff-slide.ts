@@ -79,17 +79,18 @@ export class TiffSlide extends SlideBase {
         const index = ty * image.tilesAcross + tx;
         const count = image.byteCounts[index]!;
         if (count === 0) return Promise.resolve(null);
-        const load = (): Promise<RgbImage> => this.decodeTile(image, index, what);
-        return cached ? this.cache.get(`${this.cacheKey}${image.ifd.id}:${index}`, load) : load();
+        if (!cached) return this.decodeTile(image, index, what, false);
+        return this.cache.get(`${this.cacheKey}${image.ifd.id}:${index}`, () => this.decodeTile(image, index, what, true));
       },
     };
   }
 
-  private async decodeTile(image: TiffImage, index: number, what: string): Promise<RgbImage> {
+  /** @param forCache the tile goes to the tile cache, so its buffer is recycled when the cache lets it go. */
+  private async decodeTile(image: TiffImage, index: number, what: string, forCache: boolean): Promise<RgbImage> {
     const unit = image.tiled ? 'tile' : 'strip';
     const bytes = await this.file.read(image.offsets[index]!, image.byteCounts[index]!, `${unit} ${index} of ${what}`);
     try {
-      return await this.pool.decode(bytes, image.codec);
+      return await this.pool.decode(bytes, image.codec, forCache);
     } catch (err) {
       throw badSlide(this.file.path, `${unit} ${index} of ${what} cannot be decoded: ${errorText(err)}`, err);
     }

@@ -1,10 +1,14 @@
 import { ByteLru } from '../cache/byte-lru';
 import type { RgbImage } from './slide-source';
+import { retireTile } from './tile-recycler';
 
-/** Decoded tiles, least recently used evicted first, bounded by their pixel bytes. */
+/**
+ * Decoded tiles, least recently used evicted first, bounded by their pixel bytes. A tile the
+ * decode pool wrote into its arena goes back there when the cache lets it go.
+ */
 export class TileCache extends ByteLru<RgbImage> {
   constructor(maxBytes: number) {
-    super(maxBytes, (image) => image.data.byteLength);
+    super(maxBytes, (image) => image.data.byteLength, (image) => retireTile(image.data));
   }
 }
 
