@@ -3,8 +3,8 @@ import type { RgbImage } from './slide-source';
 import { retireTile } from './tile-recycler';
 
 /**
- * Decoded tiles, least recently used evicted first, bounded by their pixel bytes. A tile the
- * decode pool wrote into its arena goes back there when the cache lets it go.
+ * Decoded tiles, least recently used evicted first, bounded by their pixel bytes. A tile's buffer
+ * goes back to the decode workers for reuse when the cache lets it go (tile-recycler.ts).
  */
 export class TileCache extends ByteLru<RgbImage> {
   constructor(maxBytes: number) {
