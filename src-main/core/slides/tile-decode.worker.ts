@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { decodeTile } from './codecs/decode-tile';
 import { rememberCodec, type DecodeMessage, type DecodeReply, type DecodeRequest, type DecodeResponse } from './decode-protocol';
+import type { RgbImage } from './slide-source';
 import type { TileCodec } from './tiff/tiff-image';
 
 const port = parentPort;
@@ -21,13 +22,24 @@ function keepSpare(buffer: ArrayBuffer): void {
   spare.set(buffer.byteLength, list);
 }
 
-/** The decoded pixels in a recycled buffer when one of their size is spare: the pool's thread then allocates nothing. */
-function intoSpare(data: Uint8Array): Uint8Array {
-  const buffer = spare.get(data.byteLength)?.pop();
-  if (!buffer) return data;
-  const out = new Uint8Array(buffer);
-  out.set(data);
-  return out;
+function takeSpare(length: number): Uint8Array | undefined {
+  const buffer = spare.get(length)?.pop();
+  return buffer && new Uint8Array(buffer);
+}
+
+/**
+ * Decodes into a recycled buffer when one of the tile's size is spare, so the pool's thread
+ * allocates nothing: the JPEG decoder writes there itself; other codecs' pixels are copied in.
+ */
+async function decodeIntoSpare(bytes: Uint8Array, codec: TileCodec): Promise<RgbImage> {
+  let offered: Uint8Array | undefined;
+  const image = await decodeTile(bytes, codec, (length) => (offered = takeSpare(length)));
+  if (image.data === offered) return image;
+  if (offered) keepSpare(offered.buffer as ArrayBuffer);
+  const into = takeSpare(image.data.byteLength);
+  if (!into) return image;
+  into.set(image.data);
+  return { ...image, data: into };
 }
 
 async function decodeOne(request: DecodeRequest): Promise<DecodeResponse> {
@@ -35,8 +47,8 @@ async function decodeOne(request: DecodeRequest): Promise<DecodeResponse> {
     if (request.codec) rememberCodec(codecs, request.codecId, request.codec);
     const codec = codecs.get(request.codecId);
     if (!codec) throw new Error(`decode worker: codec ${request.codecId} was never sent`);
-    const image = await decodeTile(request.bytes, codec);
-    return { id: request.id, width: image.width, height: image.height, data: intoSpare(image.data) };
+    const image = await decodeIntoSpare(request.bytes, codec);
+    return { id: request.id, width: image.width, height: image.height, data: image.data };
   } catch (err) {
     return { id: request.id, error: err instanceof Error ? err.message : String(err) };
   }

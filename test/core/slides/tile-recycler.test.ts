@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { workerScript } from '../../../src-main/core/app-root';
+import { decodeTile } from '../../../src-main/core/slides/codecs/decode-tile';
+import { loadSharp } from '../../../src-main/core/slides/sharp-loader';
 import { DecodePool } from '../../../src-main/core/slides/decode-pool';
 import { readGridRegion, type TileGrid } from '../../../src-main/core/slides/region';
 import { TileCache } from '../../../src-main/core/slides/tile-cache';
@@ -101,6 +103,37 @@ describe('decoded tiles recycled through the decode workers', () => {
       await Promise.all(lanes);
       // The workers did get buffers back: those sent are detached here.
       expect(retiredBuffers.filter((b) => b.byteLength === 0).length).toBeGreaterThan(50);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('JPEG tiles decoded straight into recycled buffers equal fresh decodes', async () => {
+    const side = 32;
+    const jpeg: TileCodec = { ...codec, compression: Compression.Jpeg, photometric: Photometric.YCbCr, tileWidth: side, tileHeight: side };
+    const sharp = loadSharp();
+    const tiles = await Promise.all(
+      Array.from({ length: 6 }, async (_, k) => {
+        const raw = Uint8Array.from({ length: side * side * 3 }, (_, i) => (i * (k + 3) + k * 41) % 256);
+        return new Uint8Array(await sharp(raw, { raw: { width: side, height: side, channels: 3 } }).jpeg({ quality: 80 }).toBuffer());
+      }),
+    );
+    const expected = await Promise.all(tiles.map(async (t) => Buffer.from((await decodeTile(t, jpeg)).data)));
+    const pool = new DecodePool(1, workerScript('tile-decode'));
+    // One tile's worth: every decode evicts the previous tile, whose buffer goes back to the worker.
+    const cache = new TileCache(side * side * 3);
+    const seen: ArrayBuffer[] = [];
+    try {
+      for (let n = 0; n < 60; n++) {
+        const k = n % tiles.length;
+        const release = holdTiles();
+        const tile = await cache.get(`jpeg ${n}`, () => pool.decode(tiles[k]!.slice(), jpeg, true));
+        expect(Buffer.from(tile.data).equals(expected[k]!)).toBe(true);
+        seen.push(tile.data.buffer as ArrayBuffer);
+        release();
+      }
+      // Most decodes after the first few went into buffers sent back (detached here once sent).
+      expect(seen.filter((b) => b.byteLength === 0).length).toBeGreaterThan(40);
     } finally {
       await pool.destroy();
     }

@@ -4,7 +4,7 @@ import type { RgbImage } from '../slide-source';
 import type { TileCodec } from '../tiff/tiff-image';
 import { Compression, Photometric } from '../tiff/tiff-tags';
 import { decodeJ2k } from './j2k';
-import { buildJpegStream, decodeJpegWasm, jpegFrameInfo } from './jpeg';
+import { buildJpegStream, decodeJpegWasm, jpegFrameInfo, type OutputBuffer } from './jpeg';
 import { frameRestartInterval } from './jpeg-restart';
 import { decodeLzw, decodePackBits } from './lzw';
 
@@ -18,9 +18,11 @@ export const WASM_JPEG_MAX_PIXELS = 400 * 400;
 /**
  * Decodes one TIFF tile or strip into a full tile of RGB (tileWidth x tileHeight; a short last
  * strip is padded with white). Runs in a decode worker or, as a fallback, on the calling thread.
+ * `output` offers a buffer for the pixels (the libjpeg-turbo path takes it: RGB samples of a
+ * whole tile are the tile), so a worker decodes into a recycled buffer without a second copy.
  * Throws plain Errors; the caller names the file, level and tile.
  */
-export async function decodeTile(bytes: Uint8Array, codec: TileCodec): Promise<RgbImage> {
+export async function decodeTile(bytes: Uint8Array, codec: TileCodec, output?: OutputBuffer): Promise<RgbImage> {
   const { tileWidth: w, tileHeight: h } = codec;
   switch (codec.compression) {
     case Compression.Jpeg: {
@@ -29,7 +31,7 @@ export async function decodeTile(bytes: Uint8Array, codec: TileCodec): Promise<R
       const frame = jpegFrameInfo(stream);
       if (frame.width > w || frame.height > h) throw new Error(`JPEG data is ${frame.width}x${frame.height}, larger than the ${w}x${h} tile`);
       if (frame.width * frame.height > WASM_JPEG_MAX_PIXELS) return decodeWithSharp(stream, w, h);
-      const decoded = await decodeJpegWasm(stream);
+      const decoded = await decodeJpegWasm(stream, output);
       return padToTile(samplesToRgb(decoded.samples, decoded.width, decoded.height, decoded.components, decoded.components >= 3 ? Photometric.Rgb : Photometric.MinIsBlack), w, h);
     }
     case Compression.WebP:

@@ -80,11 +80,17 @@ function libjpegTurbo(): Promise<WasmJpegDecoder> {
 }
 
 /**
+ * Where a decoder may put its output: a buffer of exactly `length` bytes the caller wants filled
+ * (a decode worker's recycled tile buffer), or undefined for a new one.
+ */
+export type OutputBuffer = (length: number) => Uint8Array | undefined;
+
+/**
  * Decodes a complete JPEG stream with libjpeg-turbo (wasm). For tiles up to a few hundred pixels
  * on a side this beats sharp, whose per-call pipeline set-up costs more than the decode itself
  * (bench/slides-bench.ts measures both); larger images go to sharp (native SIMD) instead.
  */
-export async function decodeJpegWasm(stream: Uint8Array): Promise<{ samples: Uint8Array; width: number; height: number; components: number }> {
+export async function decodeJpegWasm(stream: Uint8Array, output?: OutputBuffer): Promise<{ samples: Uint8Array; width: number; height: number; components: number }> {
   const decoder = await libjpegTurbo();
   decoder.getEncodedBuffer(stream.length).set(stream);
   try {
@@ -96,6 +102,9 @@ export async function decodeJpegWasm(stream: Uint8Array): Promise<{ samples: Uin
     throw new Error(`corrupt JPEG data${err instanceof Error ? `: ${err.message}` : ''}`, { cause: err });
   }
   const info = decoder.getFrameInfo();
-  const samples = decoder.getDecodedBuffer().slice(0, info.width * info.height * info.componentCount);
+  const length = info.width * info.height * info.componentCount;
+  const decoded = decoder.getDecodedBuffer().subarray(0, length);
+  const target = output?.(length);
+  const samples = target ? (target.set(decoded), target) : decoded.slice();
   return { samples, width: info.width, height: info.height, components: info.componentCount };
 }
