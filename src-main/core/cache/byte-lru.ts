@@ -11,7 +11,7 @@ export class ByteLru<V> {
 
   /** @param dispose called with every value the cache lets go of (evicted, refused, cleared), e.g. to reuse its memory. */
   constructor(
-    readonly maxBytes: number,
+    private readonly maxBytes: number,
     private readonly sizeOf: (value: V) => number,
     private readonly dispose: (value: V) => void = () => {},
   ) {}

@@ -48,7 +48,7 @@ export class DecodePool {
   private nextCodecId = 1;
   private readonly script: string | null;
   /** Buffers of tiles the cache let go, on their way back to the workers. */
-  readonly recycler = new TileRecycler();
+  private readonly recycler = new TileRecycler();
 
   constructor(
     readonly size: number = defaultPoolSize(),
