@@ -105,8 +105,17 @@ export class SlidesRepo {
     return (slideId) => statement.get(slideId) as Record<string, unknown> | undefined;
   }
 
-  /** Registers a slide, or finds it again by content (following it when it moved). */
+  /**
+   * Registers a slide, or finds it again by content (following it when it moved). The lookup and
+   * the insert are one immediate (write-locked) transaction: two processes registering the same
+   * slide at once would otherwise both miss it, and the second insert break the fingerprint's
+   * uniqueness.
+   */
   upsert(fingerprint: string, info: SlideInfo, kind: 'slide' | 'image', candidateLabel: string | null, mppSource: string | null): StoredSlide {
+    return this.db.transaction(() => this.findOrInsert(fingerprint, info, kind, candidateLabel, mppSource)).immediate();
+  }
+
+  private findOrInsert(fingerprint: string, info: SlideInfo, kind: 'slide' | 'image', candidateLabel: string | null, mppSource: string | null): StoredSlide {
     const existing = this.byFingerprint.get(fingerprint);
     if (existing) {
       // A label given again for the same path never replaces one: embedding DIR/<class>/<case>/<image>

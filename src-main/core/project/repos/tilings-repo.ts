@@ -46,7 +46,11 @@ export class TilingsRepo {
     return (slideId) => statement.all(slideId) as Array<Record<string, unknown>>;
   }
 
-  /** Stores a tiling with all its tiles in one transaction: a tiling is never half written. */
+  /**
+   * Stores a tiling with all its tiles in one transaction: a tiling is never half written. Immediate
+   * (write-locked from the start), so a second process planning the same tiling waits and then finds
+   * it, instead of failing to upgrade a read that another writer made stale.
+   */
   create(slideId: number, params: TilingParams, tiles: readonly GridTile[]): number {
     return this.db.transaction(() => {
       const again = this.existing(slideId, params);
@@ -56,6 +60,6 @@ export class TilingsRepo {
       const tilingId = Number(result.lastInsertRowid);
       new TilesRepo(this.db).insertMany(tilingId, tiles);
       return tilingId;
-    })();
+    }).immediate();
   }
 }
