@@ -11,27 +11,8 @@
  * The equivalent text format is in the comments beside each instruction group.
  */
 
-const I32 = 0x7f;
-const V128 = 0x7b;
+import { BLOCK, BR, BR_IF, ELSE, END, HEADER, I32, I32_ADD, I32_AND, I32_GE_U, I32_MUL, I32_SHL, IF, LOOP, V128, VOID, body, get, i32, mem, name, section, set, simd, tee, uleb, vec } from '../wasm/wasm-encoding';
 
-// Core opcodes.
-const END = 0x0b;
-const BLOCK = 0x02;
-const IF = 0x04;
-const ELSE = 0x05;
-const LOOP = 0x03;
-const BR = 0x0c;
-const BR_IF = 0x0d;
-const VOID = 0x40;
-const LOCAL_GET = 0x20;
-const LOCAL_SET = 0x21;
-const LOCAL_TEE = 0x22;
-const I32_CONST = 0x41;
-const I32_GE_U = 0x4f;
-const I32_ADD = 0x6a;
-const I32_AND = 0x71;
-const I32_MUL = 0x6c;
-const I32_SHL = 0x74;
 const F32_STORE = 0x38;
 const F32_ADD = 0x92;
 
@@ -60,39 +41,8 @@ const I32X4_SHL = 0xab;
 const F32X4_ADD = 0xe4;
 const F32X4_MUL = 0xe6;
 
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
-
-const simd = (op: number) => [0xfd, ...uleb(op)];
-const get = (local: number) => [LOCAL_GET, local];
-const set = (local: number) => [LOCAL_SET, local];
-const tee = (local: number) => [LOCAL_TEE, local];
-const i32 = (value: number) => [I32_CONST, ...sleb(value)];
 /** A v128 constant with the same 32-bit pattern in every lane. */
 const splat32 = (bits: number) => [...simd(V128_CONST), ...new Uint8Array(new Uint32Array([bits, bits, bits, bits]).buffer)];
-/** memarg: alignment hint (log2 bytes) and static offset. */
-const mem = (align: number, offset: number) => [...uleb(align), ...uleb(offset)];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (text: string) => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
 
 /** The lane constants of the conversion, kept in locals: V8 rematerialises a v128.const at every use. */
 const HALF_CONSTANTS = [0x7fff, 0x0f800000, 0x38000000, 0x00800000, 0x38800000, 0, 0x80000000] as const;
@@ -245,9 +195,8 @@ function logitsBody(): number[] {
 export function simdModuleBytes(sharedMaxPages?: number): Uint8Array {
   const decodeType = [0x60, ...vec([[I32], [I32], [I32]]), 0x00];
   const logitsType = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00];
-  const body = (code: number[]) => [...uleb(code.length), ...code];
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...HEADER,
     ...section(1, vec([decodeType, logitsType])),
     // An imported memory: flags 3 = shared, with a maximum.
     ...(sharedMaxPages === undefined ? [] : section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x03, 1, ...uleb(sharedMaxPages)]]))),

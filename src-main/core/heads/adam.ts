@@ -1,8 +1,7 @@
 /**
- * Adam with an L2 penalty in the gradient, as source: the MLP's float64 optimiser runs on the
- * calling thread for the JavaScript engine and on the ONNX Runtime helper threads for the onnx
- * engine (mlp-epoch-driver.ts, each helper a range of every tensor), and both compute it from this
- * one text. Only constants in it. The penalty is scikit-learn MLPClassifier's (alpha / batch rows
+ * Adam with an L2 penalty in the gradient, as source: the MLP's float64 optimiser on the calling
+ * thread for the JavaScript engine, and the reference that the ONNX engine's WebAssembly kernel
+ * (adam-wasm.ts, on the helper threads) must match bit for bit. Only constants in it. The penalty is scikit-learn MLPClassifier's (alpha / batch rows
  * times w added to the batch's mean-loss gradient, then Adam), not AdamW's decoupled decay, so
  * the same alpha means the same thing on both sides of bench:heads.
  *   adamRange(w, m1, v1, g0, g1, out, lo, hi, l2, lr, c1, c2): for t in [lo, hi), gradient

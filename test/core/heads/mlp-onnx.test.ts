@@ -36,6 +36,9 @@ describe('mlp on ONNX Runtime (data-parallel epochs on helper threads)', () => {
     expect(two.validationLoss).toBe(one.validationLoss);
     const other = fitMlp(data.x, 400, 300, data.y, 3, params, 6, null, { engine: 'onnx', threads: 2 });
     expect(weightBytes(other).equals(weightBytes(two))).toBe(false);
+    // The dropout draws reach the helpers: without them the same seed gives other weights.
+    const undropped = fitMlp(data.x, 400, 300, data.y, 3, { ...params, dropout: 0 }, 5, null, { engine: 'onnx', threads: 2 });
+    expect(weightBytes(undropped).equals(weightBytes(two))).toBe(false);
   });
 
   it('takes the same steps as the float64 loops (one epoch, up to float32 rounding)', () => {
