@@ -9,18 +9,47 @@
  *   ctrl[1] last run generation done       ctrl[2] state: 0 opening, 1 ready, 2 failed
  *   ctrl[3] last run generation requested
  * 'open' and 'close' arrive as port messages, in order; runs are generations in ctrl[3]. On close
- * the helper hands its private copies back over the port (see release()). A run with
+ * the helper hands its private copies back over the port (see release()) and, if the session was
+ * handed much shared memory, collects its garbage (see collect). A run with
  * no `driver` feeds the declared inputs to session.run and copies the outputs back; a driver (the
  * source of a function of ort, session, inputs, outputs that returns an async function) does
  * whatever one request means to it, e.g. a whole training epoch of many session runs.
  */
 export const MAX_RANK = 4;
 export const CACHED_SESSIONS = 2;
+/** A closed session that was handed more shared memory than this is followed by a collection. */
+const COLLECT_SHARED_BYTES = 16 * 1024 * 1024;
+/** Compiled epoch drivers kept per helper: a fit of the same shape reuses the code V8 optimised for the last. */
+const CACHED_DRIVERS = 4;
 
 export const HELPER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { ortPath, port, ctrl, errorText } = workerData;
+const { ortPath, port, ctrl, errorText, flagLock } = workerData;
 let ort;
+// An idle helper blocks in Atomics.wait and never collects garbage, so the shared memory a closed
+// session was handed (a whole training matrix) would stay allocated for as long as the helper sits
+// in the pool: on such a close it collects at once (a few ms). V8's gc function is taken with the
+// flag set only for that moment, unless the process already exposes it. V8's flags belong to the
+// whole process, so helpers starting together take turns (flagLock); where it fails the helper
+// does without (it would only keep memory longer), rather than fail to start.
+function takeGc() {
+  if (typeof gc === 'function') return gc;
+  while (Atomics.compareExchange(flagLock, 0, 0, 1) !== 0) Atomics.wait(flagLock, 0, 1, 10);
+  const v8 = require('node:v8');
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return require('node:vm').runInNewContext('gc');
+  } catch {
+    return () => undefined;
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc');
+    Atomics.store(flagLock, 0, 0);
+    Atomics.notify(flagLock, 0);
+  }
+}
+const collect = takeGc();
+const COLLECT_SHARED_BYTES = ${COLLECT_SHARED_BYTES};
+let sharedBytes = 0;
 function fail(err) {
   const bytes = new TextEncoder().encode(String(err && err.message ? err.message : err)).subarray(0, errorText.length);
   errorText.fill(0);
@@ -56,10 +85,12 @@ async function session(model, threads) {
   return created;
 }
 // ONNX Runtime refuses tensors over shared memory: each input gets a private copy, refreshed before
-// every run unless it is fixed (then handed over once, when the session opens).
-function privateInputs(inputs) {
+// every run unless it is fixed (then handed over once, when the session opens). A driver reads the
+// shared inputs itself: only the fixed ones (withShared false).
+function privateInputs(inputs, withShared) {
   return inputs.map((input) => {
     const Type = { float32: Float32Array, float64: Float64Array, int32: Int32Array, uint8: Uint8Array }[input.type];
+    if (!input.fixed && !withShared) return null;
     if (input.fixed && input.data instanceof Type && !(input.data.buffer instanceof SharedArrayBuffer)) return input.data;
     // (A fixed float64 input may be handed over as float32 and widened here, once.)
     const copy = new Type(input.data.length);
@@ -76,14 +107,25 @@ function release() {
   owned = [];
   if (buffers.length > 0) port.postMessage(null, buffers);
 }
+// Drivers by source, newest last. The closures a cached driver makes share their optimised code
+// with the last fit's, so a fit does not start in the interpreter again.
+const drivers = [];
+function driver(source) {
+  const hit = drivers.findIndex((d) => d.source === source);
+  const entry = hit >= 0 ? drivers.splice(hit, 1)[0] : { source, make: new Function('ort', 'session', 'inputs', 'outputs', source) };
+  drivers.push(entry);
+  if (drivers.length > ${CACHED_DRIVERS}) drivers.shift();
+  return entry.make;
+}
 async function open(spec) {
   const s = await session(spec.model, spec.threads);
-  const local = privateInputs(spec.inputs);
-  owned = local;
+  const local = privateInputs(spec.inputs, !spec.driver);
+  owned = local.filter((a) => a !== null);
+  sharedBytes = spec.inputs.reduce((sum, input) => sum + (input.fixed ? 0 : input.data.byteLength), 0);
   if (spec.driver) {
     const named = (list, arrays) => Object.fromEntries(list.map((item, i) => [item.name, arrays[i]]));
     const inputs = named(spec.inputs, spec.inputs.map((input, i) => (input.fixed ? local[i] : input.data)));
-    return new Function('ort', 'session', 'inputs', 'outputs', spec.driver)(ort, s, inputs, named(spec.outputs, spec.outputs.map((o) => o.data)));
+    return driver(spec.driver)(ort, s, inputs, named(spec.outputs, spec.outputs.map((o) => o.data)));
   }
   return async () => {
     const feeds = {};
@@ -115,6 +157,8 @@ async function open(spec) {
       }
       run = null;
       release();
+      if (sharedBytes > COLLECT_SHARED_BYTES) collect();
+      sharedBytes = 0;
       if (request.type !== 'open') continue;
       try {
         run = await open(request);

@@ -56,11 +56,6 @@ const STARTUP_MS = 120_000;
 const RUN_MS = 600_000;
 /** Idle helpers kept for the next session; more are stopped. */
 const POOL_SIZE = 4;
-/**
- * A helper that was handed more shared memory than this is stopped on close, not pooled: it cannot
- * give shared memory back, and idle (blocked in Atomics.wait) it would never collect it either.
- */
-const POOL_MAX_SHARED_BYTES = 64 * 1024 * 1024;
 
 /** One helper thread and its control block; serves one SyncOrt at a time. */
 interface Helper {
@@ -73,6 +68,8 @@ interface Helper {
 }
 
 const idle: Helper[] = [];
+/** Taken by a starting helper while it changes V8's (process-wide) flags: see sync-ort-helper.ts. */
+const flagLock = new Int32Array(new SharedArrayBuffer(4));
 
 function startHelper(): Helper {
   const { port1, port2 } = new MessageChannel();
@@ -80,7 +77,7 @@ function startHelper(): Helper {
   const errorText = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
   const worker = new Worker(HELPER_SOURCE, {
     eval: true,
-    workerData: { ortPath: nodeRequire.resolve('onnxruntime-node'), port: port2, ctrl, errorText },
+    workerData: { ortPath: nodeRequire.resolve('onnxruntime-node'), port: port2, ctrl, errorText, flagLock },
     transferList: [port2],
   });
   const helper: Helper = { worker, port: port1, ctrl, errorText, generation: 0, dead: false };
@@ -130,7 +127,6 @@ export class SyncOrt {
   private readonly ranks: Map<string, { index: number; rank: number }> = new Map();
   private closed = false;
   private ready = false;
-  private readonly sharedBytes: number;
 
   constructor(private readonly spec: SyncOrtSpec) {
     this.shapes = new Int32Array(new SharedArrayBuffer(spec.inputs.length * MAX_RANK * 4));
@@ -154,7 +150,6 @@ export class SyncOrt {
       this.outputs[output.name] = data;
       return { name: output.name, data };
     });
-    this.sharedBytes = spec.inputs.reduce((sum, input) => sum + (input.shared?.byteLength ?? 0), 0);
     this.helper = idle.pop() ?? startHelper();
     Atomics.store(this.helper.ctrl, 2, 0);
     this.helper.port.postMessage({ type: 'open', model: spec.model, threads: spec.threads, inputs, outputs, shapes: this.shapes, driver: spec.driver }, transfer);
@@ -229,7 +224,7 @@ export class SyncOrt {
     this.closed = true;
     const helper = this.helper;
     if (helper.dead) return;
-    if (idle.length >= POOL_SIZE || this.sharedBytes > POOL_MAX_SHARED_BYTES) {
+    if (idle.length >= POOL_SIZE) {
       helper.dead = true;
       helper.port.postMessage({ type: 'stop' });
       wake(helper);
