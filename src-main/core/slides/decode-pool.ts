@@ -6,7 +6,10 @@ import { decodeTile } from './codecs/decode-tile';
 import type { RgbImage } from './slide-source';
 import type { TileCodec } from './tiff/tiff-image';
 import { TileRecycler } from './tile-recycler';
-import { rememberCodec, type DecodeMessage, type DecodeReply, type DecodeRequest } from './decode-protocol';
+import { rememberCodec, type DecodeMessage, type DecodeReply, type DecodeRequest, type FileSpan } from './decode-protocol';
+
+/** A decode worker could not read a tile's bytes from the file. */
+export class TileReadError extends Error {}
 
 interface Pending {
   request: DecodeRequest;
@@ -63,11 +66,15 @@ export class DecodePool {
   }
 
   /**
-   * Decodes one tile. `forCache`: the tile goes to a TileCache, which hands its buffer back
-   * (retireTile) for a worker to decode into again.
+   * Decodes one tile, given its bytes or where a worker reads them (threaded pools only; a failed
+   * read rejects with a TileReadError). `forCache`: the tile goes to a TileCache, which hands its
+   * buffer back (retireTile) for a worker to decode into again.
    */
-  decode(bytes: Uint8Array, codec: TileCodec, forCache = false): Promise<RgbImage> {
-    if (!this.threaded) return decodeTile(bytes, codec);
+  decode(bytes: Uint8Array | FileSpan, codec: TileCodec, forCache = false): Promise<RgbImage> {
+    if (!this.threaded) {
+      if (!(bytes instanceof Uint8Array)) return Promise.reject(new Error('decode pool: a file span needs decode workers'));
+      return decodeTile(bytes, codec);
+    }
     return new Promise<RgbImage>((resolve, reject) => {
       let codecId = this.codecIds.get(codec);
       if (codecId === undefined) this.codecIds.set(codec, (codecId = this.nextCodecId++));
@@ -102,7 +109,7 @@ export class DecodePool {
         }
         // The tile bytes are ours alone: transfer instead of copying.
         const { bytes } = task.request;
-        if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) transfer.push(bytes.buffer as ArrayBuffer);
+        if (bytes instanceof Uint8Array && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) transfer.push(bytes.buffer as ArrayBuffer);
       }
       target.messages++;
       target.worker.ref();
@@ -128,7 +135,7 @@ export class DecodePool {
         const task = entry.inFlight.get(res.id);
         if (!task) continue;
         entry.inFlight.delete(res.id);
-        if (res.error !== undefined) task.reject(new Error(res.error));
+        if (res.error !== undefined) task.reject(res.readFailed ? new TileReadError(res.error) : new Error(res.error));
         else {
           if (task.forCache) this.recycler.adopt(res.data);
           task.resolve({ width: res.width, height: res.height, data: res.data });

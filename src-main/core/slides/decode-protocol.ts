@@ -2,9 +2,17 @@
 // a module of its own, so the worker bundle does not carry the pool.
 import type { TileCodec } from './tiff/tiff-image';
 
+/** Where a tile's bytes lie in an open file: the worker reads them itself (FileReader.lend keeps the descriptor open). */
+export interface FileSpan {
+  fd: number;
+  offset: number;
+  length: number;
+}
+
 export interface DecodeRequest {
   id: number;
-  bytes: Uint8Array;
+  /** The tile's compressed bytes, or where the worker reads them. */
+  bytes: Uint8Array | FileSpan;
   /** The tile's codec, by a number the pool gives each codec object. */
   codecId: number;
   /** The codec itself, only in the first request for it that a worker gets: cloning it for every tile cost the main thread more than the tile bytes. */
@@ -13,7 +21,7 @@ export interface DecodeRequest {
 
 export type DecodeResponse =
   | { id: number; width: number; height: number; data: Uint8Array; error?: undefined }
-  | { id: number; error: string };
+  | { id: number; error: string; readFailed?: boolean };
 
 /**
  * Codecs a worker keeps, oldest dropped first. The pool tracks each worker's the same way (a codec

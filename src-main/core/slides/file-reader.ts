@@ -7,6 +7,11 @@ import { badSlide } from './slide-error';
  * hostile offset or length can neither allocate nor read past the end.
  */
 export class FileReader {
+  /** Descriptors lent out (lend()) and not yet given back: close() waits for them. */
+  private lent = 0;
+  private closing = false;
+  private drained: (() => void) | null = null;
+
   private constructor(
     readonly path: string,
     private readonly handle: fs.FileHandle,
@@ -33,14 +38,34 @@ export class FileReader {
     }
   }
 
-  /** Reads exactly `length` bytes at `offset`, or throws naming `what` when they lie past the end. */
-  async read(offset: number, length: number, what: string): Promise<Uint8Array> {
+  /** Throws naming `what` unless `length` bytes at `offset` lie inside the file. */
+  checkSpan(offset: number, length: number, what: string): void {
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
       throw badSlide(this.path, `${what} has an invalid offset or length`);
     }
     if (offset + length > this.size) {
       throw badSlide(this.path, `${what} lies past the end of the file (bytes ${offset}..${offset + length} of ${this.size}; truncated file?)`);
     }
+  }
+
+  /**
+   * Lends the file's descriptor to `use` (a decode worker reads a tile with it on its own thread).
+   * The file stays open until every loan has settled: a descriptor closed under a worker could be
+   * reused by the next file opened and read as the wrong file's bytes.
+   */
+  async lend<T>(use: (fd: number) => Promise<T>): Promise<T> {
+    if (this.closing) throw badSlide(this.path, 'read after the slide was closed');
+    this.lent++;
+    try {
+      return await use(this.handle.fd);
+    } finally {
+      if (--this.lent === 0) this.drained?.();
+    }
+  }
+
+  /** Reads exactly `length` bytes at `offset`, or throws naming `what` when they lie past the end. */
+  async read(offset: number, length: number, what: string): Promise<Uint8Array> {
+    this.checkSpan(offset, length, what);
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
@@ -58,6 +83,8 @@ export class FileReader {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.lent > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     await this.handle.close();
   }
 }

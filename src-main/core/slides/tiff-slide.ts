@@ -1,7 +1,7 @@
 import type { AssociatedImageName, SlideInfo } from '../../../src-shared/domain/slide';
 import { decodeWholeImage } from './codecs/whole-image';
 import type { DecodePool } from './decode-pool';
-import { sharedDecodePool } from './decode-pool';
+import { sharedDecodePool, TileReadError } from './decode-pool';
 import type { FileReader } from './file-reader';
 import { SLIDE_LIMITS } from './limits';
 import type { MosaicPiece } from './mosaic';
@@ -87,13 +87,27 @@ export class TiffSlide extends SlideBase {
 
   /** @param forCache the tile goes to the tile cache, so its buffer is recycled when the cache lets it go. */
   private async decodeTile(image: TiffImage, index: number, what: string, forCache: boolean): Promise<RgbImage> {
-    const unit = image.tiled ? 'tile' : 'strip';
-    const bytes = await this.file.read(image.offsets[index]!, image.byteCounts[index]!, `${unit} ${index} of ${what}`);
-    try {
-      return await this.pool.decode(bytes, image.codec, forCache);
-    } catch (err) {
-      throw badSlide(this.file.path, `${unit} ${index} of ${what} cannot be decoded: ${errorText(err)}`, err);
+    const offset = image.offsets[index]!;
+    const length = image.byteCounts[index]!;
+    const tile = `${image.tiled ? 'tile' : 'strip'} ${index} of ${what}`;
+    const cannotDecode = (err: unknown) => badSlide(this.file.path, `${tile} cannot be decoded: ${errorText(err)}`, err);
+    if (!this.pool.threaded) {
+      const bytes = await this.file.read(offset, length, tile);
+      try {
+        return await this.pool.decode(bytes, image.codec, forCache);
+      } catch (err) {
+        throw cannotDecode(err);
+      }
     }
+    // A decode worker reads the bytes itself: no hand-off to the file thread pool and back.
+    this.file.checkSpan(offset, length, tile);
+    return this.file.lend(async (fd) => {
+      try {
+        return await this.pool.decode({ fd, offset, length }, image.codec, forCache);
+      } catch (err) {
+        throw err instanceof TileReadError ? badSlide(this.file.path, `${tile} cannot be read: ${err.message}`, err) : cannotDecode(err);
+      }
+    });
   }
 
   protected async readAssociatedImage(name: AssociatedImageName): Promise<RgbImage> {

@@ -72,6 +72,17 @@ describe('bad input gives a clear HistoError in bounded time', () => {
     await expectBad(write('cut.tif', whole.subarray(0, Math.floor(whole.length * 0.6))), /past the end of the file|outside the file/);
   });
 
+  it('a file cut short after the slide was opened: the tile read fails naming the tile, and the slide still closes', async () => {
+    const file = write('shrunk.tif', writeTiff(await smallPages()));
+    const slide = await openSlide(file);
+    try {
+      fs.truncateSync(file, 16);
+      await expect(slide.readRegion(0, 0, 256, 128, 0)).rejects.toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: tile \\d+ of level 0 cannot be read: unexpected end of file$`));
+    } finally {
+      await slide.close();
+    }
+  });
+
   it('an IFD pointing at itself', async () => {
     const data = writeTiff(await smallPages());
     const first = data.readUInt32LE(4);

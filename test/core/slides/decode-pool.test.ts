@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { workerScript } from '../../../src-main/core/app-root';
-import { DecodePool } from '../../../src-main/core/slides/decode-pool';
+import os from 'node:os';
+import path from 'node:path';
+import { DecodePool, TileReadError } from '../../../src-main/core/slides/decode-pool';
 import { rememberCodec, WORKER_CODECS } from '../../../src-main/core/slides/decode-protocol';
 import { Compression, Photometric } from '../../../src-main/core/slides/tiff/tiff-tags';
 import type { TileCodec } from '../../../src-main/core/slides/tiff/tiff-image';
@@ -57,6 +59,27 @@ describe('DecodePool', () => {
       });
     } finally {
       await pool.destroy();
+    }
+  });
+
+  it('reads a tile from a file span on the worker itself; a span the file no longer holds fails as a read, not a decode', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'histo-span-'));
+    const file = path.join(dir, 'tiles.bin');
+    // Three tiles after a 100-byte header, as a TIFF lays them out.
+    fs.writeFileSync(file, Buffer.concat([Buffer.alloc(100, 7), ...[0, 1, 2].map((i) => Buffer.from(rawTile(i)))]));
+    const fd = fs.openSync(file, 'r');
+    const pool = new DecodePool(2, workerScript('tile-decode'));
+    try {
+      const size = rawTile(0).length;
+      const images = await Promise.all([2, 0, 1].map((i) => pool.decode({ fd, offset: 100 + i * size, length: size }, codec)));
+      [2, 0, 1].forEach((i, n) => expect(Buffer.from(images[n]!.data).equals(Buffer.from(rawTile(i)))).toBe(true));
+      const past = pool.decode({ fd, offset: 100 + 3 * size, length: size }, codec);
+      await expect(past).rejects.toThrow(TileReadError);
+      await expect(past).rejects.toThrow(/unexpected end of file/);
+    } finally {
+      await pool.destroy();
+      fs.closeSync(fd);
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
