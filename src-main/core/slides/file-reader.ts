@@ -9,8 +9,8 @@ import { badSlide } from './slide-error';
 export class FileReader {
   /** Descriptors lent out (lend()) and not yet given back: close() waits for them. */
   private lent = 0;
-  private closing = false;
   private drained: (() => void) | null = null;
+  private closed: Promise<void> | null = null;
 
   private constructor(
     readonly path: string,
@@ -54,7 +54,7 @@ export class FileReader {
    * reused by the next file opened and read as the wrong file's bytes.
    */
   async lend<T>(use: (fd: number) => Promise<T>): Promise<T> {
-    if (this.closing) throw badSlide(this.path, 'read after the slide was closed');
+    if (this.closed) throw badSlide(this.path, 'read after the slide was closed');
     this.lent++;
     try {
       return await use(this.handle.fd);
@@ -82,9 +82,12 @@ export class FileReader {
     return this.read(offset, n, 'header');
   }
 
-  async close(): Promise<void> {
-    this.closing = true;
-    if (this.lent > 0) await new Promise<void>((resolve) => (this.drained = resolve));
-    await this.handle.close();
+  /** Closes the file once every loan has settled; later calls wait for the same close. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      if (this.lent > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+      await this.handle.close();
+    })();
+    return this.closed;
   }
 }

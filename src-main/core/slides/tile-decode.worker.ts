@@ -60,6 +60,8 @@ function readSpan(span: FileSpan): Uint8Array {
 }
 
 async function decodeOne(request: DecodeRequest): Promise<DecodeResponse> {
+  // Kept first, whatever happens to this tile: the pool counts the codec as sent.
+  if (request.codec) rememberCodec(codecs, request.codecId, request.codec);
   let bytes: Uint8Array;
   try {
     bytes = request.bytes instanceof Uint8Array ? request.bytes : readSpan(request.bytes);
@@ -67,7 +69,6 @@ async function decodeOne(request: DecodeRequest): Promise<DecodeResponse> {
     return { id: request.id, error: err instanceof Error ? err.message : String(err), readFailed: true };
   }
   try {
-    if (request.codec) rememberCodec(codecs, request.codecId, request.codec);
     const codec = codecs.get(request.codecId);
     if (!codec) throw new Error(`decode worker: codec ${request.codecId} was never sent`);
     const image = await decodeIntoSpare(bytes, codec);

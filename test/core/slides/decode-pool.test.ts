@@ -68,14 +68,20 @@ describe('DecodePool', () => {
     // Three tiles after a 100-byte header, as a TIFF lays them out.
     fs.writeFileSync(file, Buffer.concat([Buffer.alloc(100, 7), ...[0, 1, 2].map((i) => Buffer.from(rawTile(i)))]));
     const fd = fs.openSync(file, 'r');
-    const pool = new DecodePool(2, workerScript('tile-decode'));
+    // One worker: the failed read and the next tile of its codec go to the same one.
+    const pool = new DecodePool(1, workerScript('tile-decode'));
     try {
       const size = rawTile(0).length;
       const images = await Promise.all([2, 0, 1].map((i) => pool.decode({ fd, offset: 100 + i * size, length: size }, codec)));
       [2, 0, 1].forEach((i, n) => expect(Buffer.from(images[n]!.data).equals(Buffer.from(rawTile(i)))).toBe(true));
-      const past = pool.decode({ fd, offset: 100 + 3 * size, length: size }, codec);
+      // With a codec the worker sees here first: the failed read must not lose it for the tiles after.
+      const other: TileCodec = { ...codec, tileWidth: 2, tileHeight: 8 };
+      const past = pool.decode({ fd, offset: 100 + 3 * size, length: size }, other);
       await expect(past).rejects.toThrow(TileReadError);
       await expect(past).rejects.toThrow(/unexpected end of file/);
+      const after = await pool.decode({ fd, offset: 100 + size, length: size }, other);
+      expect([after.width, after.height]).toEqual([2, 8]);
+      expect(Buffer.from(after.data).equals(Buffer.from(rawTile(1)))).toBe(true);
     } finally {
       await pool.destroy();
       fs.closeSync(fd);
