@@ -2,7 +2,7 @@ import { ADAM_BETA1, ADAM_BETA2 } from './adam';
 import { ADAM_WASM_SOURCE } from './adam-wasm';
 
 /** params slots of an epoch request (Float64Array). */
-export const EPOCH_PARAMS = { step: 0, learningRate: 1, alpha: 2, batch: 3, rows: 4, maskScale: 5, dropout: 6 } as const;
+export const EPOCH_PARAMS = { step: 0, learningRate: 1, alpha: 2, batch: 3, rows: 4, dropout: 5 } as const;
 /** Every minibatch's gradient is the sum of this many row shards, whatever the number of helpers. */
 export const GRADIENT_SHARDS = 2;
 
@@ -115,8 +115,9 @@ async function epoch() {
   const count = params[${P.rows}];
   const lr = params[${P.learningRate}];
   const alpha = params[${P.alpha}];
-  const maskScale = params[${P.maskScale}];
-  const dropout = params[${P.dropout}] > 0;
+  const dropoutRate = params[${P.dropout}];
+  const dropout = dropoutRate > 0;
+  const maskScale = 1 / (1 - dropoutRate); // inverted dropout: kept units scaled up
   let step = params[${P.step}];
   const shardRows = Math.ceil(batch / SHARDS);
   if (!xb || xb.length < shardRows * dim) {

@@ -130,7 +130,6 @@ export class MlpOrtEngine {
     params[EPOCH_PARAMS.alpha] = weightDecay;
     params[EPOCH_PARAMS.batch] = batch;
     params[EPOCH_PARAMS.rows] = order.length;
-    params[EPOCH_PARAMS.maskScale] = 1 / (1 - dropout);
     params[EPOCH_PARAMS.dropout] = dropout;
     const started: SyncOrt[] = [];
     let failure: unknown = null;
