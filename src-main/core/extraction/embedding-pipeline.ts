@@ -26,6 +26,23 @@ export interface PipelineSource {
   missing: Array<{ tile: StoredTile; views: number[] }>;
 }
 
+/** Sources handed to the pipeline one at a time, as they are planned (see PlannedSources). */
+export interface SourceStream extends AsyncIterable<PipelineSource> {
+  /** The (tile, view) pairs to embed, as far as known: the progress total. */
+  expectedTotal(): number;
+}
+
+/** A list of sources, all known up front, as a stream. */
+function listStream(sources: readonly PipelineSource[]): SourceStream {
+  const total = sources.reduce((n, p) => n + p.missing.reduce((m, t) => m + t.views.length, 0), 0);
+  return {
+    expectedTotal: () => total,
+    async *[Symbol.asyncIterator]() {
+      yield* sources;
+    },
+  };
+}
+
 export interface PipelineOptions {
   batchSize: number;
   dtype: VectorDtype;
@@ -115,7 +132,7 @@ export async function closeOpening(opening: Promise<TileEmbedder> | undefined): 
 export async function runEmbeddingPipeline(
   store: ProjectStore,
   backbone: StoredBackbone,
-  sources: readonly PipelineSource[],
+  sources: readonly PipelineSource[] | SourceStream,
   options: PipelineOptions,
   ctx?: JobContext,
   /** The backbone already opening (openPipelineEmbedder), so loading it overlapped the planning; the pipeline closes it. */
@@ -125,7 +142,7 @@ export async function runEmbeddingPipeline(
     await closeOpening(opening);
     throw new HistoError('VALIDATION', `batch size must be a whole number from 1 to 4096, not ${options.batchSize}`);
   }
-  const total = sources.reduce((n, p) => n + p.missing.reduce((m, t) => m + t.views.length, 0), 0);
+  const stream = Array.isArray(sources) ? listStream(sources) : (sources as SourceStream);
   const failed: PipelineResult['failed'] = [];
   // Not awaited here: the first tiles are read and normalised while the model loads.
   const embedderReady = opening ?? openPipelineEmbedder(backbone, options);
@@ -133,7 +150,6 @@ export async function runEmbeddingPipeline(
   let embedded = 0; // rows this run stored
   let processed = 0; // tiles this run ran through the backbone
   try {
-    if (total === 0) return { embedded, provider: (await embedderReady).provider, failed };
     const repo = new EmbeddingsRepo(store.db);
     const perTile = floatsPerTile(backbone); // bytes of one tile's RGB, as many as its floats
     const spare: Uint8Array[] = [];
@@ -149,7 +165,8 @@ export async function runEmbeddingPipeline(
 
     const produce = async () => {
       let batch = newBatch();
-      for (const plan of sources) {
+      for await (const plan of stream) {
+        if (stopped) break;
         if (plan.missing.length === 0) continue;
         let source: SlideSource | undefined;
         try {
@@ -202,7 +219,7 @@ export async function runEmbeddingPipeline(
         throw err;
       }
       processed += batch.count;
-      ctx?.progress(processed, total, `embedding with ${backbone.name}`);
+      ctx?.progress(processed, stream.expectedTotal(), `embedding with ${backbone.name}`);
     };
 
     // As many batches in flight as the backbone runs at once (one per session); each is stored in
@@ -237,12 +254,19 @@ export async function runEmbeddingPipeline(
       }
     };
 
+    let firstError: { reason: unknown } | undefined;
     const failBoth = (err: unknown) => {
+      firstError ??= { reason: err };
       stopped = true;
       queue.close(err);
-      throw err;
     };
+    // Both sides settle before the run ends, so nothing reads or writes after it, and a full disk
+    // (met by either side: storing, or planning the next slide) names every tile that was stored.
     await Promise.all([produce().catch(failBoth), consume().catch(failBoth)]);
+    if (firstError) {
+      if (isDiskFull(firstError.reason)) throw diskFullError(`${embedded} tiles stored`, firstError.reason);
+      throw firstError.reason;
+    }
     return { embedded, provider: (await embedderReady).provider, failed };
   } finally {
     await closeOpening(embedderReady);

@@ -5,13 +5,13 @@ import type { StoredBackbone } from '../project/repos/backbones-repo';
 import { recordAudit } from '../project/repos/audit-repo';
 import { viewsFor, type ViewMode } from '../backbones/augment-views';
 import type { VectorDtype } from '../embeddings/vector-codec';
-import { failureOf, HistoError } from '../errors';
 import { collectInputs } from './collect-inputs';
-import { planSource, type PlannedSource, type TilingChoice } from './extraction-plan';
-import { closeOpening, openPipelineEmbedder, runEmbeddingPipeline } from './embedding-pipeline';
+import { planSource, type TilingChoice } from './extraction-plan';
+import { openPipelineEmbedder, runEmbeddingPipeline } from './embedding-pipeline';
+import { PlannedSources } from './planned-sources';
 import type { ShardSpec } from '../cluster/shard-spec';
 import { selectShardInputs } from '../cluster/shard-selection';
-import { rethrowIfDiskFull, stopOnDiskFull } from '../project/disk-full';
+import { stopOnDiskFull } from '../project/disk-full';
 
 export interface ExtractionOptions extends Omit<TilingChoice, 'tileSize'> {
   paths: string[];
@@ -52,35 +52,17 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
   if (choice.mpp === undefined && choice.level === undefined) choice.mpp = 0.5;
 
   const failed: ExtractionSummary['failed'] = [];
-  const plans: PlannedSource[] = [];
   const inputs = await selectShardInputs(store, collectInputs(options.paths), options.shard, { command: 'embed', backbone, tiling: choice }, ctx);
   const sessionOptions = { provider: options.provider, intraOpThreads: options.intraOpThreads };
-  // The model loads on its worker threads while this one finds the tissue: the load is off the clock.
+  // The model loads on its worker threads while this one finds the first slide's tissue: the load is off the clock.
   const opening = openPipelineEmbedder(backbone, sessionOptions);
   opening.catch(() => undefined); // its failure is reported when the pipeline awaits it
-  try {
-    for (const [index, input] of inputs.entries()) {
-      ctx?.throwIfCancelled();
-      ctx?.progress(0, null, `preparing ${index + 1}/${inputs.length}: ${input.path}`);
-      try {
-        const plan = await planSource(store, input, choice, backbone.id, views.map((v) => v.view));
-        await plan.source.close();
-        plans.push(plan);
-      } catch (err) {
-        if (err instanceof HistoError && err.code === 'CANCELLED') throw err;
-        rethrowIfDiskFull(err, () => '0 tiles stored');
-        failed.push(failureOf(input.path, err));
-      }
-    }
-  } catch (err) {
-    await closeOpening(opening);
-    throw err;
-  }
-  const tileCount = plans.reduce((n, p) => n + p.tiles.length, 0);
+  const viewIndexes = views.map((v) => v.view);
+  const planned = new PlannedSources(inputs, (input) => planSource(store, input, choice, backbone.id, viewIndexes), failed, ctx);
   const result = await runEmbeddingPipeline(
     store,
     backbone,
-    plans.map((p) => ({ path: p.input.path, kind: p.input.kind, missing: p.missing })),
+    planned,
     { batchSize: options.batchSize, dtype: options.dtype, viewNames, ...sessionOptions, seed: options.seed, mppOverride: choice.mppOverride },
     ctx,
     opening,
@@ -90,8 +72,8 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
 
   const seconds = (performance.now() - started) / 1000;
   const summary: ExtractionSummary = {
-    slides: plans.length,
-    tiles: tileCount,
+    slides: planned.slides,
+    tiles: planned.tiles,
     views: views.length,
     embedded,
     seconds,
@@ -100,13 +82,13 @@ export async function extractEmbeddings(store: ProjectStore, options: Extraction
     failed,
   };
   // A run that could not read a single input changed nothing worth recording (and must leave the project untouched).
-  if (plans.length > 0) {
+  if (planned.slides > 0) {
     await stopOnDiskFull(
       () =>
         recordAudit(
           store.db,
           'embed',
-          { backbone: backbone.name, slides: plans.map((p) => p.input.path), embedded, views: options.views, failed: failed.length },
+          { backbone: backbone.name, slides: planned.paths, embedded, views: options.views, failed: failed.length },
           backbone.sha256,
         ),
       () => `${embedded} tiles stored`,
