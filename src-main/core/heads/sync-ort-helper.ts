@@ -99,13 +99,14 @@ function privateInputs(inputs, withShared) {
   });
 }
 // The private copies of the open session's fixed inputs. On close they go back to the calling
-// thread, which collects them at once: an idle helper blocked in Atomics.wait never collects its
-// own garbage, and a row matrix can weigh hundreds of megabytes.
+// thread, which reuses the large ones for the next session's copies for a moment and then lets them
+// go: an idle helper blocked in Atomics.wait never collects its own garbage, and a row matrix can
+// weigh hundreds of megabytes.
 let owned = [];
 function release() {
   const buffers = [...new Set(owned.map((a) => a.buffer))].filter((b) => !(b instanceof SharedArrayBuffer) && b.byteLength > 0);
   owned = [];
-  if (buffers.length > 0) port.postMessage(null, buffers);
+  if (buffers.length > 0) port.postMessage(buffers, buffers);
 }
 // Drivers by source, newest last. The closures a cached driver makes share their optimised code
 // with the last fit's, so a fit does not start in the interpreter again.

@@ -2,7 +2,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../../src-main/core/onnx/graph-builder';
-import { idleHelperCount, SyncOrt } from '../../../src-main/core/heads/sync-ort';
+import { idleHelperCount, reusedFixedCopies, SyncOrt } from '../../../src-main/core/heads/sync-ort';
 
 /** y = x * w summed over columns: x fixed [n, 3], w [1, 3] per run. */
 function dotGraph(): Uint8Array {
@@ -99,6 +99,35 @@ describe('SyncOrt helper pool', () => {
       rss = process.memoryUsage().rss;
     }
     expect(rss).toBeLessThan(held - 200 * mib);
+  });
+
+  it("copies a large fixed input into the memory a closed session's helper handed back, and each session sees its own data", async () => {
+    // 2M rows of 3: 24 MB, above the size worth reusing.
+    const rows = 2_000_000;
+    const first = new Float32Array(rows * 3).fill(1);
+    const s1 = open(first);
+    s1.inputs.w!.set([1, 2, 3]);
+    s1.run({ x: [rows, 3], w: [1, 3] });
+    expect(s1.outputs.y![rows - 1]).toBe(6);
+    s1.close();
+    const reused = reusedFixedCopies();
+    // The helper hands its copy back once it has taken the close.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    // A smaller input of the same kind goes into that memory, and none of the first input shows through.
+    const second = new Float32Array((rows - 1000) * 3).fill(2);
+    const s2 = open(second);
+    expect(reusedFixedCopies()).toBe(reused + 1);
+    s2.inputs.w!.set([1, 1, 1]);
+    s2.run({ x: [rows - 1000, 3], w: [1, 3] });
+    expect(s2.outputs.y![0]).toBe(6);
+    expect(s2.outputs.y![rows - 1001]).toBe(6);
+    s2.close();
+
+    // A small input is copied afresh: it never pins a large buffer.
+    const s3 = open(Float32Array.from([1, 2, 3]));
+    expect(reusedFixedCopies()).toBe(reused + 1);
+    s3.close();
   });
 
   it('runs a driver: one request, many session runs, on the helper thread', () => {
