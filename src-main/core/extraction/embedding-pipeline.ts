@@ -32,9 +32,14 @@ export interface SourceStream extends AsyncIterable<PipelineSource> {
   expectedTotal(): number;
 }
 
+/** The (tile, view) pairs a source still needs embedded. */
+export function pairsToEmbed(missing: PipelineSource['missing']): number {
+  return missing.reduce((n, m) => n + m.views.length, 0);
+}
+
 /** A list of sources, all known up front, as a stream. */
 function listStream(sources: readonly PipelineSource[]): SourceStream {
-  const total = sources.reduce((n, p) => n + p.missing.reduce((m, t) => m + t.views.length, 0), 0);
+  const total = sources.reduce((n, p) => n + pairsToEmbed(p.missing), 0);
   return {
     expectedTotal: () => total,
     async *[Symbol.asyncIterator]() {

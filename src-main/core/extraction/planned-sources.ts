@@ -3,7 +3,7 @@ import { failureOf, HistoError } from '../errors';
 import { isDiskFull } from '../project/disk-full';
 import type { ExtractionInput } from './collect-inputs';
 import type { PlannedSource } from './extraction-plan';
-import type { PipelineSource, SourceStream } from './embedding-pipeline';
+import { pairsToEmbed, type PipelineSource, type SourceStream } from './embedding-pipeline';
 
 type Outcome = { plan: PlannedSource } | { error: unknown };
 
@@ -19,8 +19,7 @@ type Outcome = { plan: PlannedSource } | { error: unknown };
  * are of that one pass.
  */
 export class PlannedSources implements SourceStream {
-  /** Inputs planned, their paths, and their tiles and (tile, view) pairs still to embed. */
-  slides = 0;
+  /** Paths of the inputs planned, and their tiles and (tile, view) pairs still to embed. */
   readonly paths: string[] = [];
   tiles = 0;
   private missing = 0;
@@ -38,6 +37,11 @@ export class PlannedSources implements SourceStream {
    * plus, for each input not yet planned, their mean (so the progress bar's ETA is an estimate
    * from the first slide on, and settles as planning catches up).
    */
+  /** Inputs planned so far. */
+  get slides(): number {
+    return this.paths.length;
+  }
+
   expectedTotal(): number {
     const left = this.inputs.length - this.tried;
     return this.missing + (left > 0 && this.slides > 0 ? Math.round((left * this.missing) / this.slides) : 0);
@@ -64,10 +68,9 @@ export class PlannedSources implements SourceStream {
       return undefined;
     }
     const { plan } = outcome;
-    this.slides++;
     this.paths.push(plan.input.path);
     this.tiles += plan.tiles.length;
-    this.missing += plan.missing.reduce((n, m) => n + m.views.length, 0);
+    this.missing += pairsToEmbed(plan.missing);
     return { path: plan.input.path, kind: plan.input.kind, missing: plan.missing };
   }
 
