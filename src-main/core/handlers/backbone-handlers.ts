@@ -5,6 +5,7 @@ import { exportEmbeddings } from '../embeddings/export-embeddings';
 import { BackbonesRepo } from '../project/repos/backbones-repo';
 import { benchBackbone } from '../registry/backbone-bench';
 import { backboneSummary, ensureBuiltinBackbones, importBackbone, resolveBackbone } from '../registry/backbone-registry';
+import { sharedDecodePool } from '../slides/decode-pool';
 
 type BackboneMethods = 'backbone.list' | 'backbone.import' | 'backbone.bench' | 'embed.start' | 'embedding.export';
 
@@ -23,6 +24,8 @@ export function backboneHandlers(core: CoreContext): Pick<Handlers, BackboneMeth
       benchBackbone(await resolveBackbone(core.requireProject(), backbone), { batchSize, provider }),
     'embed.start': async ({ backbone, paths, ...options }) => {
       const store = core.requireProject();
+      // Slides are about to be read: the decode threads start while the backbone is resolved.
+      sharedDecodePool().warm();
       const stored = await resolveBackbone(store, backbone);
       const { jobId } = core.jobs.start('embed', (ctx) => extractEmbeddings(store, { ...options, paths, backbone: stored }, ctx));
       return { jobId };

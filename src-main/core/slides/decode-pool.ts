@@ -6,7 +6,8 @@ import { decodeTile } from './codecs/decode-tile';
 import type { RgbImage } from './slide-source';
 import type { TileCodec } from './tiff/tiff-image';
 import { TileRecycler } from './tile-recycler';
-import { rememberCodec, type DecodeMessage, type DecodeReply, type DecodeRequest, type FileSpan } from './decode-protocol';
+import { reduceTile } from './box-reduce';
+import { rememberCodec, type DecodeMessage, type DecodeReply, type DecodeRequest, type FileSpan, type TileReduction } from './decode-protocol';
 
 /** A decode worker could not read a tile's bytes from the file. */
 export class TileReadError extends Error {}
@@ -65,22 +66,47 @@ export class DecodePool {
     return this.script !== null && this.size > 0;
   }
 
+  /** Worker threads started and alive. */
+  get startedWorkers(): number {
+    return this.workers.length;
+  }
+
   /**
    * Decodes one tile, given its bytes or where a worker reads them (threaded pools only; a failed
    * read rejects with a TileReadError). `forCache`: the tile goes to a TileCache, which hands its
-   * buffer back (retireTile) for a worker to decode into again.
+   * buffer back (retireTile) for a worker to decode into again. `reduce`: the tile comes back
+   * box-reduced (never for the cache).
    */
-  decode(bytes: Uint8Array | FileSpan, codec: TileCodec, forCache = false): Promise<RgbImage> {
+  decode(bytes: Uint8Array | FileSpan, codec: TileCodec, forCache = false, reduce?: TileReduction): Promise<RgbImage> {
     if (!this.threaded) {
       if (!(bytes instanceof Uint8Array)) return Promise.reject(new Error('decode pool: a file span needs decode workers'));
-      return decodeTile(bytes, codec);
+      const decoded = decodeTile(bytes, codec);
+      if (!reduce) return decoded;
+      return decoded.then((image) => reduceTile(image, reduce));
     }
     return new Promise<RgbImage>((resolve, reject) => {
       let codecId = this.codecIds.get(codec);
       if (codecId === undefined) this.codecIds.set(codec, (codecId = this.nextCodecId++));
-      this.queue.push({ request: { id: this.nextId++, bytes, codecId }, codec, forCache, resolve, reject });
+      const request: DecodeRequest = reduce ? { id: this.nextId++, bytes, codecId, reduce } : { id: this.nextId++, bytes, codecId };
+      this.queue.push({ request, codec, forCache: forCache && !reduce, resolve, reject });
       this.pump();
     });
+  }
+
+  /**
+   * Starts every worker and its JPEG decoder now, ahead of the first tile. A caller that knows
+   * slides are about to be read calls this before other work (resolving the backbone): a cold
+   * pool's first overview took 313 ms, 268 ms after a warm-up (and 140 ms once the decoders'
+   * code had been optimised, which only decoding does).
+   */
+  warm(): void {
+    if (!this.threaded) return;
+    while (this.workers.length < this.size) {
+      const entry = this.spawn();
+      entry.messages++;
+      entry.worker.ref();
+      entry.worker.postMessage({ requests: [], warm: true } satisfies DecodeMessage);
+    }
   }
 
   async destroy(): Promise<void> {

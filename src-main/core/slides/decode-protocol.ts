@@ -17,6 +17,15 @@ export interface DecodeRequest {
   codecId: number;
   /** The codec itself, only in the first request for it that a worker gets: cloning it for every tile cost the main thread more than the tile bytes. */
   codec?: TileCodec;
+  /** Reply with the tile box-reduced instead (coarse reads: a factor^2 fewer bytes back). */
+  reduce?: TileReduction;
+}
+
+/** A whole-factor box reduction of a decoded tile, of its pixels inside the image (an edge tile is padded past them). */
+export interface TileReduction {
+  factor: number;
+  validWidth: number;
+  validHeight: number;
 }
 
 export type DecodeResponse =
@@ -42,5 +51,7 @@ export function rememberCodec<T>(codecs: Map<number, T>, id: number, codec: T): 
 export interface DecodeMessage {
   requests: DecodeRequest[];
   recycle?: ArrayBuffer[];
+  /** Start the decoders before the first tile (answered with an empty reply). */
+  warm?: true;
 }
 export type DecodeReply = DecodeResponse[];

@@ -1,3 +1,4 @@
+import { boxReduceInto } from './box-reduce';
 import { loadSharp } from './sharp-loader';
 import type { RgbImage } from './slide-source';
 import { holdTiles } from './tile-recycler';
@@ -9,6 +10,12 @@ export interface TileGrid {
   tileWidth: number;
   tileHeight: number;
   readTile(tileX: number, tileY: number): Promise<RgbImage | null>;
+  /**
+   * The tile's image pixels box-reduced by `factor` where it is decoded (a decode worker), so a
+   * coarse read moves and holds a factor^2 fewer bytes; not cached. Absent where a format has no
+   * cheaper way than readTile.
+   */
+  readTileReduced?(tileX: number, tileY: number, factor: number): Promise<RgbImage | null>;
 }
 
 export function whiteImage(width: number, height: number): RgbImage {
@@ -70,11 +77,62 @@ export async function readGridRegion(grid: TileGrid, x: number, y: number, width
     }
   }
   // Every job settles before the hold ends, a failed one included: a late job still copies.
-  const settled = await Promise.allSettled(jobs);
-  release();
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  try {
+    await settleAll(jobs);
+  } finally {
+    release();
+  }
   return out;
+}
+
+/**
+ * The whole grid box-reduced by a whole `factor` (an exact box filter: edge blocks average only
+ * image pixels), ceil(width / factor) x ceil(height / factor). Tiles are reduced as they are
+ * decoded when the grid can and its tiles are whole blocks; otherwise the grid is read in chunks of
+ * about 2048 pixels a side and reduced here, so no full-resolution copy of the level is ever held.
+ */
+export async function readGridReduced(grid: TileGrid, factor: number): Promise<RgbImage> {
+  const out = whiteImage(Math.ceil(grid.width / factor), Math.ceil(grid.height / factor));
+  const { tileWidth: tw, tileHeight: th } = grid;
+  const readReduced = grid.readTileReduced?.bind(grid);
+  if (readReduced && tw % factor === 0 && th % factor === 0) {
+    const jobs: Promise<void>[] = [];
+    for (let ty = 0; ty * th < grid.height; ty++) {
+      for (let tx = 0; tx * tw < grid.width; tx++) {
+        jobs.push(
+          readReduced(tx, ty, factor).then((tile) => {
+            if (tile) placeImage(tile, out, (tx * tw) / factor, (ty * th) / factor);
+          }),
+        );
+      }
+    }
+    await settleAll(jobs);
+    return out;
+  }
+  const chunk = factor * Math.max(1, Math.floor(2048 / factor));
+  for (let cy = 0; cy < grid.height; cy += chunk) {
+    for (let cx = 0; cx < grid.width; cx += chunk) {
+      const w = Math.min(chunk, grid.width - cx);
+      const h = Math.min(chunk, grid.height - cy);
+      boxReduceInto(await readGridRegion(grid, cx, cy, w, h), w, h, factor, out, cx / factor, cy / factor);
+    }
+  }
+  return out;
+}
+
+/** Copies `image` into `dst` at (dx, dy), clipped to `dst`. */
+function placeImage(image: RgbImage, dst: RgbImage, dx: number, dy: number): void {
+  const width = Math.min(image.width, dst.width - dx);
+  for (let row = 0; row < image.height && dy + row < dst.height; row++) {
+    const src = row * image.width * 3;
+    dst.data.set(image.data.subarray(src, src + width * 3), ((dy + row) * dst.width + dx) * 3);
+  }
+}
+
+/** Waits for every job, then throws the first failure: no job is still writing when this returns. */
+async function settleAll(jobs: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(jobs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Resizes with sharp (libvips): area-reducing then Lanczos, so downscaling is antialiased. */
@@ -86,40 +144,6 @@ export async function resizeRgb(image: RgbImage, width: number, height: number):
     .raw()
     .toBuffer();
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-}
-
-/**
- * Averages `factor` x `factor` blocks of `src` into `dst` at (dx, dy): an exact box filter.
- * `validWidth`/`validHeight` bound the pixels of `src` that belong to the image, so edge blocks
- * average only real pixels.
- */
-export function boxReduceInto(src: RgbImage, validWidth: number, validHeight: number, factor: number, dst: RgbImage, dx: number, dy: number): void {
-  const outW = Math.ceil(validWidth / factor);
-  const outH = Math.ceil(validHeight / factor);
-  const sums = new Float64Array(outW * 3);
-  const counts = new Float64Array(outW);
-  for (let oy = 0; oy < outH && dy + oy < dst.height; oy++) {
-    sums.fill(0);
-    counts.fill(0);
-    const yEnd = Math.min(validHeight, (oy + 1) * factor);
-    for (let sy = oy * factor; sy < yEnd; sy++) {
-      let s = sy * src.width * 3;
-      for (let sx = 0; sx < validWidth; sx++, s += 3) {
-        const o = (sx / factor) | 0;
-        sums[o * 3] = sums[o * 3]! + src.data[s]!;
-        sums[o * 3 + 1] = sums[o * 3 + 1]! + src.data[s + 1]!;
-        sums[o * 3 + 2] = sums[o * 3 + 2]! + src.data[s + 2]!;
-        counts[o] = counts[o]! + 1;
-      }
-    }
-    for (let ox = 0; ox < outW && dx + ox < dst.width; ox++) {
-      const n = counts[ox]! || 1;
-      const d = ((dy + oy) * dst.width + dx + ox) * 3;
-      dst.data[d] = Math.round(sums[ox * 3]! / n);
-      dst.data[d + 1] = Math.round(sums[ox * 3 + 1]! / n);
-      dst.data[d + 2] = Math.round(sums[ox * 3 + 2]! / n);
-    }
-  }
 }
 
 /** Fractions closer than this to a whole pixel are that pixel (x / downsample in floating point). */

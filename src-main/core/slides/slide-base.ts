@@ -2,7 +2,8 @@ import type { AssociatedImageName, SlideInfo } from '../../../src-shared/domain/
 import { HistoError } from '../errors';
 import { SLIDE_LIMITS } from './limits';
 import type { TileGrid } from './region';
-import { boxReduceInto, deliverInto, readGridRegion, resizeRgb, shiftBilinear, subpixelStart, whiteImage } from './region';
+import { boxReduced } from './box-reduce';
+import { deliverInto, readGridReduced, readGridRegion, resizeRgb, shiftBilinear, subpixelStart } from './region';
 import type { RgbImage, SlideSource } from './slide-source';
 
 /** A pyramid level as a tile grid plus its downsample from level 0. */
@@ -73,6 +74,28 @@ export abstract class SlideBase implements SlideSource {
     return deliverInto(await this.resample(grid, grid.downsample, grid.downsample, x, y, width, height, downsample), into);
   }
 
+  async readCoarseOverview(maxSide: number): Promise<RgbImage> {
+    this.checkOpen();
+    if (!Number.isInteger(maxSide) || maxSide < 1) throw new HistoError('BAD_INPUT', `${this.info.path}: overview size ${maxSide} is not a whole number of pixels`);
+    const target = Math.max(this.info.width, this.info.height) / maxSide;
+    let index = 0;
+    for (let i = 0; i < this.grids.length; i++) {
+      if (this.grids[i]!.downsample <= target * (1 + DOWNSAMPLE_TOLERANCE)) index = i;
+    }
+    const grid = this.grids[index]!;
+    const ratio = target / grid.downsample;
+    // A level far finer than asked for (a single-level slide): reduce the cached overview instead.
+    if (ratio * ratio > MAX_SOURCE_PIXELS_PER_OUTPUT) {
+      const overview = await this.getOverview();
+      if (overview.downsampleX <= target * (1 + DOWNSAMPLE_TOLERANCE) && overview.downsampleX > grid.downsample) {
+        const { image } = overview;
+        return boxReduced(image, image.width, image.height, Math.max(1, Math.ceil(Math.max(image.width, image.height) / maxSide)));
+      }
+    }
+    const factor = Math.max(1, Math.ceil(Math.max(grid.width, grid.height) / maxSide));
+    return factor === 1 ? readGridRegion(grid, 0, 0, grid.width, grid.height) : readGridReduced(grid, factor);
+  }
+
   async readAssociated(name: AssociatedImageName): Promise<RgbImage> {
     this.checkOpen();
     if (!this.info.associated.includes(name)) {
@@ -100,20 +123,8 @@ export abstract class SlideBase implements SlideSource {
   private async buildOverview(): Promise<{ image: RgbImage; downsampleX: number; downsampleY: number }> {
     const grid = this.grids[this.grids.length - 1]!;
     const factor = Math.max(1, Math.ceil(Math.max(grid.width, grid.height) / SLIDE_LIMITS.overviewMaxSide));
-    const outW = Math.ceil(grid.width / factor);
-    const outH = Math.ceil(grid.height / factor);
-    const image = whiteImage(outW, outH);
-    // Chunks of whole factor-blocks, about 2048 px of the level on a side.
-    const chunk = factor * Math.max(1, Math.floor(2048 / factor));
-    for (let cy = 0; cy < grid.height; cy += chunk) {
-      for (let cx = 0; cx < grid.width; cx += chunk) {
-        const w = Math.min(chunk, grid.width - cx);
-        const h = Math.min(chunk, grid.height - cy);
-        const part = await readGridRegion(grid, cx, cy, w, h);
-        boxReduceInto(part, w, h, factor, image, cx / factor, cy / factor);
-      }
-    }
-    return { image, downsampleX: (this.info.width / outW), downsampleY: (this.info.height / outH) };
+    const image = await readGridReduced(grid, factor);
+    return { image, downsampleX: this.info.width / image.width, downsampleY: this.info.height / image.height };
   }
 
   private async resample(source: TileGrid, dsX: number, dsY: number, x: number, y: number, width: number, height: number, downsample: number): Promise<RgbImage> {

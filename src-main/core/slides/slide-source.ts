@@ -23,6 +23,14 @@ export interface SlideSource {
    * reads of a slide without a deep pyramid (a single-level slide, a PNG) come from a cached overview.
    */
   readRegionScaled(x: number, y: number, width: number, height: number, downsample: number, into?: Uint8Array): Promise<RgbImage>;
+  /**
+   * The whole slide, at most `maxSide` and more than half of it on its longer side: the coarsest
+   * level that has at least `maxSide` pixels, box-filtered by a whole factor (the level itself
+   * when it fits). Cheaper than readRegionScaled, which resamples to an exact size: for tissue
+   * detection, where the mean colour of each block is what counts and the caller takes the
+   * downsample from the image's size.
+   */
+  readCoarseOverview(maxSide: number): Promise<RgbImage>;
   readAssociated(name: AssociatedImageName): Promise<RgbImage>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { AssociatedImageName, SlideInfo } from '../../../src-shared/domain/
 import { decodeWholeImage } from './codecs/whole-image';
 import type { DecodePool } from './decode-pool';
 import { sharedDecodePool, TileReadError } from './decode-pool';
+import type { TileReduction } from './decode-protocol';
 import type { FileReader } from './file-reader';
 import { SLIDE_LIMITS } from './limits';
 import type { MosaicPiece } from './mosaic';
@@ -82,11 +83,21 @@ export class TiffSlide extends SlideBase {
         if (!cached) return this.decodeTile(image, index, what, false);
         return this.cache.get(`${this.cacheKey}${image.ifd.id}:${index}`, () => this.decodeTile(image, index, what, true));
       },
+      readTileReduced: (tx: number, ty: number, factor: number): Promise<RgbImage | null> => {
+        const index = ty * image.tilesAcross + tx;
+        if (image.byteCounts[index]! === 0) return Promise.resolve(null);
+        const validWidth = Math.min(image.tileWidth, image.width - tx * image.tileWidth);
+        const validHeight = Math.min(image.tileHeight, image.height - ty * image.tileHeight);
+        return this.decodeTile(image, index, what, false, { factor, validWidth, validHeight });
+      },
     };
   }
 
-  /** @param forCache the tile goes to the tile cache, so its buffer is recycled when the cache lets it go. */
-  private async decodeTile(image: TiffImage, index: number, what: string, forCache: boolean): Promise<RgbImage> {
+  /**
+   * @param forCache the tile goes to the tile cache, so its buffer is recycled when the cache lets it go.
+   * @param reduce the tile comes back box-reduced (coarse reads).
+   */
+  private async decodeTile(image: TiffImage, index: number, what: string, forCache: boolean, reduce?: TileReduction): Promise<RgbImage> {
     const offset = image.offsets[index]!;
     const length = image.byteCounts[index]!;
     const tile = `${image.tiled ? 'tile' : 'strip'} ${index} of ${what}`;
@@ -94,7 +105,7 @@ export class TiffSlide extends SlideBase {
     if (!this.pool.threaded) {
       const bytes = await this.file.read(offset, length, tile);
       try {
-        return await this.pool.decode(bytes, image.codec, forCache);
+        return await this.pool.decode(bytes, image.codec, forCache, reduce);
       } catch (err) {
         throw cannotDecode(err);
       }
@@ -103,7 +114,7 @@ export class TiffSlide extends SlideBase {
     this.file.checkSpan(offset, length, tile);
     return this.file.lend(async (fd) => {
       try {
-        return await this.pool.decode({ fd, offset, length }, image.codec, forCache);
+        return await this.pool.decode({ fd, offset, length }, image.codec, forCache, reduce);
       } catch (err) {
         throw err instanceof TileReadError ? badSlide(this.file.path, `${tile} cannot be read: ${err.message}`, err) : cannotDecode(err);
       }

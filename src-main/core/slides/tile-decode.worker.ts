@@ -2,7 +2,9 @@
 // Each message carries several tiles and is answered by one message with all of them.
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { reduceTile } from './box-reduce';
 import { decodeTile } from './codecs/decode-tile';
+import { warmJpegDecoder } from './codecs/jpeg';
 import { rememberCodec, type DecodeMessage, type DecodeReply, type DecodeRequest, type DecodeResponse, type FileSpan } from './decode-protocol';
 import type { RgbImage } from './slide-source';
 import type { TileCodec } from './tiff/tiff-image';
@@ -72,6 +74,12 @@ async function decodeOne(request: DecodeRequest): Promise<DecodeResponse> {
     const codec = codecs.get(request.codecId);
     if (!codec) throw new Error(`decode worker: codec ${request.codecId} was never sent`);
     const image = await decodeIntoSpare(bytes, codec);
+    if (request.reduce) {
+      const reduced = reduceTile(image, request.reduce);
+      // The full tile stays here, the next decode's buffer.
+      keepSpare(image.data.buffer as ArrayBuffer);
+      return { id: request.id, width: reduced.width, height: reduced.height, data: reduced.data };
+    }
     return { id: request.id, width: image.width, height: image.height, data: image.data };
   } catch (err) {
     return { id: request.id, error: err instanceof Error ? err.message : String(err) };
@@ -81,6 +89,7 @@ async function decodeOne(request: DecodeRequest): Promise<DecodeResponse> {
 port.on('message', (message: DecodeMessage) => {
   for (const buffer of message.recycle ?? []) keepSpare(buffer);
   void (async () => {
+    if (message.warm) await warmJpegDecoder().catch(() => undefined); // a real decode reports any failure
     const reply: DecodeReply = [];
     // One at a time: the worker has one thread, and decodes keep their order.
     for (const request of message.requests) reply.push(await decodeOne(request));

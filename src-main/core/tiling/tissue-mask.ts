@@ -1,6 +1,5 @@
 import type { RgbImage, SlideSource } from '../slides/slide-source';
 import { otsuThreshold } from './otsu';
-import { readOverview } from './overview';
 import { fillHoles, removeSmallComponents } from './binary-morphology';
 
 /** A binary tissue mask over the whole slide; one mask pixel covers `downsampleX` x `downsampleY` level-0 pixels. */
@@ -24,6 +23,18 @@ export interface TissueOptions {
   maxHoleFraction?: number;
 }
 
+let saturationLookup: Uint8Array | undefined;
+
+/** HSV saturation, round(255 * (max - min) / max), by (max << 8 | max - min): a million pixels per overview. */
+function saturationTable(): Uint8Array {
+  if (saturationLookup) return saturationLookup;
+  const table = new Uint8Array(256 * 256);
+  for (let max = 1; max < 256; max++) {
+    for (let delta = 0; delta <= max; delta++) table[(max << 8) | delta] = Math.round((255 * delta) / max);
+  }
+  return (saturationLookup = table);
+}
+
 /**
  * Finds tissue as the Otsu foreground of HSV saturation on a low-resolution overview: stained
  * tissue is coloured, glass and background are grey or white. Very dark pixels (pen marks,
@@ -34,31 +45,36 @@ export function detectTissue(overview: RgbImage, options: TissueOptions = {}): O
   const pixels = width * height;
   const saturation = new Uint8Array(pixels);
   const histogram = new Float64Array(256);
-  for (let p = 0; p < pixels; p++) {
-    const r = data[p * 3]!;
-    const g = data[p * 3 + 1]!;
-    const b = data[p * 3 + 2]!;
-    const max = Math.max(r, g, b);
-    const min = Math.min(r, g, b);
-    const s = max === 0 ? 0 : Math.round((255 * (max - min)) / max);
+  const table = saturationTable();
+  for (let p = 0, i = 0; p < pixels; p++, i += 3) {
+    const r = data[i]!;
+    const g = data[i + 1]!;
+    const b = data[i + 2]!;
+    const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+    const s = table[(max << 8) | (max - min)]!;
     saturation[p] = s;
     histogram[s]!++;
   }
   // A floor keeps a blank slide (only glass) from being split into "tissue" by noise.
   const threshold = Math.max(otsuThreshold(histogram), 12);
   const mask = new Uint8Array(pixels);
-  for (let p = 0; p < pixels; p++) {
-    const brightness = Math.max(data[p * 3]!, data[p * 3 + 1]!, data[p * 3 + 2]!);
-    mask[p] = saturation[p]! > threshold && brightness > 30 ? 1 : 0;
+  for (let p = 0, i = 0; p < pixels; p++, i += 3) {
+    if (saturation[p]! <= threshold) continue;
+    const r = data[i]!;
+    const g = data[i + 1]!;
+    const b = data[i + 2]!;
+    const brightness = r > g ? (r > b ? r : b) : g > b ? g : b;
+    mask[p] = brightness > 30 ? 1 : 0;
   }
   fillHoles(mask, width, height, Math.round(pixels * (options.maxHoleFraction ?? 0.002)));
   removeSmallComponents(mask, width, height, Math.max(1, Math.round(pixels * (options.minAreaFraction ?? 0.0005))));
   return { width, height, data: mask, threshold };
 }
 
-/** Reads a low-resolution overview of the slide and detects its tissue. */
+/** Reads a low-resolution overview of the slide (box-filtered: the mean colour of each block) and detects its tissue. */
 export async function computeTissueMask(source: SlideSource, options: TissueOptions = {}): Promise<TissueMask> {
-  const image = await readOverview(source, options.maxSide ?? 1024);
+  const image = await source.readCoarseOverview(options.maxSide ?? 1024);
   const mask = detectTissue(image, options);
   return { ...mask, downsampleX: source.info.width / mask.width, downsampleY: source.info.height / mask.height };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { workerScript } from '../../../src-main/core/app-root';
 import os from 'node:os';
 import path from 'node:path';
+import { boxReduced } from '../../../src-main/core/slides/box-reduce';
 import { DecodePool, TileReadError } from '../../../src-main/core/slides/decode-pool';
 import { rememberCodec, WORKER_CODECS } from '../../../src-main/core/slides/decode-protocol';
 import { Compression, Photometric } from '../../../src-main/core/slides/tiff/tiff-tags';
@@ -86,6 +87,31 @@ describe('DecodePool', () => {
       await pool.destroy();
       fs.closeSync(fd);
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts its workers when warmed, before any tile; returns a tile box-reduced where it is decoded, as inline decoding does', async () => {
+    const big: TileCodec = { ...codec, tileWidth: 10, tileHeight: 6 };
+    const tile = Uint8Array.from({ length: 10 * 6 * 3 }, (_, i) => (i * 37) % 251);
+    const reduce = { factor: 4, validWidth: 9, validHeight: 6 }; // the tile's last column lies past the image's edge
+    const expected = boxReduced({ width: 10, height: 6, data: tile }, 9, 6, 4);
+    const inline = await new DecodePool(0, null).decode(tile.slice(), big, false, reduce);
+    expect([inline.width, inline.height]).toEqual([3, 2]);
+    expect(Buffer.from(inline.data).equals(Buffer.from(expected.data))).toBe(true);
+
+    const pool = new DecodePool(2, workerScript('tile-decode'));
+    try {
+      expect(pool.startedWorkers).toBe(0);
+      pool.warm();
+      expect(pool.startedWorkers).toBe(2);
+      pool.warm(); // already warm: no more threads
+      expect(pool.startedWorkers).toBe(2);
+      const [reduced, full] = await Promise.all([pool.decode(tile.slice(), big, false, reduce), pool.decode(tile.slice(), big)]);
+      expect([reduced.width, reduced.height]).toEqual([3, 2]);
+      expect(Buffer.from(reduced.data).equals(Buffer.from(expected.data))).toBe(true);
+      expect(Buffer.from(full.data).equals(Buffer.from(tile))).toBe(true);
+    } finally {
+      await pool.destroy();
     }
   });
 

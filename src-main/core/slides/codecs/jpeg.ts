@@ -79,6 +79,11 @@ function libjpegTurbo(): Promise<WasmJpegDecoder> {
   return wasmDecoder;
 }
 
+/** Compiles and starts this thread's JPEG decoder ahead of the first tile (a decode worker warming up). */
+export async function warmJpegDecoder(): Promise<void> {
+  await libjpegTurbo();
+}
+
 /**
  * Where a decoder may put its output: a buffer of exactly `length` bytes the caller wants filled
  * (a decode worker's recycled tile buffer), or undefined for a new one.
