@@ -34,6 +34,11 @@ export const BackboneSidecar = z.strictObject({
   std: PositiveRgb.optional(),
   inputName: z.string().min(1).optional(),
   outputName: z.string().min(1).optional(),
+  /**
+   * The embedding's length. Checked against the model's output whenever the model is inspected; a
+   * bundled backbone whose sidecar declares every field is registered without a test run.
+   */
+  dim: z.number().int().positive().optional(),
   source: z.string().nullable().optional(),
   license: z.string().nullable().optional(),
   description: z.string().optional(),

@@ -29,10 +29,11 @@ const V1_DESCRIPTION =
 
 function classic(config: Omit<ClassicGraphConfig, 'license'>): ClassicBackbone {
   const license = 'MIT';
+  const dim = classicDim(config);
   return {
     config: { ...config, license },
-    sidecar: { name: config.name, inputSize: CLASSIC_INPUT_SIZE, mean: [0, 0, 0], std: [1, 1, 1], inputName: 'input', outputName: 'embedding', source: SOURCE, license, description: config.description },
-    dim: classicDim(config),
+    sidecar: { name: config.name, inputSize: CLASSIC_INPUT_SIZE, mean: [0, 0, 0], std: [1, 1, 1], inputName: 'input', outputName: 'embedding', dim, source: SOURCE, license, description: config.description },
+    dim,
   };
 }
 

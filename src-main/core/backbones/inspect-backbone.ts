@@ -139,6 +139,9 @@ export async function inspectBackbone(
     if (overrides.dim !== undefined && overrides.dim !== dim) {
       throw new HistoError('BAD_INPUT', `${file}: output ${outputName} has ${dim} features, but dim ${overrides.dim} was asked for`);
     }
+    if (overrides.dim === undefined && sidecar.dim !== undefined && sidecar.dim !== dim) {
+      throw new HistoError('BAD_INPUT', `${sidecarPath(file)}: declares dim ${sidecar.dim}, but output ${outputName} of the model has ${dim} features`);
+    }
     const spec = BackboneSpec.safeParse({ ...merged, dim });
     if (!spec.success) {
       const issues = spec.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -148,6 +151,29 @@ export async function inspectBackbone(
   } finally {
     await session.release();
   }
+}
+
+/**
+ * The spec a sidecar states in full (tensor names, input size and dim; mean, std, source and
+ * licence default as inspectBackbone defaults them), or null when any of those is missing. For the
+ * bundled models only: tests inspect each of them and require this to be what inspection finds, so
+ * registering one in a project needs no ONNX Runtime session (about 190 ms on a fresh project).
+ */
+export function declaredBackbone(file: string): BackboneSpec | null {
+  const sidecar = readSidecar(file);
+  const { name, inputSize, inputName, outputName, dim } = sidecar;
+  if (name === undefined || inputSize === undefined || inputName === undefined || outputName === undefined || dim === undefined) return null;
+  return {
+    name,
+    inputSize,
+    mean: sidecar.mean ?? IMAGENET_MEAN,
+    std: sidecar.std ?? IMAGENET_STD,
+    inputName,
+    outputName,
+    dim,
+    source: sidecar.source ?? null,
+    license: sidecar.license ?? null,
+  };
 }
 
 function soleInput(file: string, session: InferenceSession): string {

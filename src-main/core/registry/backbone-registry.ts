@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { BackboneSummary } from '../../../src-shared/contract';
 import type { BackboneSpec } from '../backbones/backbone-spec';
 import { SUPERSEDED_BUILTIN_BACKBONES } from '../backbones/default-backbone';
-import { inspectBackbone } from '../backbones/inspect-backbone';
+import { declaredBackbone, inspectBackbone } from '../backbones/inspect-backbone';
 import { inspectBackboneIsolated } from '../backbones/isolated-inspect';
 import { BUILTIN_PREFIX, builtinBackbonesDir, sha256OfFile } from '../extraction/backbone-model-file';
 import { HistoError } from '../errors';
@@ -32,11 +32,14 @@ export async function importBackbone(store: ProjectStore, file: string, override
 /**
  * Registers one bundled model file. A bundled model whose bytes changed (a new app version) is
  * registered under its sidecar name plus its short hash rather than replacing the old record:
- * embeddings already stored stay tied to the exact model that made them.
+ * embeddings already stored stay tied to the exact model that made them. Its sidecar states its
+ * spec (test/core/backbones checks each against inspection); one that does not is inspected.
  */
-async function registerBuiltin(store: ProjectStore, fileName: string): Promise<void> {
+async function registerBuiltin(store: ProjectStore, fileName: string, sha256?: string): Promise<void> {
   const repo = new BackbonesRepo(store.db);
-  const inspected = await inspectBackbone(path.join(builtinBackbonesDir(), fileName), {});
+  const file = path.join(builtinBackbonesDir(), fileName);
+  const declared = declaredBackbone(file);
+  const inspected = declared ? { ...declared, sha256: sha256 ?? sha256OfFile(file) } : await inspectBackbone(file, {});
   store.db.transaction(() => {
     // Another process on the same project may have registered it while this one inspected.
     if (repo.list().some((b) => b.sha256 === inspected.sha256)) return;
@@ -61,8 +64,9 @@ export async function ensureBuiltinBackbones(store: ProjectStore): Promise<void>
   for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort()) {
     const stem = name.slice(0, -'.onnx'.length);
     if (SUPERSEDED_BUILTIN_BACKBONES.has(stem) && !usedBefore(stem)) continue;
-    if (known.has(sha256OfFile(path.join(dir, name)))) continue;
-    await registerBuiltin(store, name);
+    const sha256 = sha256OfFile(path.join(dir, name));
+    if (known.has(sha256)) continue;
+    await registerBuiltin(store, name, sha256);
   }
 }
 
