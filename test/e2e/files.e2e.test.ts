@@ -82,8 +82,9 @@ describe('Files, drag-and-drop and the file browser in the browser against histo
     await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('1 slide in project');
     // Recent project paths are offered by the project field, newest first.
     await page.getByRole('button', { name: 'Close project' }).click();
-    const recent = await page.locator('#project-path-input-recent option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
-    expect(recent[0]).toBe(projectFile);
+    // The picker (with them) shows once the server has closed the project: poll, not read at once.
+    const newestRecent = () => page.locator('#project-path-input-recent option').evaluateAll((options) => (options[0] as HTMLOptionElement | undefined)?.value);
+    await expect.poll(newestRecent).toBe(projectFile);
     await page.locator('#project-path-input').fill(projectFile);
     await page.getByRole('button', { name: 'Open the project at this path' }).click();
     await expect.poll(() => page.getByTestId('slide-count').textContent()).toBe('1 slide in project');
