@@ -32,16 +32,16 @@ export class PlannedSources implements SourceStream {
     private readonly ctx?: JobContext,
   ) {}
 
-  /**
-   * Pairs to embed: exact once every input is planned; until then those of the planned inputs
-   * plus, for each input not yet planned, their mean (so the progress bar's ETA is an estimate
-   * from the first slide on, and settles as planning catches up).
-   */
   /** Inputs planned so far. */
   get slides(): number {
     return this.paths.length;
   }
 
+  /**
+   * Pairs to embed: exact once every input is planned; until then those of the planned inputs
+   * plus, for each input not yet planned, their mean (so the progress bar's ETA is an estimate
+   * from the first slide on, and settles as planning catches up).
+   */
   expectedTotal(): number {
     const left = this.inputs.length - this.tried;
     return this.missing + (left > 0 && this.slides > 0 ? Math.round((left * this.missing) / this.slides) : 0);

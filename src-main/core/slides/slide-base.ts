@@ -56,20 +56,13 @@ export abstract class SlideBase implements SlideSource {
     if (!Number.isFinite(downsample) || downsample <= 0) {
       throw new HistoError('BAD_INPUT', `${this.info.path}: downsample ${downsample} is not a positive number`);
     }
-    // The coarsest level that is still at least as fine as the request.
-    let index = 0;
-    for (let i = 0; i < this.grids.length; i++) {
-      if (this.grids[i]!.downsample <= downsample * (1 + DOWNSAMPLE_TOLERANCE)) index = i;
-    }
+    const index = this.levelFor(downsample);
     const grid = this.grids[index]!;
     if (Math.abs(grid.downsample - downsample) <= downsample * DOWNSAMPLE_TOLERANCE) return this.readRegion(x, y, width, height, index, into);
 
-    const ratio = downsample / grid.downsample;
-    if (ratio > 1 && ratio * ratio > MAX_SOURCE_PIXELS_PER_OUTPUT) {
-      const overview = await this.getOverview();
-      if (overview.downsampleX <= downsample * (1 + DOWNSAMPLE_TOLERANCE) && overview.downsampleX > grid.downsample) {
-        return deliverInto(await this.resample(fromImage(overview.image), overview.downsampleX, overview.downsampleY, x, y, width, height, downsample), into);
-      }
+    const overview = await this.overviewInstead(grid, downsample);
+    if (overview) {
+      return deliverInto(await this.resample(fromImage(overview.image), overview.downsampleX, overview.downsampleY, x, y, width, height, downsample), into);
     }
     return deliverInto(await this.resample(grid, grid.downsample, grid.downsample, x, y, width, height, downsample), into);
   }
@@ -78,19 +71,11 @@ export abstract class SlideBase implements SlideSource {
     this.checkOpen();
     if (!Number.isInteger(maxSide) || maxSide < 1) throw new HistoError('BAD_INPUT', `${this.info.path}: overview size ${maxSide} is not a whole number of pixels`);
     const target = Math.max(this.info.width, this.info.height) / maxSide;
-    let index = 0;
-    for (let i = 0; i < this.grids.length; i++) {
-      if (this.grids[i]!.downsample <= target * (1 + DOWNSAMPLE_TOLERANCE)) index = i;
-    }
-    const grid = this.grids[index]!;
-    const ratio = target / grid.downsample;
-    // A level far finer than asked for (a single-level slide): reduce the cached overview instead.
-    if (ratio * ratio > MAX_SOURCE_PIXELS_PER_OUTPUT) {
-      const overview = await this.getOverview();
-      if (overview.downsampleX <= target * (1 + DOWNSAMPLE_TOLERANCE) && overview.downsampleX > grid.downsample) {
-        const { image } = overview;
-        return boxReduced(image, image.width, image.height, Math.max(1, Math.ceil(Math.max(image.width, image.height) / maxSide)));
-      }
+    const grid = this.grids[this.levelFor(target)]!;
+    const overview = await this.overviewInstead(grid, target);
+    if (overview) {
+      const { image } = overview;
+      return boxReduced(image, image.width, image.height, Math.max(1, Math.ceil(Math.max(image.width, image.height) / maxSide)));
     }
     const factor = Math.max(1, Math.ceil(Math.max(grid.width, grid.height) / maxSide));
     return factor === 1 ? readGridRegion(grid, 0, 0, grid.width, grid.height) : readGridReduced(grid, factor);
@@ -109,6 +94,27 @@ export abstract class SlideBase implements SlideSource {
     this.closed = true;
     this.overview = undefined;
     await this.release();
+  }
+
+  /** The coarsest level that is still at least as fine as `downsample`. */
+  private levelFor(downsample: number): number {
+    let index = 0;
+    for (let i = 0; i < this.grids.length; i++) {
+      if (this.grids[i]!.downsample <= downsample * (1 + DOWNSAMPLE_TOLERANCE)) index = i;
+    }
+    return index;
+  }
+
+  /**
+   * The cached overview, where it serves a read at `downsample` better than `grid` (the level
+   * levelFor chose): the level is far finer than asked for (a slide without a deep pyramid) and the
+   * overview lies between the two.
+   */
+  private async overviewInstead(grid: LevelGrid, downsample: number): Promise<{ image: RgbImage; downsampleX: number; downsampleY: number } | undefined> {
+    const ratio = downsample / grid.downsample;
+    if (ratio <= 1 || ratio * ratio <= MAX_SOURCE_PIXELS_PER_OUTPUT) return undefined;
+    const overview = await this.getOverview();
+    return overview.downsampleX <= downsample * (1 + DOWNSAMPLE_TOLERANCE) && overview.downsampleX > grid.downsample ? overview : undefined;
   }
 
   /**

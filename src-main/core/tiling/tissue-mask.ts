@@ -43,7 +43,9 @@ function saturationTable(): Uint8Array {
 export function detectTissue(overview: RgbImage, options: TissueOptions = {}): Omit<TissueMask, 'downsampleX' | 'downsampleY'> {
   const { width, height, data } = overview;
   const pixels = width * height;
-  const saturation = new Uint8Array(pixels);
+  // Each pixel's saturation, or 0 where it is too dark to be tissue (brightness, its max, 30 or
+  // less): every threshold is above 0, so such a pixel never joins the mask.
+  const candidate = new Uint8Array(pixels);
   const histogram = new Float64Array(256);
   const table = saturationTable();
   for (let p = 0, i = 0; p < pixels; p++, i += 3) {
@@ -53,20 +55,13 @@ export function detectTissue(overview: RgbImage, options: TissueOptions = {}): O
     const max = r > g ? (r > b ? r : b) : g > b ? g : b;
     const min = r < g ? (r < b ? r : b) : g < b ? g : b;
     const s = table[(max << 8) | (max - min)]!;
-    saturation[p] = s;
+    candidate[p] = max > 30 ? s : 0;
     histogram[s]!++;
   }
   // A floor keeps a blank slide (only glass) from being split into "tissue" by noise.
   const threshold = Math.max(otsuThreshold(histogram), 12);
   const mask = new Uint8Array(pixels);
-  for (let p = 0, i = 0; p < pixels; p++, i += 3) {
-    if (saturation[p]! <= threshold) continue;
-    const r = data[i]!;
-    const g = data[i + 1]!;
-    const b = data[i + 2]!;
-    const brightness = r > g ? (r > b ? r : b) : g > b ? g : b;
-    mask[p] = brightness > 30 ? 1 : 0;
-  }
+  for (let p = 0; p < pixels; p++) mask[p] = candidate[p]! > threshold ? 1 : 0;
   fillHoles(mask, width, height, Math.round(pixels * (options.maxHoleFraction ?? 0.002)));
   removeSmallComponents(mask, width, height, Math.max(1, Math.round(pixels * (options.minAreaFraction ?? 0.0005))));
   return { width, height, data: mask, threshold };
