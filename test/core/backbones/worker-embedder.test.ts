@@ -4,7 +4,7 @@ import { Embedder } from '../../../src-main/core/backbones/embedder';
 import { inspectBackbone } from '../../../src-main/core/backbones/inspect-backbone';
 import { floatsPerTile } from '../../../src-main/core/backbones/preprocess';
 import { openTileEmbedder, WorkerEmbedder } from '../../../src-main/core/backbones/worker-embedder';
-import { CPU_RUN_BATCH, planSessions } from '../../../src-main/core/backbones/session-plan';
+import { CPU_RUN_BATCH, HEAVY_RUN_BATCH, LIGHT_MODEL_MAX_BYTES, planSessions } from '../../../src-main/core/backbones/session-plan';
 import { workerScript } from '../../../src-main/core/app-root';
 import { linearEmbedder, resnetLikeModel } from '../../helpers/onnx-models';
 import { useTempDir } from '../../helpers/temp-dir';
@@ -153,6 +153,16 @@ describe('planSessions', () => {
     expect(planSessions({ modelBytes: light, provider: 'cpu', candidates: ['cpu'], cores: 2 })).toEqual({ sessions: 2, intraOpThreads: 1, runBatch: CPU_RUN_BATCH });
     expect(planSessions({ modelBytes: light, provider: 'auto', candidates: ['cpu'], cores: 16 })).toEqual({ sessions: 4, intraOpThreads: 4 });
     expect(planSessions({ modelBytes: light, provider: 'auto', candidates: ['cpu'], cores: 1 })).toEqual({ sessions: 1, intraOpThreads: undefined });
+  });
+
+  it('runs a heavier model on single-threaded sessions in larger runs, by the size of its file', () => {
+    const plan = (modelBytes: number) => planSessions({ modelBytes, provider: 'cpu', candidates: ['cpu'], cores: 2 });
+    expect(HEAVY_RUN_BATCH).toBeGreaterThan(CPU_RUN_BATCH);
+    expect(plan(LIGHT_MODEL_MAX_BYTES)).toEqual({ sessions: 2, intraOpThreads: 1, runBatch: CPU_RUN_BATCH });
+    expect(plan(LIGHT_MODEL_MAX_BYTES + 1)).toEqual({ sessions: 2, intraOpThreads: 1, runBatch: HEAVY_RUN_BATCH });
+    expect(plan(45 * 2 ** 20)).toEqual({ sessions: 2, intraOpThreads: 1, runBatch: HEAVY_RUN_BATCH }); // ResNet-18
+    // Sessions of several threads split each run among them: never cut.
+    expect(planSessions({ modelBytes: 45 * 2 ** 20, provider: 'cpu', candidates: ['cpu'], cores: 8 })).toEqual({ sessions: 4, intraOpThreads: 2 });
   });
 
   it('keeps one session for heavy models, GPU providers and threads the caller set', () => {
