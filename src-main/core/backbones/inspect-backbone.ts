@@ -124,15 +124,16 @@ export async function inspectBackbone(
     if (declaredSize !== undefined && inputSize !== declaredSize) {
       throw new HistoError('BAD_INPUT', `${file}: input ${inputName} is fixed at ${declaredSize}x${declaredSize}, but ${inputSize} was asked for`);
     }
+    const defaults = sidecarDefaults(sidecar);
     const merged = {
       name: overrides.name ?? sidecar.name ?? path.basename(file).replace(/\.onnx$/i, ''),
       inputSize,
-      mean: overrides.mean ?? sidecar.mean ?? IMAGENET_MEAN,
-      std: overrides.std ?? sidecar.std ?? IMAGENET_STD,
+      mean: overrides.mean ?? defaults.mean,
+      std: overrides.std ?? defaults.std,
       inputName,
       outputName,
-      source: overrides.source !== undefined ? overrides.source : (sidecar.source ?? null),
-      license: overrides.license !== undefined ? overrides.license : (sidecar.license ?? null),
+      source: overrides.source !== undefined ? overrides.source : defaults.source,
+      license: overrides.license !== undefined ? overrides.license : defaults.license,
     };
 
     const dim = await testBatch(file, session, merged);
@@ -155,7 +156,7 @@ export async function inspectBackbone(
 
 /**
  * The spec a sidecar states in full (tensor names, input size and dim; mean, std, source and
- * licence default as inspectBackbone defaults them), or null when any of those is missing. For the
+ * licence default as they do for inspectBackbone, sidecarDefaults), or null when any is missing. For the
  * bundled models only: tests inspect each of them and require this to be what inspection finds, so
  * registering one in a project needs no ONNX Runtime session (about 190 ms on a fresh project).
  */
@@ -163,17 +164,12 @@ export function declaredBackbone(file: string): BackboneSpec | null {
   const sidecar = readSidecar(file);
   const { name, inputSize, inputName, outputName, dim } = sidecar;
   if (name === undefined || inputSize === undefined || inputName === undefined || outputName === undefined || dim === undefined) return null;
-  return {
-    name,
-    inputSize,
-    mean: sidecar.mean ?? IMAGENET_MEAN,
-    std: sidecar.std ?? IMAGENET_STD,
-    inputName,
-    outputName,
-    dim,
-    source: sidecar.source ?? null,
-    license: sidecar.license ?? null,
-  };
+  return { name, inputSize, inputName, outputName, dim, ...sidecarDefaults(sidecar) };
+}
+
+/** What a sidecar says of the fields that have a default when it is silent: ImageNet's normalisation, no source, no licence. */
+function sidecarDefaults(sidecar: BackboneSidecar): Pick<BackboneSpec, 'mean' | 'std' | 'source' | 'license'> {
+  return { mean: sidecar.mean ?? IMAGENET_MEAN, std: sidecar.std ?? IMAGENET_STD, source: sidecar.source ?? null, license: sidecar.license ?? null };
 }
 
 function soleInput(file: string, session: InferenceSession): string {

@@ -1,6 +1,11 @@
 import type { TileReduction } from './decode-protocol';
 import type { RgbImage } from './slide-source';
 
+/** The smallest whole factor that brings a width x height image to at most `maxSide` on its longer side. */
+export function reductionFactor(width: number, height: number, maxSide: number): number {
+  return Math.max(1, Math.ceil(Math.max(width, height) / maxSide));
+}
+
 /**
  * Averages `factor` x `factor` blocks of `src` into `dst` at (dx, dy): an exact box filter.
  * `validWidth`/`validHeight` bound the pixels of `src` that belong to the image (a decoded edge

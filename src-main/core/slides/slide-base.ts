@@ -2,7 +2,7 @@ import type { AssociatedImageName, SlideInfo } from '../../../src-shared/domain/
 import { HistoError } from '../errors';
 import { SLIDE_LIMITS } from './limits';
 import type { TileGrid } from './region';
-import { boxReduced } from './box-reduce';
+import { boxReduced, reductionFactor } from './box-reduce';
 import { deliverInto, readGridReduced, readGridRegion, resizeRgb, shiftBilinear, subpixelStart } from './region';
 import type { RgbImage, SlideSource } from './slide-source';
 
@@ -75,9 +75,9 @@ export abstract class SlideBase implements SlideSource {
     const overview = await this.overviewInstead(grid, target);
     if (overview) {
       const { image } = overview;
-      return boxReduced(image, image.width, image.height, Math.max(1, Math.ceil(Math.max(image.width, image.height) / maxSide)));
+      return boxReduced(image, image.width, image.height, reductionFactor(image.width, image.height, maxSide));
     }
-    const factor = Math.max(1, Math.ceil(Math.max(grid.width, grid.height) / maxSide));
+    const factor = reductionFactor(grid.width, grid.height, maxSide);
     return factor === 1 ? readGridRegion(grid, 0, 0, grid.width, grid.height) : readGridReduced(grid, factor);
   }
 
@@ -128,7 +128,7 @@ export abstract class SlideBase implements SlideSource {
 
   private async buildOverview(): Promise<{ image: RgbImage; downsampleX: number; downsampleY: number }> {
     const grid = this.grids[this.grids.length - 1]!;
-    const factor = Math.max(1, Math.ceil(Math.max(grid.width, grid.height) / SLIDE_LIMITS.overviewMaxSide));
+    const factor = reductionFactor(grid.width, grid.height, SLIDE_LIMITS.overviewMaxSide);
     const image = await readGridReduced(grid, factor);
     return { image, downsampleX: this.info.width / image.width, downsampleY: this.info.height / image.height };
   }
